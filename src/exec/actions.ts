@@ -1,0 +1,197 @@
+/**
+ * How actions run: one isolation with logging and error wrapping (and Retry / Skip /
+ * Abort when a person is there), or all isolations of a parallel node at once with
+ * every outcome kept.
+ *
+ * @module
+ */
+import type { Console } from "../console/mod.ts";
+import {
+  ActionError,
+  CommandError,
+  DeployerError,
+  type Outcome,
+  ParallelError,
+} from "../errors.ts";
+import { ParallelResult } from "../node/result.ts";
+import type { ActionCall } from "../node/runtime.ts";
+import { nodePath, stateOf } from "../node/state.ts";
+import type { LogEvent } from "./logger.ts";
+
+/** What the action runner needs from its environment. */
+export interface ActionHost {
+  /** The console (choices, progress). */
+  readonly console: Console;
+  /** Reports an event. */
+  emit(event: LogEvent): void;
+  /** A new id. */
+  nextId(): number;
+  /** Whether to offer Retry / Skip / Abort after a failed command. */
+  readonly askOnFailure: boolean;
+  /** Serialises questions from parallel isolations. */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+}
+
+function showArg(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/** Errors that already say which action failed: they pass through unchanged. */
+function isWrapped(error: unknown): boolean {
+  return error instanceof ActionError || error instanceof ParallelError ||
+    (error instanceof Error && (error.name === "ActionError" || error.name === "ParallelError"));
+}
+
+/**
+ * Runs one action on one node.
+ *
+ * @example Usage
+ * ```ts
+ * import { runAction } from "./actions.ts";
+ * console.assert(typeof runAction === "function");
+ * ```
+ */
+export async function runAction(env: ActionHost, call: ActionCall): Promise<unknown> {
+  const path = `${nodePath(call.node)}.${call.name}`;
+  const host = isolationHost(call.node);
+  const id = env.nextId();
+  const started = performance.now();
+  env.emit({ type: "action.start", id, path, host, args: call.args.map(showArg) });
+  const end = (ok: boolean, error?: unknown) =>
+    env.emit({
+      type: "action.end",
+      id,
+      path,
+      host,
+      ok,
+      duration: performance.now() - started,
+      error: error instanceof Error
+        ? error.message
+        : error === undefined
+        ? undefined
+        : String(error),
+    });
+  for (;;) {
+    try {
+      const value = await call.method.apply(call.node, call.args as unknown[]);
+      end(true);
+      return value;
+    } catch (error) {
+      if (isWrapped(error)) {
+        end(false, error);
+        throw error;
+      }
+      if (error instanceof CommandError && env.askOnFailure && env.console.isInteractive) {
+        const answer = await env.exclusive(() => askWhatNext(env.console, path, error));
+        if (answer === "retry") continue;
+        if (answer === "skip") {
+          end(true);
+          return undefined;
+        }
+      }
+      end(false, error);
+      throw new ActionError(path, host, { cause: error });
+    }
+  }
+}
+
+async function askWhatNext(
+  console: Console,
+  path: string,
+  error: CommandError,
+): Promise<"retry" | "skip" | "abort"> {
+  console.write(`\n${error.message}\n`);
+  try {
+    return await console.choice<"retry" | "skip" | "abort">(`${path} failed. Continue?`, [
+      ["Retry", "retry"],
+      ["Skip (the action returns nothing)", "skip"],
+      ["Abort", "abort"],
+    ], { default: "abort" });
+  } catch {
+    return "abort";
+  }
+}
+
+function isolationHost(node: object): string | undefined {
+  for (let n: object | undefined = node; n; n = stateOf(n)?.parent) {
+    const id = stateOf(n)?.isolationId;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/**
+ * Runs an action on every isolation at once and collects per-host results. With
+ * `isolateOneOnly`, one isolation is chosen (asked, or at random when nobody is there).
+ *
+ * @example Usage
+ * ```ts
+ * import { runParallel } from "./actions.ts";
+ * console.assert(typeof runParallel === "function");
+ * ```
+ */
+export async function runParallel(
+  env: ActionHost,
+  call: ActionCall,
+  isolations: readonly object[],
+): Promise<ParallelResult<unknown>> {
+  const path = `${nodePath(call.node)}.${call.name}`;
+  if (isolations.length === 0) {
+    env.emit({ type: "message", level: "warning", text: `Nothing to do: no hosts in ${path}` });
+    return new ParallelResult([]);
+  }
+  let chosen = isolations;
+  if (call.flags.isolateOneOnly && isolations.length > 1) {
+    const options = isolations.map((n) => [labelOf(n), n] as const);
+    chosen = [
+      await env.exclusive(() =>
+        env.console.choice("Choose a host", options, { allowRandom: true })
+      ),
+    ];
+  }
+  const progress = chosen.length > 1 && env.console.isInteractive
+    ? env.console.parallelProgress(chosen.length, path)
+    : undefined;
+  try {
+    const settled = await Promise.allSettled(chosen.map(async (iso) => {
+      const host = isolationHost(iso) ?? "?";
+      progress?.start(host);
+      try {
+        const value = await (iso as Record<string, (...a: unknown[]) => Promise<unknown>>)
+          [call.name](
+            ...call.args,
+          );
+        progress?.finish(host, true);
+        return value;
+      } catch (error) {
+        progress?.finish(host, false);
+        throw error;
+      }
+    }));
+    const outcomes: Outcome<unknown>[] = settled.map((s, i) => {
+      const host = isolationHost(chosen[i]) ?? String(i);
+      return s.status === "fulfilled"
+        ? { host, ok: true, value: s.value }
+        : { host, ok: false, error: s.reason };
+    });
+    if (outcomes.some((o) => !o.ok)) throw new ParallelError(path, outcomes);
+    return new ParallelResult(
+      outcomes.map((o) => ({ host: o.host, value: (o as { value: unknown }).value })),
+    );
+  } finally {
+    progress?.close();
+  }
+}
+
+function labelOf(node: object): string {
+  const host = isolationHost(node);
+  if (host === undefined) throw new DeployerError(`${nodePath(node)} is not an isolation`);
+  const state = stateOf(node);
+  const def = state?.roles.get("host")?.[0];
+  return def ? `${host}    [${def.address}]` : host;
+}

@@ -1,0 +1,207 @@
+/**
+ * File operations of a bound host: reads, atomic writes (also through sudo), and
+ * `open()` for python-style use. Nothing is written in sandbox mode.
+ *
+ * @module
+ */
+import { sh } from "../command/sh.ts";
+import type { FileData } from "./connection.ts";
+import { fileEvent, type HostHandle } from "./handle.ts";
+
+/** Options of file writes. */
+export interface WriteOptions {
+  /** Write as root: upload to a temporary file, then move it in place with sudo. */
+  useSudo?: boolean;
+  /** Mode of a new file (an existing file keeps its mode). */
+  mode?: number;
+  /** The local source path, for logs (`putFile`). */
+  localPath?: string;
+}
+
+/** `"r"` to read, `"w"` to replace. */
+export type OpenMode = "r" | "w";
+
+function toData(data: FileData | string): FileData {
+  return typeof data === "string" ? new TextEncoder().encode(data) : data;
+}
+
+function base64Decode(text: string): Uint8Array {
+  const binary = atob(text.replace(/\s+/g, ""));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/**
+ * Reads a file (with sudo through `base64`).
+ *
+ * @example Usage
+ * ```ts
+ * import { readFile } from "./files.ts";
+ * console.assert(typeof readFile === "function");
+ * ```
+ */
+export async function readFile(
+  handle: HostHandle,
+  path: string,
+  options: { useSudo?: boolean } = {},
+): Promise<Uint8Array> {
+  try {
+    let bytes: Uint8Array;
+    if (options.useSudo) {
+      const r = await handle.sudo(sh`base64 < ${path}`, { silent: true, sandbox: false });
+      bytes = base64Decode(r.stdout);
+    } else {
+      bytes = await (await handle.services.connection(handle.definition)).readFile(path);
+    }
+    handle.services.emit(fileEvent(handle, "read", path, {
+      bytes: bytes.length,
+      ok: true,
+      sudo: options.useSudo,
+    }));
+    return bytes;
+  } catch (error) {
+    handle.services.emit(
+      fileEvent(handle, "read", path, { ok: false, error, sudo: options.useSudo }),
+    );
+    throw error;
+  }
+}
+
+/**
+ * Writes a file atomically. With `useSudo` the data is uploaded to a private temporary
+ * file and moved in place by root, keeping an existing file's owner and mode.
+ *
+ * @example Usage
+ * ```ts
+ * import { writeFile } from "./files.ts";
+ * console.assert(typeof writeFile === "function");
+ * ```
+ */
+export async function writeFile(
+  handle: HostHandle,
+  path: string,
+  data: FileData | string,
+  options: WriteOptions = {},
+): Promise<void> {
+  const operation = options.localPath ? "put" : "write";
+  const services = handle.services;
+  if (services.sandbox) {
+    if (data instanceof ReadableStream) await data.cancel();
+    services.recordPlan(handle.slug, `${options.useSudo ? "(sudo) " : ""}write file ${path}`);
+    services.emit(
+      fileEvent(handle, operation, path, { ...options, ok: true, sudo: options.useSudo }),
+    );
+    return;
+  }
+  const connection = await services.connection(handle.definition);
+  let bytes: number | undefined = typeof data === "string"
+    ? new TextEncoder().encode(data).length
+    : data instanceof Uint8Array
+    ? data.length
+    : undefined;
+  try {
+    if (!options.useSudo) {
+      await connection.writeFile(path, toData(data), { mode: options.mode });
+    } else {
+      const home = await connection.home();
+      const temp = `${home}/.deployer-upload-${crypto.randomUUID()}`;
+      await connection.writeFile(temp, toData(data), { mode: 0o600 });
+      try {
+        await handle.sudo(installCommand(temp, path, options.mode ?? 0o644), {
+          silent: true,
+          sandbox: false,
+        });
+      } finally {
+        await connection.remove(temp).catch(() => {});
+      }
+    }
+    bytes ??= (await connection.stat(path).catch(() => undefined))?.size;
+    services.emit(
+      fileEvent(handle, operation, path, { ...options, bytes, ok: true, sudo: options.useSudo }),
+    );
+  } catch (error) {
+    services.emit(
+      fileEvent(handle, operation, path, { ...options, ok: false, error, sudo: options.useSudo }),
+    );
+    throw error;
+  }
+}
+
+function installCommand(temp: string, target: string, mode: number) {
+  const octal = mode.toString(8);
+  // Copy next to the target, give it the target's owner and mode (or root and `mode`),
+  // then rename over the target: the target is replaced whole or not at all.
+  const script = 'set -e; t="$1"; n="$(dirname "$t")/.$(basename "$t").deployer-$$"; ' +
+    `trap 'rm -f "$n"' EXIT; cp "$2" "$n"; ` +
+    'if [ -e "$t" ]; then chown --reference="$t" "$n"; chmod --reference="$t" "$n"; ' +
+    'else chmod "$3" "$n"; fi; mv -f "$n" "$t"; trap - EXIT';
+  return sh`sh -c ${script} deployer-install ${target} ${temp} ${octal}`;
+}
+
+/** A file opened with `open()`. */
+export interface RemoteFile {
+  /** The absolute path. */
+  readonly path: string;
+  /** Reads the whole file as text (read mode). */
+  read(): Promise<string>;
+  /** Reads the whole file (read mode). */
+  readBytes(): Promise<Uint8Array>;
+  /** Appends data to what will be written (write mode). */
+  write(data: string | Uint8Array): void;
+  /** Write mode: replaces the file atomically with everything written. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a file for reading, or for an atomic replacement on `close()`.
+ *
+ * @example Usage
+ * ```ts
+ * import { openFile } from "./files.ts";
+ * console.assert(typeof openFile === "function");
+ * ```
+ */
+export function openFile(
+  handle: HostHandle,
+  path: string,
+  mode: OpenMode,
+  options: WriteOptions = {},
+): Promise<RemoteFile> {
+  const chunks: Uint8Array[] = [];
+  let closed = false;
+  const check = (want: OpenMode) => {
+    if (closed) throw new Error(`Cannot use closed remote file ${path} on host "${handle.slug}"`);
+    if (mode !== want) {
+      throw new Error(
+        `Remote file ${path} is not open for ${want === "r" ? "reading" : "writing"}`,
+      );
+    }
+  };
+  const file: RemoteFile = {
+    path,
+    async read() {
+      return new TextDecoder().decode(await file.readBytes());
+    },
+    async readBytes() {
+      check("r");
+      return await readFile(handle, path, options);
+    },
+    write(data) {
+      check("w");
+      chunks.push(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (mode !== "w") return;
+      const size = chunks.reduce((n, c) => n + c.length, 0);
+      const all = new Uint8Array(size);
+      let offset = 0;
+      for (const c of chunks) {
+        all.set(c, offset);
+        offset += c.length;
+      }
+      await writeFile(handle, path, all, options);
+    },
+  };
+  return Promise.resolve(file);
+}

@@ -1,0 +1,314 @@
+/**
+ * `HostHandle`: a host bound to an environment and a context. This is `this.host` in a
+ * parallel node, and the members of `this.hosts`.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import { type CommandInput, sh, toCommand } from "../command/sh.ts";
+import type { FileData, Stat } from "./connection.ts";
+import { HostContext } from "./context.ts";
+import {
+  openFile,
+  type OpenMode,
+  readFile,
+  type RemoteFile,
+  writeFile,
+  type WriteOptions,
+} from "./files.ts";
+import type { Host } from "./host.ts";
+import { type NetworkInterface, parseIfconfig } from "./ifconfig.ts";
+import { type CommandResult, runCommand, type RunOptions } from "./run.ts";
+import type { HostServices } from "./services.ts";
+
+/**
+ * A host bound to an environment: runs commands, moves files, and keeps the `cd`,
+ * `prefix` and `env` context that commands are composed with.
+ *
+ * @example Usage
+ * ```ts
+ * import { Env, LocalHost, sh } from "../../mod.ts";
+ * await using env = new Env({ interactive: false });
+ * const host = env.host(new LocalHost());
+ * {
+ *   using _ = host.cd("/tmp");
+ *   console.assert((await host.run(sh`pwd`)).stdout.trim() === "/tmp");
+ * }
+ * ```
+ */
+export class HostHandle {
+  /** The host definition. */
+  readonly definition: Host;
+  /** The `cd` / `prefix` / `env` stacks. */
+  readonly context: HostContext;
+  readonly #services: HostServices;
+  #startPath: Promise<string> | undefined;
+
+  /** Binds a definition to services (environments do this). */
+  constructor(definition: Host, services: HostServices, context: HostContext = new HostContext()) {
+    this.definition = definition;
+    this.#services = services;
+    this.context = context;
+  }
+
+  /** The host's slug. */
+  get slug(): string {
+    return this.definition.slug;
+  }
+
+  /** The host's address. */
+  get address(): string {
+    return this.definition.address;
+  }
+
+  /** The login user name, when the definition says. */
+  get username(): string | undefined {
+    return this.definition.username;
+  }
+
+  /** The environment's services (for file helpers). */
+  get services(): HostServices {
+    return this.#services;
+  }
+
+  /** A handle to the same host with a snapshot of this context. */
+  copy(): HostHandle {
+    return new HostHandle(this.definition, this.#services, this.context.copy());
+  }
+
+  /** Runs commands in `path` until disposed (`using _ = host.cd(...)`). */
+  cd(path: string, options?: { expand?: boolean }): Disposable {
+    return this.context.cd(path, options);
+  }
+
+  /** Runs commands as `prefix && command` until disposed. */
+  prefix(command: CommandInput): Disposable {
+    return this.context.prefix(command);
+  }
+
+  /** Exports a variable for commands until disposed. */
+  env(
+    name: string,
+    value: Parameters<HostContext["env"]>[1],
+    options?: Parameters<HostContext["env"]>[2],
+  ): Disposable {
+    return this.context.env(name, value, options);
+  }
+
+  /** Runs a command. A plain string is shell text; use `sh` to interpolate safely. */
+  async run(command: CommandInput, options: RunOptions = {}): Promise<CommandResult> {
+    return await runCommand({
+      host: this.definition,
+      services: this.#services,
+      command: toCommand(command),
+      composition: await this.#composition(),
+      sudo: false,
+      options,
+    });
+  }
+
+  /** Runs a command with sudo (as root, or `options.user`). */
+  async sudo(command: CommandInput, options: RunOptions = {}): Promise<CommandResult> {
+    return await runCommand({
+      host: this.definition,
+      services: this.#services,
+      command: toCommand(command),
+      composition: await this.#composition(),
+      sudo: true,
+      options,
+    });
+  }
+
+  async #composition() {
+    const c = this.context;
+    return {
+      cwd: c.cdStack.length ? await this.getcwd() : undefined,
+      env: c.envEntries,
+      prefixes: c.prefixes,
+    };
+  }
+
+  /** The directory commands start in (before any `cd`). */
+  startPath(): Promise<string> {
+    this.#startPath ??= this.#services.connection(this.definition).then((c) => c.startPath());
+    return this.#startPath;
+  }
+
+  /** The home directory of the login user, or of `user`. */
+  async getHomeDirectory(user?: string): Promise<string> {
+    if (!user) return await (await this.#services.connection(this.definition)).home();
+    const result = await this.run(sh`getent passwd ${user} | cut -d: -f6`, this.#quiet());
+    return result.stdout.trim();
+  }
+
+  /** The working directory after the `cd` stack (`~` expanded where asked). */
+  async getcwd(): Promise<string> {
+    let path = await this.startPath();
+    for (const entry of this.context.cdStack) path = posix.resolve(path, await this.#expand(entry));
+    return path;
+  }
+
+  /** A path made absolute against the working directory, with `~` expanded. */
+  async expandPath(path: string): Promise<string> {
+    return posix.resolve(await this.getcwd(), await this.#expand({ path, expand: true }));
+  }
+
+  async #expand(entry: { path: string; expand: boolean }): Promise<string> {
+    const { path, expand } = entry;
+    if (!expand || !(path === "~" || path.startsWith("~/"))) return path;
+    return (await this.getHomeDirectory()) + path.slice(1);
+  }
+
+  #quiet(): RunOptions {
+    return { silent: true, sandbox: false, interactive: false };
+  }
+
+  /** Whether a file or directory exists (relative to the working directory). */
+  async exists(path: string, options: { useSudo?: boolean } = {}): Promise<boolean> {
+    const full = await this.expandPath(path);
+    if (options.useSudo) {
+      const r = await this.sudo(sh`test -e ${full}`, { ...this.#quiet(), noThrow: true });
+      return r.code === 0;
+    }
+    try {
+      await (await this.#services.connection(this.definition)).stat(full, { lstat: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** File metadata (symbolic links are followed unless `lstat`). */
+  async stat(path: string, options?: { lstat?: boolean }): Promise<Stat> {
+    const connection = await this.#services.connection(this.definition);
+    return await connection.stat(await this.expandPath(path), options);
+  }
+
+  /** Entries of a directory with their metadata. */
+  async listdirStat(path = "."): Promise<Stat[]> {
+    const connection = await this.#services.connection(this.definition);
+    return await connection.readDir(await this.expandPath(path));
+  }
+
+  /** Names in a directory. */
+  async listdir(path = "."): Promise<string[]> {
+    return (await this.listdirStat(path)).map((s) => s.filename);
+  }
+
+  /** Whether a command is available on the host. */
+  async hasCommand(command: string, options: { useSudo?: boolean } = {}): Promise<boolean> {
+    const check = sh`command -v ${command} >/dev/null 2>&1`;
+    const opts = { ...this.#quiet(), noThrow: true };
+    const r = options.useSudo ? await this.sudo(check, opts) : await this.run(check, opts);
+    return r.code === 0;
+  }
+
+  /** Network interfaces with their IPv4 addresses. */
+  async ifconfig(): Promise<NetworkInterface[]> {
+    const r = await this.run(
+      "if command -v ifconfig >/dev/null 2>&1; then ifconfig; elif [ -x /sbin/ifconfig ]; " +
+        "then /sbin/ifconfig; else ip -o -4 addr show; fi",
+      this.#quiet(),
+    );
+    return parseIfconfig(r.stdout);
+  }
+
+  /** The IPv4 address of an interface (default `eth0`). */
+  async getIpAddress(iface = "eth0"): Promise<string> {
+    const found = (await this.ifconfig()).find((i) => i.name === iface);
+    if (!found?.ip) {
+      throw new Error(`Host "${this.slug}" has no interface "${iface}" with an address`);
+    }
+    return found.ip;
+  }
+
+  /** Reads a whole file as text. */
+  async readText(path: string, options: { useSudo?: boolean } = {}): Promise<string> {
+    return new TextDecoder().decode(await this.readFile(path, options));
+  }
+
+  /** Reads a whole file. */
+  async readFile(path: string, options: { useSudo?: boolean } = {}): Promise<Uint8Array> {
+    return await readFile(this, await this.expandPath(path), options);
+  }
+
+  /** Writes a file atomically (temp file + rename); nothing is written in sandbox mode. */
+  async writeFile(
+    path: string,
+    data: FileData | string,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    await writeFile(this, await this.expandPath(path), data, options);
+  }
+
+  /** Opens a file: `"r"` reads it, `"w"` collects writes and replaces it atomically on close. */
+  async open(path: string, mode: OpenMode = "r", options: WriteOptions = {}): Promise<RemoteFile> {
+    return await openFile(this, await this.expandPath(path), mode, options);
+  }
+
+  /** Uploads a local file (atomically). */
+  async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
+    const file = await Deno.open(localPath, { read: true });
+    await writeFile(this, await this.expandPath(remotePath), file.readable, {
+      ...options,
+      localPath,
+    });
+  }
+
+  /** Downloads a file to a local path (written atomically). */
+  async getFile(remotePath: string, localPath: string): Promise<void> {
+    const full = await this.expandPath(remotePath);
+    const connection = await this.#services.connection(this.definition);
+    const stream = await connection.readStream(full);
+    const dir = posix.dirname(localPath);
+    const temp = posix.join(dir, `.${posix.basename(localPath)}.deployer-${crypto.randomUUID()}`);
+    try {
+      await Deno.writeFile(temp, stream);
+      await Deno.rename(temp, localPath);
+      const bytes = (await Deno.stat(localPath)).size;
+      this.#services.emit(fileEvent(this, "get", full, { localPath, bytes, ok: true }));
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      this.#services.emit(fileEvent(this, "get", full, { localPath, ok: false, error }));
+      throw error;
+    }
+  }
+
+  /** Starts the login shell of the host with the local terminal attached. */
+  async startInteractiveShell(
+    options: { command?: string; initialInput?: string } = {},
+  ): Promise<number | null> {
+    const { interactiveShell } = await import("./shell_session.ts");
+    return await interactiveShell(this, options);
+  }
+
+  /** `HostHandle(web1)`. */
+  toString(): string {
+    return `HostHandle(${this.slug})`;
+  }
+}
+
+/** Builds a file event for a handle. */
+export function fileEvent(
+  handle: HostHandle,
+  operation: "read" | "write" | "put" | "get",
+  path: string,
+  extra: { localPath?: string; bytes?: number; ok: boolean; error?: unknown; sudo?: boolean },
+): import("./events.ts").FileEvent {
+  return {
+    type: "file",
+    host: handle.slug,
+    operation,
+    path,
+    localPath: extra.localPath,
+    sudo: extra.sudo ?? false,
+    sandbox: handle.services.sandbox,
+    bytes: extra.bytes,
+    ok: extra.ok,
+    error: extra.error === undefined
+      ? undefined
+      : extra.error instanceof Error
+      ? extra.error.message
+      : String(extra.error),
+  };
+}

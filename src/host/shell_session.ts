@@ -1,0 +1,60 @@
+/**
+ * An interactive login shell on a host with the local terminal attached.
+ *
+ * @module
+ */
+import { DeployerError } from "../errors.ts";
+import type { HostHandle } from "./handle.ts";
+
+/**
+ * Starts the login shell of `handle`'s host with the local terminal attached and
+ * resolves to its exit code. `command` is run in it with `exec`, `initialInput` is typed
+ * into it first. Needs a TTY; in sandbox mode nothing is started.
+ *
+ * @example Usage
+ * ```ts
+ * import { interactiveShell } from "./shell_session.ts";
+ * console.assert(typeof interactiveShell === "function");
+ * ```
+ */
+export async function interactiveShell(
+  handle: HostHandle,
+  options: { command?: string; initialInput?: string } = {},
+): Promise<number | null> {
+  const services = handle.services;
+  if (services.sandbox) {
+    services.emit({
+      type: "message",
+      level: "warning",
+      host: handle.slug,
+      text: "Interactive shell is not available in sandbox mode",
+    });
+    return null;
+  }
+  const terminal = services.terminal;
+  if (!terminal?.isTTY) {
+    throw new DeployerError(
+      `Cannot open a shell on host "${handle.slug}": no terminal (not a TTY)`,
+    );
+  }
+  const connection = await services.connection(handle.definition);
+  const size = terminal.size();
+  const proc = await connection.shell({
+    pty: { term: terminal.term, cols: size.cols, rows: size.rows },
+    onStdout: (chunk) => terminal.write(chunk),
+    onStderr: (chunk) => terminal.write(chunk),
+  });
+  const release = terminal.attach({
+    onInput: (data) => void proc.write(data).catch(() => {}),
+    onResize: (cols, rows) => proc.resize(cols, rows),
+  });
+  try {
+    const cwd = handle.context.cdStack.length ? await handle.getcwd() : undefined;
+    if (cwd) await proc.write(`cd '${cwd.replaceAll("'", `'"'"'`)}'\n`);
+    if (options.initialInput) await proc.write(options.initialInput);
+    if (options.command) await proc.write(`exec ${options.command}\n`);
+    return (await proc.status).code;
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * Binding: turns a node class into a live node of an environment. Placeholders become
+ * getters (children, queries, required values), public methods become actions that go
+ * through the runtime, and parallel nodes get their isolations and views.
+ *
+ * @module
+ */
+import { DeployerError, QueryError } from "../errors.ts";
+import type { Host } from "../host/host.ts";
+import { isHost } from "../host/host.ts";
+import { discoverActions } from "./action.ts";
+import type { Group } from "./groups.ts";
+import {
+  ALL_HOSTS,
+  type ChildMarker,
+  type HostsDefinition,
+  isMarker,
+  type NodeClass,
+  type RoleSource,
+} from "./markers.ts";
+import type { NodeRuntime, RoleMap } from "./runtime.ts";
+import {
+  isNode,
+  isParallelNode,
+  type Member,
+  nodePath,
+  type NodeState,
+  PARALLEL_BRAND,
+  STATE,
+  stateOf,
+  VIEW_OF,
+} from "./state.ts";
+
+/** How to bind one node. */
+export interface BindOptions {
+  /** The environment. */
+  runtime: NodeRuntime;
+  /** The parent node (none for a root). */
+  parent?: object;
+  /** The name of the node (field name, or class name for a root). */
+  name?: string;
+  /** Hosts per role. */
+  roles: RoleMap;
+  /** Whether the node is one isolation. */
+  isolated: boolean;
+  /** The host slug of a parallel cell. */
+  isolationId?: string;
+  /** Field values to set after construction. */
+  set?: Readonly<Record<string, unknown>>;
+  /** The group given by the parent's `child()` options. */
+  group?: Group;
+}
+
+interface BoundState extends NodeState {
+  readonly cls: NodeClass;
+  readonly options: BindOptions;
+}
+
+/**
+ * Turns a host definition (`{ web: [a, b], db: c }`) into a role map.
+ *
+ * @example Usage
+ * ```ts
+ * import { rolesFromDefinition } from "./bind.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * const roles = rolesFromDefinition({ web: new LocalHost() });
+ * console.assert(roles.get("web")?.length === 1);
+ * ```
+ */
+export function rolesFromDefinition(definition: HostsDefinition | undefined): RoleMap {
+  const roles = new Map<string, readonly Host[]>();
+  for (const [role, value] of Object.entries(definition ?? {})) {
+    const list = Array.isArray(value) ? value : [value];
+    for (const host of list) {
+      if (!isHost(host)) {
+        throw new TypeError(`Invalid host in role "${role}": expected a Host, got ${typeof host}`);
+      }
+    }
+    roles.set(role, dedupe(list as Host[]));
+  }
+  return roles;
+}
+
+function dedupe(hosts: readonly Host[]): Host[] {
+  return [...new Set(hosts)];
+}
+
+function mapRoles(parent: RoleMap, mapping: Readonly<Record<string, RoleSource>>): RoleMap {
+  const roles = new Map<string, readonly Host[]>();
+  for (const [role, source] of Object.entries(mapping)) {
+    if (source === ALL_HOSTS) {
+      roles.set(role, dedupe([...parent.values()].flat()));
+    } else if (typeof source === "string" || Array.isArray(source)) {
+      const names = typeof source === "string" ? [source] : source;
+      roles.set(role, dedupe(names.flatMap((name) => parent.get(name) ?? [])));
+    } else {
+      throw new TypeError(
+        `Invalid role mapping for "${role}": use a role name, a list or ALL_HOSTS`,
+      );
+    }
+  }
+  return roles;
+}
+
+function isParallelClass(cls: NodeClass): boolean {
+  return typeof cls === "function" && cls.prototype && PARALLEL_BRAND in cls.prototype;
+}
+
+function childRoles(parent: RoleMap, marker: ChildMarker): RoleMap {
+  const { cls, options } = marker;
+  const statics = (cls as unknown as { hosts?: HostsDefinition }).hosts;
+  if (options.hosts) return rolesFromDefinition(options.hosts);
+  if (statics) return rolesFromDefinition(statics);
+  if (options.roles) return mapRoles(parent, options.roles);
+  if (isParallelClass(cls) && !parent.has("host")) {
+    return new Map([...parent, ["host", dedupe([...parent.values()].flat())]]);
+  }
+  return parent;
+}
+
+/**
+ * Creates and binds one node. Most callers want {@linkcode bindRoot}.
+ *
+ * @example Usage
+ * ```ts
+ * import { bindNode } from "./bind.ts";
+ * console.assert(typeof bindNode === "function");
+ * ```
+ */
+export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptions): N {
+  const node = new cls();
+  if (!isNode(node)) throw new TypeError(`${cls.name || "class"} is not a Node class`);
+  const state: BoundState = {
+    runtime: options.runtime,
+    parent: options.parent,
+    name: options.name ?? (cls.name || "Root"),
+    roles: options.roles,
+    isolated: options.isolated,
+    isolationId: options.isolationId,
+    group: options.group ?? (cls as unknown as { group?: Group }).group,
+    members: [],
+    children: new Map(),
+    cls,
+    options,
+  };
+  Object.defineProperty(node, STATE, { value: state });
+  const record = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(options.set ?? {})) {
+    if (!(key in node)) {
+      throw new TypeError(`Cannot set "${key}" on ${nodePath(node)}: the class has no such field`);
+    }
+    record[key] = value;
+  }
+  for (const key of Object.keys(node)) installMember(node, state, key, record[key]);
+  installActions(node, state);
+  return node;
+}
+
+function installMember(node: object, state: BoundState, key: string, value: unknown): void {
+  if (!isMarker(value)) {
+    state.members.push({ name: key, kind: "value" });
+    return;
+  }
+  const kind = value[Symbol.for("deployer.placeholder") as never] as Member["kind"];
+  if (kind === "child") {
+    state.members.push({ name: key, kind });
+    Object.defineProperty(node, key, {
+      enumerable: true,
+      get: () => {
+        if (!state.children.has(key)) {
+          state.children.set(key, bindChild(node, state, key, value as ChildMarker));
+        }
+        return state.children.get(key);
+      },
+    });
+  } else if (kind === "query") {
+    const { fn, source } = value as { fn: () => unknown; source: string };
+    state.members.push({ name: key, kind, detail: source });
+    Object.defineProperty(node, key, {
+      enumerable: true,
+      get: () => evaluateQuery(node, key, fn, source),
+    });
+  } else {
+    const { description } = value as { description: string };
+    state.members.push({ name: key, kind, detail: description });
+    Object.defineProperty(node, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        throw new DeployerError(
+          `Required value "${key}" of ${nodePath(node)} is not set` +
+            (description ? `: ${description}` : ""),
+        );
+      },
+      set: (v: unknown) => {
+        Object.defineProperty(node, key, { value: v, writable: true, enumerable: true });
+      },
+    });
+  }
+}
+
+function evaluateQuery(node: object, key: string, fn: () => unknown, source: string): unknown {
+  const fail = (cause: unknown) => new QueryError(nodePath(node), key, source, { cause });
+  let result: unknown;
+  try {
+    result = fn.call(node);
+  } catch (cause) {
+    throw fail(cause);
+  }
+  if (result instanceof Promise) return result.catch((cause) => Promise.reject(fail(cause)));
+  return result;
+}
+
+function installActions(node: object, state: BoundState): void {
+  for (const info of discoverActions(node)) {
+    const invoke = (...args: unknown[]): Promise<unknown> => {
+      const call = { node, name: info.name, method: info.fn, args, flags: info.flags };
+      if (!state.isolated && !info.flags.dontIsolateYet) {
+        return state.runtime.callParallel(call, isolationsOf(node));
+      }
+      return state.runtime.callAction(call);
+    };
+    Object.defineProperty(node, info.name, { value: invoke, configurable: true });
+  }
+}
+
+function bindChild(parent: object, state: NodeState, key: string, marker: ChildMarker): unknown {
+  const roles = childRoles(state.roles, marker);
+  const options = marker.options;
+  const base: BindOptions = {
+    runtime: state.runtime,
+    parent,
+    name: key,
+    roles,
+    isolated: state.isolated,
+    set: options.set as Record<string, unknown> | undefined,
+    group: options.group,
+  };
+  if (!isParallelClass(marker.cls)) return bindNode(marker.cls, base);
+  if (options.justOne) {
+    const hosts = roles.get("host") ?? [];
+    if (hosts.length !== 1) {
+      throw new DeployerError(
+        `${nodePath(parent)}.${key} is justOne but has ${hosts.length} hosts in role "host"`,
+      );
+    }
+    return bindNode(marker.cls, { ...base, isolated: true });
+  }
+  return parallelView(bindNode(marker.cls, { ...base, isolated: false }));
+}
+
+/**
+ * Binds a root node. A normal root is one isolation; a parallel root is returned as its
+ * parallel view.
+ *
+ * @example Usage
+ * ```ts
+ * import { bindRoot } from "./bind.ts";
+ * console.assert(typeof bindRoot === "function");
+ * ```
+ */
+export function bindRoot<N extends object>(
+  cls: NodeClass<N>,
+  runtime: NodeRuntime,
+  options: { hosts?: HostsDefinition; set?: Readonly<Record<string, unknown>> } = {},
+): unknown {
+  const statics = (cls as unknown as { hosts?: HostsDefinition }).hosts;
+  const roles = rolesFromDefinition(options.hosts ?? statics);
+  const parallel = isParallelClass(cls);
+  const node = bindNode(cls, { runtime, roles, isolated: !parallel, set: options.set });
+  return parallel ? parallelView(node) : node;
+}
+
+/**
+ * The cells (one isolation per host of the `host` role) of a non-isolated parallel node.
+ *
+ * @example Usage
+ * ```ts
+ * import { cellsOf } from "./bind.ts";
+ * console.assert(typeof cellsOf === "function");
+ * ```
+ */
+export function cellsOf(node: object): object[] {
+  const state = stateOf(node) as BoundState | undefined;
+  if (!state) throw new TypeError("cellsOf() expects a bound node");
+  if (state.isolated) return [node];
+  if (!state.cells) {
+    const hosts = state.roles.get("host") ?? [];
+    const seen = new Set<string>();
+    for (const host of hosts) {
+      if (seen.has(host.slug)) {
+        throw new DeployerError(`Duplicate host slug "${host.slug}" in ${nodePath(node)}`);
+      }
+      seen.add(host.slug);
+    }
+    state.cells = hosts.map((host) =>
+      bindNode(state.cls, {
+        ...state.options,
+        roles: new Map([...state.roles, ["host", [host]]]),
+        isolated: true,
+        isolationId: host.slug,
+      })
+    );
+  }
+  return state.cells;
+}
+
+/**
+ * The node reached by a child field, unwrapping parallel views.
+ *
+ * @example Usage
+ * ```ts
+ * import { childOf } from "./bind.ts";
+ * console.assert(childOf({ a: 1 }, "b") === undefined);
+ * ```
+ */
+export function childOf(node: object, name: string): object | undefined {
+  const value = (node as Record<string, unknown>)[name];
+  if (typeof value !== "object" || value === null) return undefined;
+  const inner = VIEW_OF in value ? (value as Record<symbol, object>)[VIEW_OF] : value;
+  return isNode(inner) ? inner : undefined;
+}
+
+/**
+ * Every isolation a node's actions run in: itself when isolated, one cell per host for a
+ * parallel node, and the parent's isolations for a normal node below a parallel one.
+ *
+ * @example Usage
+ * ```ts
+ * import { isolationsOf } from "./bind.ts";
+ * console.assert(typeof isolationsOf === "function");
+ * ```
+ */
+export function isolationsOf(node: object): object[] {
+  const state = stateOf(node);
+  if (!state) throw new TypeError("isolationsOf() expects a bound node");
+  if (state.isolated) return [node];
+  const parent = state.parent;
+  const parentIsolated = parent ? stateOf(parent)?.isolated ?? true : true;
+  if (isParallelNode(node) && parentIsolated) return cellsOf(node);
+  if (!parent) return cellsOf(node);
+  return isolationsOf(parent).flatMap((p) => {
+    const reached = childOf(p, state.name);
+    return reached ? isolationsOf(reached) : [];
+  });
+}
+
+/**
+ * The typed outside view of a non-isolated parallel node: actions fan out, plus
+ * `isolate()` and `isolations()`.
+ *
+ * @example Usage
+ * ```ts
+ * import { parallelView } from "./bind.ts";
+ * console.assert(typeof parallelView === "function");
+ * ```
+ */
+export function parallelView(node: object): object {
+  const view: Record<string | symbol, unknown> = {};
+  Object.defineProperty(view, VIEW_OF, { value: node });
+  for (const info of discoverActions(node)) {
+    view[info.name] = (...args: unknown[]) =>
+      (node as Record<string, (...a: unknown[]) => unknown>)[info.name](...args);
+  }
+  view.isolations = () => isolationsOf(node);
+  view.isolate = (which: string | number | Host) => isolate(node, which);
+  return Object.freeze(view);
+}
+
+function isolate(node: object, which: string | number | Host): object {
+  const cells = isolationsOf(node);
+  const found = typeof which === "number"
+    ? cells[which]
+    : cells.find((cell) => stateOf(cell)?.isolationId === (isHost(which) ? which.slug : which));
+  if (!found) {
+    const slugs = cells.map((c) => stateOf(c)?.isolationId).join(", ");
+    throw new DeployerError(
+      `No isolation ${JSON.stringify(isHost(which) ? which.slug : which)} in ${
+        nodePath(node)
+      } (hosts: ${slugs || "none"})`,
+    );
+  }
+  return found;
+}

@@ -1,0 +1,160 @@
+/**
+ * The per-instance state that binding attaches to a node, under a `Symbol.for` key so
+ * that two copies of deployer can read each other's nodes.
+ *
+ * @module
+ */
+import type { Group } from "./groups.ts";
+import type { NodeRuntime, RoleMap } from "./runtime.ts";
+
+/** The brand of node instances (every copy of deployer). */
+export const NODE_BRAND: unique symbol = Symbol.for("deployer.node") as never;
+/** The brand of parallel node classes' instances. */
+export const PARALLEL_BRAND: unique symbol = Symbol.for("deployer.parallelNode") as never;
+/** Where a bound node keeps its {@linkcode NodeState}. */
+export const STATE: unique symbol = Symbol.for("deployer.nodeState") as never;
+/** Where a parallel view keeps the node it views. */
+export const VIEW_OF: unique symbol = Symbol.for("deployer.viewOf") as never;
+
+/** What kind of member a field is, as the inspector sees it. */
+export type MemberKind = "child" | "query" | "required" | "value";
+
+/** A field of a node class body, recorded at binding in definition order. */
+export interface Member {
+  /** The field name. */
+  readonly name: string;
+  /** The kind of field. */
+  readonly kind: MemberKind;
+  /** Query source or required description. */
+  readonly detail?: string;
+}
+
+/** The state of a bound node. */
+export interface NodeState {
+  /** The environment the node is bound to. */
+  readonly runtime: NodeRuntime;
+  /** The parent node, `undefined` for a root. */
+  readonly parent: object | undefined;
+  /** The field name in the parent (the class name for a root). */
+  readonly name: string;
+  /** Hosts per role. */
+  readonly roles: RoleMap;
+  /** Whether this node runs as one isolation (normal roots and parallel cells are). */
+  readonly isolated: boolean;
+  /** The slug of the host of this isolation, for parallel cells. */
+  readonly isolationId: string | undefined;
+  /** The group set on this node (inherited via the inspector). */
+  readonly group: Group | undefined;
+  /** Fields, in definition order. */
+  readonly members: Member[];
+  /** Bound children, created on first access. */
+  readonly children: Map<string, unknown>;
+  /** Cells of a non-isolated parallel node, created on first access. */
+  cells?: object[];
+  /** The bound host set, created on first access. */
+  hostSet?: unknown;
+}
+
+/**
+ * The state of a bound node, or `undefined` for a value that is not a bound node.
+ *
+ * @example Usage
+ * ```ts
+ * import { stateOf } from "./state.ts";
+ * console.assert(stateOf({}) === undefined);
+ * ```
+ */
+export function stateOf(node: unknown): NodeState | undefined {
+  if (typeof node !== "object" || node === null) return undefined;
+  return (node as Record<symbol, NodeState | undefined>)[STATE];
+}
+
+/**
+ * The state of a bound node; throws a clear error when the node is not bound.
+ *
+ * @example Usage
+ * ```ts
+ * import { requireState } from "./state.ts";
+ * try { requireState({}, "hosts"); } catch (e) { console.assert(e instanceof Error); }
+ * ```
+ */
+export function requireState(node: object, what: string): NodeState {
+  const state = stateOf(node);
+  if (!state) {
+    throw new Error(
+      `Cannot access ${what} of ${node.constructor?.name ?? "node"}: the node is not bound to an ` +
+        `environment (create it with env.bind(Cls) or runCli(Cls), not with new)`,
+    );
+  }
+  return state;
+}
+
+/**
+ * Whether a value is a node instance from any copy of deployer.
+ *
+ * @example Usage
+ * ```ts
+ * import { isNode } from "./state.ts";
+ * console.assert(!isNode({}));
+ * ```
+ */
+export function isNode(value: unknown): value is object {
+  return typeof value === "object" && value !== null &&
+    (value as Record<symbol, unknown>)[NODE_BRAND] === true;
+}
+
+/**
+ * Whether a value is a parallel node instance from any copy of deployer.
+ *
+ * @example Usage
+ * ```ts
+ * import { isParallelNode } from "./state.ts";
+ * console.assert(!isParallelNode({}));
+ * ```
+ */
+export function isParallelNode(value: unknown): boolean {
+  return isNode(value) && (value as Record<symbol, unknown>)[PARALLEL_BRAND] === true;
+}
+
+/**
+ * The node behind a parallel view, or the value itself.
+ *
+ * @example Usage
+ * ```ts
+ * import { unwrapView } from "./state.ts";
+ * const x = {};
+ * console.assert(unwrapView(x) === x);
+ * ```
+ */
+export function unwrapView<T>(value: T): T {
+  if (typeof value === "object" && value !== null && VIEW_OF in value) {
+    return (value as Record<symbol, T>)[VIEW_OF];
+  }
+  return value;
+}
+
+/**
+ * The dotted path of a node: `Root.web[web1].git`.
+ *
+ * @example Usage
+ * ```ts
+ * import { nodePath } from "./state.ts";
+ * console.assert(nodePath({}) === "Object");
+ * ```
+ */
+export function nodePath(node: object): string {
+  const parts: string[] = [];
+  let current: object | undefined = node;
+  while (current) {
+    const state = stateOf(current);
+    if (!state) {
+      parts.push(current.constructor?.name || "Node");
+      break;
+    }
+    parts.push(
+      state.isolationId !== undefined ? `${state.name}[${state.isolationId}]` : state.name,
+    );
+    current = state.parent;
+  }
+  return parts.reverse().join(".");
+}

@@ -1,0 +1,25 @@
+import { LocalHost } from "../../mod.ts";
+import { conformance } from "./conformance.ts";
+
+async function sudoWorks(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("sudo", { args: ["-n", "true"], stderr: "null" }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+const sudo = await sudoWorks();
+
+conformance("LocalHost", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deployer-conf-" });
+  return {
+    hosts: [new LocalHost({ slug: "local1" }), new LocalHost({ slug: "local2" })],
+    dir,
+    sudo,
+    async [Symbol.asyncDispose]() {
+      await new Deno.Command("rm", { args: ["-rf", dir] }).output();
+    },
+  };
+});
