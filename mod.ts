@@ -67,8 +67,11 @@ export {
   Secret,
   secret,
   sh,
+  secretsOf,
   ShellCommand,
+  toCommand,
 } from "./src/command/sh.ts";
+export { compose, type ComposedCommand, type Composition } from "./src/command/compose.ts";
 export { esc1, esc2, indent } from "./src/command/escape.ts";
 
 // Hosts
@@ -86,7 +89,15 @@ export type { NetworkInterface } from "./src/host/ifconfig.ts";
 export { Env, type EnvOptions, type PlanEntry } from "./src/exec/env.ts";
 export { JsonLinesLogger, type LogEvent, type Logger, RecordingLogger } from "./src/exec/logger.ts";
 export { TerminalLogger, type TerminalLoggerOptions } from "./src/exec/terminal_logger.ts";
-export { Console, type ConsoleOptions, NoInputError } from "./src/console/mod.ts";
+export {
+  Console,
+  type ConsoleOptions,
+  type InputOptions,
+  NoInputError,
+  type ParallelProgress,
+  ProgressBar,
+  type ProgressBarOptions,
+} from "./src/console/mod.ts";
 export { runCli } from "./src/cli/mod.ts";
 
 // Errors

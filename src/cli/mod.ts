@@ -1,32 +1,30 @@
 /**
- * Minimal command-line entry (temporary: the full CLI replaces this module).
+ * The command line: `runCli(Root)` for deploy scripts, and the pieces of the generic
+ * `deployer` CLI (whose entry point is `main()` in `./main.ts`, kept out of this barrel
+ * because it embeds an example tree that itself imports the library).
  *
  * @module
  */
-import { Env } from "../exec/env.ts";
-import { TerminalLogger } from "../exec/terminal_logger.ts";
-import type { NodeClass } from "../node/markers.ts";
-
-/**
- * Runs `-- action args` on a root node class and prints the result.
- *
- * @example Usage
- * ```ts
- * import { runCli } from "./mod.ts";
- * console.assert(typeof runCli === "function");
- * ```
- */
-export async function runCli(root: NodeClass, args: string[] = Deno.args): Promise<number> {
-  const dash = args.indexOf("--");
-  const [name, ...rest] = dash >= 0 ? args.slice(dash + 1) : [];
-  await using env = new Env({ interactive: false });
-  env.addLogger(
-    new TerminalLogger({
-      write: (t: string) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
-    }),
-  );
-  const node = env.bind(root) as Record<string, (...a: string[]) => Promise<unknown>>;
-  const result = await node[name](...rest);
-  if (result !== undefined) console.log(String(result));
-  return 0;
-}
+export { processIo, runCli, type RunCliOptions, writeAll } from "./run_cli.ts";
+export { executeProgram, type ProgramSetup } from "./program.ts";
+export { type CliIo, executeRun, type RunOptions, type RunRequest } from "./run.ts";
+export { isNodeClass, loadScript, looksLikeScript, rootOf, scriptUrl } from "./load.ts";
+export { callAction, parameterNames, resolveAction, resolveNode } from "./resolve.ts";
+export type { ResolvedAction } from "./resolve.ts";
+export { renderTree } from "./tree.ts";
+export {
+  type CommandSpec,
+  completionScript,
+  type OptionSpec,
+  type ShellName,
+  SHELLS,
+} from "./completions.ts";
+export {
+  COMPILE_PERMISSIONS,
+  compileArgs,
+  type CompileIo,
+  type CompileOptions,
+  runCompile,
+} from "./compile.ts";
+export { type JsonError, type JsonHostOutcome, type JsonReport } from "./output.ts";
+export { VERSION } from "./version.ts";

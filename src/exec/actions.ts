@@ -48,7 +48,8 @@ function isWrapped(error: unknown): boolean {
 }
 
 /**
- * Runs one action on one node.
+ * Runs one action on one node. A method that returns a promise gives a promise; a
+ * synchronous method stays synchronous (its type is kept), without the Retry prompt.
  *
  * @example Usage
  * ```ts
@@ -56,7 +57,7 @@ function isWrapped(error: unknown): boolean {
  * console.assert(typeof runAction === "function");
  * ```
  */
-export async function runAction(env: ActionHost, call: ActionCall): Promise<unknown> {
+export function runAction(env: ActionHost, call: ActionCall): unknown {
   const path = `${nodePath(call.node)}.${call.name}`;
   const host = isolationHost(call.node);
   const id = env.nextId();
@@ -70,34 +71,54 @@ export async function runAction(env: ActionHost, call: ActionCall): Promise<unkn
       host,
       ok,
       duration: performance.now() - started,
-      error: error instanceof Error
-        ? error.message
-        : error === undefined
-        ? undefined
-        : String(error),
+      error: error instanceof Error ? error.message : error === undefined ? undefined : String(error),
     });
-  for (;;) {
-    try {
-      const value = await call.method.apply(call.node, call.args as unknown[]);
-      end(true);
-      return value;
-    } catch (error) {
-      if (isWrapped(error)) {
-        end(false, error);
-        throw error;
-      }
-      if (error instanceof CommandError && env.askOnFailure && env.console.isInteractive) {
-        const answer = await env.exclusive(() => askWhatNext(env.console, path, error));
-        if (answer === "retry") continue;
-        if (answer === "skip") {
-          end(true);
-          return undefined;
-        }
-      }
-      end(false, error);
-      throw new ActionError(path, host, { cause: error });
-    }
+  const fail = (error: unknown): never => {
+    end(false, error);
+    throw isWrapped(error) ? error : new ActionError(path, host, { cause: error });
+  };
+  const invoke = () => call.method.apply(call.node, call.args as unknown[]);
+  let value: unknown;
+  try {
+    value = invoke();
+  } catch (error) {
+    return fail(error);
   }
+  if (!isThenable(value)) {
+    end(true);
+    return value;
+  }
+  return (async () => {
+    for (let attempt: unknown = value;;) {
+      try {
+        const result = await attempt;
+        end(true);
+        return result;
+      } catch (error) {
+        if (isWrapped(error)) return fail(error);
+        if (error instanceof CommandError && env.askOnFailure && env.console.isInteractive) {
+          const answer = await env.exclusive(() => askWhatNext(env.console, path, error));
+          if (answer === "retry") {
+            try {
+              attempt = invoke();
+            } catch (again) {
+              attempt = Promise.reject(again);
+            }
+            continue;
+          }
+          if (answer === "skip") {
+            end(true);
+            return undefined;
+          }
+        }
+        return fail(error);
+      }
+    }
+  })();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 async function askWhatNext(

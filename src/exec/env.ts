@@ -171,7 +171,7 @@ export class Env implements NodeRuntime, HostServices, AsyncDisposable {
   // ---- NodeRuntime ----
 
   /** Runs one action (see `runAction`). */
-  callAction(call: ActionCall): Promise<unknown> {
+  callAction(call: ActionCall): unknown {
     return runAction(this, call);
   }
 

@@ -15,6 +15,11 @@ export interface TerminalLoggerOptions {
   showOutput?: boolean;
   /** Print action starts (default true). */
   showActions?: boolean;
+  /**
+   * Clear the current terminal line before each line (default false); set it on a TTY
+   * so a live progress line never mixes with log lines.
+   */
+  clearLine?: boolean;
 }
 
 /** Something to write text to. */
@@ -42,6 +47,7 @@ export class TerminalLogger implements Logger {
   readonly #color: boolean;
   readonly #showOutput: boolean;
   readonly #showActions: boolean;
+  readonly #clear: string;
   readonly #colors = new Map<string, number>();
   readonly #partial = new Map<string, string>();
   readonly #interactive = new Set<number>();
@@ -52,6 +58,7 @@ export class TerminalLogger implements Logger {
     this.#color = options.color ?? false;
     this.#showOutput = options.showOutput ?? true;
     this.#showActions = options.showActions ?? true;
+    this.#clear = options.clearLine ? "\r\x1b[K" : "";
   }
 
   #prefix(host: string): string {
@@ -60,7 +67,7 @@ export class TerminalLogger implements Logger {
   }
 
   #line(host: string | undefined, text: string): void {
-    this.#out.write(`${host ? this.#prefix(host) + " " : ""}${text}\n`);
+    this.#out.write(`${this.#clear}${host ? this.#prefix(host) + " " : ""}${text}\n`);
   }
 
   #flush(key: string, host: string): void {

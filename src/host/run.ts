@@ -5,6 +5,7 @@
  * @module
  */
 import { compose, type Composition } from "../command/compose.ts";
+import { isSecret, secretsOf, toCommand } from "../command/sh.ts";
 import type { ShellCommand } from "../command/sh.ts";
 import { CommandError, DeployerError } from "../errors.ts";
 import type { RunningCommand } from "./connection.ts";
@@ -75,7 +76,7 @@ async function needsSudoPassword(request: RunRequest, user: string | undefined):
   const memo = request.services.memo(request.host);
   const key = `sudo-needs-password:${user ?? ""}`;
   if (!memo.has(key)) {
-    const probe = compose({ text: "true", masked: "true" } as ShellCommand, {
+    const probe = compose(toCommand("true"), {
       sudo: { user },
       stdinNull: true,
     });
@@ -137,7 +138,13 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   }
   if (sandbox && !silent) services.recordPlan(host.slug, shown);
   const started = performance.now();
-  const secrets = password ? [password] : [];
+  const composition = request.composition;
+  const secrets = [
+    ...(password ? [password] : []),
+    ...secretsOf(request.command),
+    ...(composition.prefixes ?? []).flatMap((p) => secretsOf(p)),
+    ...(composition.env ?? []).flatMap(([, v]) => (isSecret(v) ? [v.value] : [])),
+  ].filter((s) => s.length > 0);
   const out = { stdout: "", stderr: "" };
   let reason: string | undefined;
   let markers = 0;

@@ -16,6 +16,11 @@ export type ActionOptions = ActionFlags;
  * `dontIsolateYet`, `suppressResult` and a description. Every public method is an
  * action anyway; the decorator only adds flags. (A TC39 decorator.)
  *
+ * The same flags can be declared without decorators in a static field,
+ * `static actionOptions = { deploy: { alias: "d" } }`. Use that form in a class whose
+ * field initializers contain class expressions (`child(class extends X {})`): Deno 2.9's
+ * decorator transform fails on such classes.
+ *
  * @example Usage
  * ```ts
  * import { action, Node } from "../../mod.ts";
@@ -77,13 +82,19 @@ export function discoverActions(node: object): ActionInfo[] {
     proto = Object.getPrototypeOf(proto);
   }
   // Most-derived definitions win; walk from base to derived so overrides replace.
+  const declared: Record<string, ActionFlags> = {};
+  for (const proto of [...chain].reverse()) {
+    const statics = (proto.constructor as { actionOptions?: Record<string, ActionFlags> })
+      .actionOptions;
+    if (Object.hasOwn(proto.constructor, "actionOptions") && statics) Object.assign(declared, statics);
+  }
   for (const proto of chain.reverse()) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === "constructor") continue;
       const desc = Object.getOwnPropertyDescriptor(proto, name);
       if (!desc || typeof desc.value !== "function") continue;
       const fn = desc.value as (...args: unknown[]) => unknown;
-      const flags = flagsOf(fn);
+      const flags = { ...declared[name], ...flagsOf(fn) };
       found.set(name, { name, method: name, fn, flags });
     }
   }

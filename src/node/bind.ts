@@ -213,7 +213,7 @@ function evaluateQuery(node: object, key: string, fn: () => unknown, source: str
 
 function installActions(node: object, state: BoundState): void {
   for (const info of discoverActions(node)) {
-    const invoke = (...args: unknown[]): Promise<unknown> => {
+    const invoke = (...args: unknown[]): unknown => {
       const call = { node, name: info.name, method: info.fn, args, flags: info.flags };
       if (!state.isolated && !info.flags.dontIsolateYet) {
         return state.runtime.callParallel(call, isolationsOf(node));
@@ -381,4 +381,22 @@ function isolate(node: object, which: string | number | Host): object {
     );
   }
   return found;
+}
+
+/**
+ * Binds the class of a bound root again, with the same hosts and `set:` values, in
+ * another runtime (e.g. a sandboxed fork of the environment). Returns the node (a
+ * parallel root is not wrapped in its view).
+ *
+ * @example Usage
+ * ```ts
+ * import { rebindRoot } from "./bind.ts";
+ * console.assert(typeof rebindRoot === "function");
+ * ```
+ */
+export function rebindRoot(root: object, runtime: NodeRuntime): object {
+  const state = stateOf(root) as BoundState | undefined;
+  if (!state) throw new TypeError("rebindRoot() expects a bound node");
+  if (state.parent) throw new TypeError(`rebindRoot() expects a root, got ${nodePath(root)}`);
+  return bindNode(state.cls, { ...state.options, runtime });
 }

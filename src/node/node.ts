@@ -9,6 +9,7 @@ import type { Env } from "../exec/env.ts";
 import type { HostHandle } from "../host/handle.ts";
 import type { Host } from "../host/host.ts";
 import type { HostSet } from "../host/host_set.ts";
+import type { ActionOptions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
 import type { ParallelResult } from "./result.ts";
@@ -39,6 +40,11 @@ export class Node {
   static hosts?: HostsDefinition;
   /** The group (production, staging, ...) of this node class and its children. */
   static group?: Group;
+  /**
+   * Action flags by method name, the decorator-free form of `@action()`:
+   * `static override actionOptions = { deploy: { alias: "d" } }`.
+   */
+  static actionOptions?: Readonly<Record<string, ActionOptions>>;
 
   /** Brand recognised by every copy of deployer. */
   get [NODE_BRAND](): true {

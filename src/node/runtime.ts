@@ -43,8 +43,11 @@ export interface ActionCall {
  * here and precisely on `Node`.
  */
 export interface NodeRuntime {
-  /** Runs one action on one (isolated or normal) node: logging, error wrapping, retries. */
-  callAction(call: ActionCall): Promise<unknown>;
+  /**
+   * Runs one action on one (isolated or normal) node: logging, error wrapping, retries.
+   * Returns what the method returns (a promise for async methods).
+   */
+  callAction(call: ActionCall): unknown;
   /** Runs an action on every isolation of a parallel node and collects per-host results. */
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown>;
   /** The bound host set of a node (one per node instance, sharing context per host). */

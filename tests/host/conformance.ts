@@ -96,8 +96,10 @@ export function conformance(
   test("secrets are used but never shown in events or errors", async ({ hosts }, env, log) => {
     const host = env.host(hosts[0]);
     const token = "s3cr3t-value";
-    const r = await host.run(sh`test ${secret(token)} = s3cr3t-value && echo ok`);
+    const r = await host.run(sh`test ${secret(token)} = ${"s3cr3t"}-value && echo ok`);
     assert.equal(r.stdout, "ok\n");
+    const printed = await host.run(sh`echo ${secret(token)}`);
+    assert.equal(printed.stdout, "***\n");
     const error = await host.run(sh`false ${secret(token)}`).catch((e) => e);
     assert.ok(!error.message.includes(token));
     assert.ok(!JSON.stringify(log.events).includes(token));

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   action,
   ActionError,
+  Inspector,
   child,
   DeployerError,
   Env,
@@ -48,7 +49,11 @@ class Root extends Node {
     this.calls++;
     return this.calls;
   }
-  @action({ alias: ["c", "again"], suppressResult: true, description: "counts" })
+  // Decorators cannot be used in a class that has class expressions in its field
+  // initializers (Deno 2.9's transform fails), so the flags are declared statically here.
+  static override actionOptions = {
+    counted: { alias: ["c", "again"], suppressResult: true, description: "counts" },
+  };
   async counted(): Promise<number> {
     return await this.count();
   }
@@ -100,10 +105,37 @@ Deno.test("an action's failure is an ActionError naming the action, never wrappe
 
 Deno.test("a query failing inside an action is an ActionError caused by a QueryError", async () => {
   await using env = new Env({ interactive: false });
-  const error = await Promise.resolve(env.bind(Root).git.describe()).catch((e) => e);
+  let error: unknown;
+  try {
+    env.bind(Root).git.describe();
+  } catch (e) {
+    error = e;
+  }
   assert.ok(error instanceof ActionError);
   assert.ok(error.cause instanceof DeployerError);
   assert.match(error.message, /Action Root\.git\.describe failed: .*repository/);
+});
+
+class Decorated extends Node {
+  @action({ alias: "d", isolateOneOnly: true })
+  deploy(): string {
+    return "deployed";
+  }
+}
+
+Deno.test("@action flags and static actionOptions are both discovered", async () => {
+  await using env = new Env({ interactive: false });
+  const inspector = new Inspector(env.bind(Decorated));
+  assert.deepEqual(inspector.action("d").flags, { alias: "d", isolateOneOnly: true });
+  assert.equal(inspector.action("d").method, "deploy");
+  const root = new Inspector(env.bind(Root));
+  assert.deepEqual(root.action("again").flags.suppressResult, true);
+  assert.equal(root.action("counted").flags.description, "counts");
+});
+
+Deno.test("a synchronous action stays synchronous", async () => {
+  await using env = new Env({ interactive: false });
+  assert.equal(env.bind(Decorated).deploy(), "deployed");
 });
 
 Deno.test("aliases call the same action; flags are kept", async () => {

@@ -1,0 +1,208 @@
+/**
+ * Loading a deploy script by path or URL: dynamic `import()`, then the root node class
+ * is its default export or its export named `root`. Every failure becomes a
+ * {@linkcode UsageError} with one readable paragraph (exit code 2).
+ *
+ * @module
+ */
+import { pathToFileURL } from "node:url";
+import { UsageError } from "../errors.ts";
+import type { NodeClass } from "../node/markers.ts";
+
+const NODE_BRAND = Symbol.for("deployer.node");
+
+/**
+ * Whether a value is a node class of any copy of deployer (checked by brand, never by
+ * `instanceof`, so a script importing another copy of the framework still works).
+ *
+ * @example Usage
+ * ```ts
+ * import { isNodeClass } from "./load.ts";
+ * import { Node } from "../node/node.ts";
+ * class Root extends Node {}
+ * console.assert(isNodeClass(Root) && !isNodeClass(class {}));
+ * ```
+ */
+export function isNodeClass(value: unknown): value is NodeClass {
+  return typeof value === "function" && typeof value.prototype === "object" &&
+    value.prototype !== null && NODE_BRAND in value.prototype;
+}
+
+/**
+ * Whether a command-line word names a script (a URL, a path with a slash, or a file
+ * name ending in `.ts`, `.js`, `.mts`, `.mjs`, `.tsx` or `.jsx`) rather than an action.
+ *
+ * @example Usage
+ * ```ts
+ * import { looksLikeScript } from "./load.ts";
+ * console.assert(looksLikeScript("deploy.ts") && looksLikeScript("https://x.org/d"));
+ * console.assert(!looksLikeScript("production.deploy"));
+ * ```
+ */
+export function looksLikeScript(word: string): boolean {
+  return /^(https?|file):\/\//i.test(word) || /[\\/]/.test(word) || /\.[cm]?[jt]sx?$/i.test(word);
+}
+
+/**
+ * The URL a script is imported from: URLs as given, paths resolved against `cwd`.
+ *
+ * @example Usage
+ * ```ts
+ * import { scriptUrl } from "./load.ts";
+ * console.assert(scriptUrl("d.ts", "/srv").href === "file:///srv/d.ts");
+ * console.assert(scriptUrl("https://x.org/d.ts").href === "https://x.org/d.ts");
+ * ```
+ */
+export function scriptUrl(spec: string, cwd: string = Deno.cwd()): URL {
+  if (/^(https?|file):\/\//i.test(spec)) return new URL(spec);
+  const absolute = spec.startsWith("/") ? spec : `${cwd.replace(/\/$/, "")}/${spec}`;
+  return pathToFileURL(absolute);
+}
+
+function shown(url: URL): string {
+  return url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
+}
+
+function describeExport(name: string, value: unknown): string {
+  const kind = isNodeClass(value)
+    ? "node class"
+    : typeof value === "function"
+    ? (/^class\b/.test(Function.prototype.toString.call(value)) ? "class" : "function")
+    : value === null
+    ? "null"
+    : typeof value;
+  return `${name} (${kind})`;
+}
+
+/**
+ * Picks the root node class of a loaded module: its default export, else its export
+ * named `root`. Throws a {@linkcode UsageError} listing what was exported otherwise.
+ *
+ * @example Usage
+ * ```ts
+ * import { rootOf } from "./load.ts";
+ * import { Node } from "../node/node.ts";
+ * class Root extends Node {}
+ * console.assert(rootOf({ default: Root }, "deploy.ts") === Root);
+ * ```
+ */
+export function rootOf(module: Record<string, unknown>, where: string): NodeClass {
+  if (isNodeClass(module.default)) return module.default;
+  if (isNodeClass(module.root)) return module.root;
+  const names = Object.keys(module).sort();
+  const classes = names.filter((n) => isNodeClass(module[n]));
+  const found = names.length
+    ? `it exports ${names.map((n) => describeExport(n, module[n])).join(", ")}`
+    : "it has no exports";
+  const hint = classes.length
+    ? `; add \`export default ${classes[classes.length - 1]};\``
+    : "; a root node class extends Node (from deployer's mod.ts)";
+  throw new UsageError(
+    `No node class exported by ${where}: export the root node class as the default export ` +
+      `or as "root" (${found})${hint}`,
+  );
+}
+
+async function httpStatus(url: string): Promise<string | undefined> {
+  const host = new URL(url).host;
+  const state = await Deno.permissions.query({ name: "net", host }).catch(() => undefined);
+  if (state?.state !== "granted") return undefined;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    return response.ok ? undefined : `HTTP ${response.status} ${response.statusText}`.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns an import failure into one paragraph saying what went wrong and what to do. */
+async function loadError(url: URL, error: unknown): Promise<UsageError> {
+  const where = shown(url);
+  const message = error instanceof Error ? error.message : String(error);
+  const options = { cause: error };
+  const access = message.match(/Requires (\w+) access to "([^"]+)"/);
+  if (access) {
+    const [, kind, target] = access;
+    const flag = `--allow-${kind}=${target}`;
+    return new UsageError(
+      `Cannot load script ${where}: permission denied (${kind} access to "${target}"); ` +
+        `run deno again with ${flag}`,
+      options,
+    );
+  }
+  const missing = message.match(/Module not found "([^"]+)"/);
+  if (missing) {
+    const target = missing[1];
+    const isScript = target === url.href;
+    if (/^https?:/.test(target)) {
+      const status = await httpStatus(target);
+      const why = status ?? "the server did not return it (not found, or an HTTP error)";
+      return new UsageError(
+        isScript
+          ? `Cannot load script ${target}: ${why}`
+          : `Cannot load script ${where}: it imports ${target}, which could not be fetched: ${why}`,
+        options,
+      );
+    }
+    const path = target.startsWith("file:") ? decodeURIComponent(new URL(target).pathname) : target;
+    return new UsageError(
+      isScript
+        ? `Script not found: ${where} (no such file)`
+        : `Cannot load script ${where}: it imports ${path}, which does not exist`,
+      options,
+    );
+  }
+  const syntax = message.match(
+    /^SyntaxError: ([^\n]*)[\s\S]*?at ((?:file|https?):\/\/\S+?):(\d+):(\d+)/,
+  );
+  if (syntax) {
+    const [, what, file, line, column] = syntax;
+    const fileShown = file.startsWith("file:") ? decodeURIComponent(new URL(file).pathname) : file;
+    return new UsageError(
+      `Cannot load script ${where}: syntax error in ${fileShown} at line ${line}, column ` +
+        `${column}: ${what}`,
+      options,
+    );
+  }
+  const connect = message.match(/error sending request[^\n]*|Connection refused[^\n]*/i);
+  if (connect) {
+    return new UsageError(`Cannot load script ${where}: ${connect[0]}`, options);
+  }
+  const name = error instanceof Error ? error.name : "Error";
+  return new UsageError(
+    `Cannot load script ${where}: it failed while loading: ${name}: ${message.split("\n")[0]}`,
+    options,
+  );
+}
+
+/**
+ * Imports a deploy script (path, `file://`, `http://` or `https://` URL) and returns its
+ * root node class. Failures (not found, HTTP errors, syntax errors, permissions, no node
+ * class exported) throw a {@linkcode UsageError} with a readable message.
+ *
+ * @example Usage
+ * ```ts
+ * import { loadScript } from "./load.ts";
+ * try {
+ *   await loadScript("/nonexistent/deploy.ts");
+ * } catch (error) {
+ *   console.assert((error as Error).name === "UsageError");
+ * }
+ * ```
+ */
+export async function loadScript(spec: string, cwd?: string): Promise<NodeClass> {
+  let url: URL;
+  try {
+    url = scriptUrl(spec, cwd);
+  } catch (error) {
+    throw new UsageError(`Invalid script path or URL: ${spec}`, { cause: error });
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = await import(url.href);
+  } catch (error) {
+    throw await loadError(url, error);
+  }
+  return rootOf(module, shown(url));
+}

@@ -1,0 +1,226 @@
+/**
+ * The `run` command: bind the root in an `Env`, then run one action (printing its result,
+ * the `--json` document or the sandbox plan) or open the interactive shell. SIGINT
+ * during an action aborts the environment, stops the hosts' commands and exits 130.
+ *
+ * @module
+ */
+import { Env } from "../exec/env.ts";
+import { JsonLinesLogger, type LogEvent, type Logger } from "../exec/logger.ts";
+import { TerminalLogger } from "../exec/terminal_logger.ts";
+import { UsageError } from "../errors.ts";
+import type { NodeClass } from "../node/markers.ts";
+import { Inspector } from "../node/inspect.ts";
+import { runShell } from "../shell/mod.ts";
+import { formatPlan, formatResult } from "../shell/format.ts";
+import {
+  debugEnabled,
+  errorText,
+  hostOutcomes,
+  jsonError,
+  type JsonReport,
+  jsonValue,
+} from "./output.ts";
+import { callAction, resolveAction, resolveNode } from "./resolve.ts";
+
+/** Where the CLI writes. */
+export interface CliIo {
+  /** Writes to standard output. */
+  out(text: string): void;
+  /** Writes to standard error. */
+  err(text: string): void;
+}
+
+/** The options of `run`. */
+export interface RunOptions {
+  /** Dotted node path: where the shell starts, and what ACTION is relative to. */
+  path?: string;
+  /** Nobody answers questions; failed commands abort. */
+  nonInteractive?: boolean;
+  /** Dry run: print the plan instead of running commands. */
+  sandbox?: boolean;
+  /** How many commands run at once. */
+  parallel?: number;
+  /** Append JSON-lines events to this file. */
+  log?: string;
+  /** Print one JSON document on stdout. */
+  json?: boolean;
+}
+
+/** Everything `executeRun` needs. */
+export interface RunRequest {
+  /** The root node class. */
+  readonly root: NodeClass;
+  /** The program name (shell prompt, messages). */
+  readonly name: string;
+  /** The options. */
+  readonly options: RunOptions;
+  /** `ACTION ARG...`; empty to open the shell. */
+  readonly words: readonly string[];
+  /** Extra loggers (python's `extra_loggers`). */
+  readonly loggers?: readonly Logger[];
+  /** Output. */
+  readonly io: CliIo;
+}
+
+/** How long an interrupted action may take to stop before the CLI gives up on it. */
+const STOP_GRACE_MS = 10_000;
+
+/** Collects the hosts whose commands were stopped by the abort signal. */
+class StopTracker implements Logger {
+  readonly stopped: Set<string> = new Set();
+  log(event: LogEvent): void {
+    if (event.type === "command.end" && event.code === null && event.reason === "aborted") {
+      this.stopped.add(event.host);
+    }
+  }
+}
+
+function openLog(path: string): JsonLinesLogger {
+  try {
+    return JsonLinesLogger.open(path);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`Cannot open the log file "${path}": ${why}`, { cause: error });
+  }
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: "timeout" };
+
+/** Waits for the action; once `signal` aborts, waits at most `STOP_GRACE_MS` more. */
+function settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => resolve({ ok: "timeout" }), STOP_GRACE_MS);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    const done = (result: Settled) => {
+      signal.removeEventListener("abort", onAbort);
+      clearTimeout(timer);
+      resolve(result);
+    };
+    promise.then((value) => done({ ok: true, value }), (error) => done({ ok: false, error }));
+  });
+}
+
+/**
+ * Runs `run`: one action, or the interactive shell when no action is given and a person
+ * is at a terminal. Resolves to the exit code (0 ok, 1 the action failed, 130
+ * interrupted). Usage problems (unknown path or action, missing arguments, no terminal
+ * for the shell) throw a {@linkcode UsageError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { LocalHost, Node } from "../../mod.ts";
+ * import { executeRun } from "./run.ts";
+ * class Root extends Node {
+ *   static override hosts = { host: new LocalHost() };
+ *   answer(): number { return 42; }
+ * }
+ * let out = "";
+ * const io = { out: (t: string) => (out += t), err: () => {} };
+ * const code = await executeRun({
+ *   root: Root, name: "demo", options: { nonInteractive: true }, words: ["answer"], io,
+ * });
+ * console.assert(code === 0 && out === "42\n");
+ * ```
+ */
+export async function executeRun(request: RunRequest): Promise<number> {
+  const { options, io } = request;
+  if (
+    options.parallel !== undefined && (!Number.isInteger(options.parallel) || options.parallel < 1)
+  ) {
+    throw new UsageError(`--parallel must be a positive integer, got ${options.parallel}`);
+  }
+  const loggers: Logger[] = [...(request.loggers ?? [])];
+  if (options.log) loggers.push(openLog(options.log));
+  const controller = new AbortController();
+  await using env = new Env({
+    interactive: options.nonInteractive ? false : undefined,
+    sandbox: options.sandbox ?? false,
+    signal: controller.signal,
+    parallel: options.parallel,
+    loggers,
+  });
+  const root = env.bind(request.root) as object;
+  const start = options.path ? resolveNode(root, options.path) : root;
+  const [actionPath, ...args] = request.words;
+  if (actionPath === undefined) {
+    if (!env.console.isInteractive || options.json) {
+      const actions = new Inspector(start).actions().map((a) => a.name).join(", ") || "none";
+      throw new UsageError(
+        `No action given, and the interactive shell needs a terminal${
+          options.json ? " (and no --json)" : ""
+        }: pass the action after "--", e.g. \`${request.name} run -- ACTION ARG...\` ` +
+          `(actions of ${new Inspector(start).fullPath()}: ${actions})`,
+      );
+    }
+    const startPath = (options.path ?? "").split(".").filter(Boolean).flatMap((segment) => {
+      const match = segment.match(/^([^[\]]+)\[([^\]]*)\]$/);
+      return match ? [match[1], `:${match[2]}`] : [segment];
+    });
+    return await runShell({ root, env, name: request.name, startPath });
+  }
+
+  const action = resolveAction(start, actionPath);
+  const color = !options.json && Deno.stderr.isTerminal() && !Deno.noColor;
+  env.addLogger(new TerminalLogger({ write: io.err }, { color }));
+  const tracker = new StopTracker();
+  env.addLogger(tracker);
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      io.err("Interrupted again: exiting now.\n");
+      Deno.exit(130);
+    }
+    interrupted = true;
+    io.err("\nInterrupted: stopping the running commands...\n");
+    controller.abort(new DOMException("Interrupted by SIGINT", "AbortError"));
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  let outcome: Settled;
+  try {
+    outcome = await settle(callAction(action, args), controller.signal);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+
+  const report: JsonReport = { ok: outcome.ok === true, action: action.path, args: [...args] };
+  let code: number;
+  if (interrupted) {
+    const stopped = [...tracker.stopped];
+    const text = outcome.ok === "timeout"
+      ? `the action did not stop within ${STOP_GRACE_MS / 1000} s`
+      : stopped.length
+      ? `stopped the commands on ${stopped.join(", ")}`
+      : "no command was running";
+    io.err(`Interrupted ${action.path}: ${text}.\n`);
+    report.ok = false;
+    report.error = outcome.ok === false
+      ? jsonError(outcome.error)
+      : { name: "Interrupted", message: `Interrupted: ${text}` };
+    report.interrupted = { stoppedHosts: stopped };
+    code = 130;
+  } else if (outcome.ok === true) {
+    report.result = jsonValue(outcome.value);
+    const hosts = hostOutcomes(outcome.value, undefined);
+    if (hosts) report.hosts = hosts;
+    if (!options.json && !options.sandbox && !action.info.flags.suppressResult) {
+      io.out(formatResult(outcome.value));
+    }
+    code = 0;
+  } else {
+    const error = (outcome as { error: unknown }).error;
+    report.error = jsonError(error);
+    const hosts = hostOutcomes(undefined, error);
+    if (hosts) report.hosts = hosts;
+    io.err(errorText(error, debugEnabled()));
+    code = 1;
+  }
+  if (options.sandbox) report.plan = [...env.plan()];
+  if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (options.sandbox) io.out(formatPlan(env.plan()));
+  return code;
+}

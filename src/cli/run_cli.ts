@@ -1,0 +1,94 @@
+/**
+ * `runCli(Root)`: makes a deploy script its own command-line program (python-deployer's
+ * `start(Root)`), with `run`, `inspect`, `completions`, `--version` and `--help`.
+ *
+ * @module
+ */
+import type { Logger } from "../exec/logger.ts";
+import type { NodeClass } from "../node/markers.ts";
+import { executeProgram } from "./program.ts";
+import type { CliIo } from "./run.ts";
+
+/** Options of {@linkcode runCli}. */
+export interface RunCliOptions {
+  /** The program name in usage, completions and the shell (default: the script's name). */
+  name?: string;
+  /** More loggers for every run (python's `extra_loggers`). */
+  loggers?: Logger[];
+  /** Where to write (default: this process's stdout and stderr). */
+  io?: CliIo;
+}
+
+/**
+ * Writes text to a Deno output stream synchronously (so that output is complete before
+ * the process exits).
+ *
+ * @example Usage
+ * ```ts
+ * import { writeAll } from "./run_cli.ts";
+ * writeAll(Deno.stdout, "");
+ * ```
+ */
+export function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  for (let n = 0; n < bytes.length;) n += stream.writeSync(bytes.subarray(n));
+}
+
+/**
+ * This process's standard output and error as a {@linkcode CliIo}.
+ *
+ * @example Usage
+ * ```ts
+ * import { processIo } from "./run_cli.ts";
+ * processIo().err("");
+ * ```
+ */
+export function processIo(): CliIo {
+  return {
+    out: (text) => writeAll(Deno.stdout, text),
+    err: (text) => writeAll(Deno.stderr, text),
+  };
+}
+
+function defaultName(): string {
+  const exe = Deno.execPath().split(/[\\/]/).pop() ?? "deno";
+  if (!/^deno(\.exe)?$/.test(exe)) return exe.replace(/\.exe$/, "");
+  const main = Deno.mainModule.split(/[\\/]/).pop() ?? "deploy";
+  return main.replace(/\.[cm]?[jt]sx?$/i, "") || "deploy";
+}
+
+/**
+ * Runs the command line of a deploy script for its root node class: `run [-- ACTION
+ * ARG...]` (or the interactive shell), `inspect [PATH]`, `completions SHELL`,
+ * `--version`, `--help`. Returns the exit code and sets `Deno.exitCode` to it; it never
+ * calls `Deno.exit` itself, so `if (import.meta.main) await runCli(Root);` is all a
+ * script needs.
+ *
+ * @example Usage
+ * ```ts
+ * import { LocalHost, Node, runCli } from "../../mod.ts";
+ * class Root extends Node {
+ *   static override hosts = { host: new LocalHost() };
+ *   answer(): number { return 42; }
+ * }
+ * let out = "";
+ * const io = { out: (t: string) => (out += t), err: () => {} };
+ * const code = await runCli(Root, ["run", "--non-interactive", "--", "answer"], { io });
+ * console.assert(code === 0 && out === "42\n");
+ * Deno.exitCode = 0;
+ * ```
+ */
+export async function runCli(
+  root: NodeClass,
+  args: string[] = Deno.args,
+  options: RunCliOptions = {},
+): Promise<number> {
+  const code = await executeProgram(args, {
+    name: options.name ?? defaultName(),
+    root,
+    loggers: options.loggers,
+    io: options.io ?? processIo(),
+  });
+  Deno.exitCode = code;
+  return code;
+}

@@ -1,0 +1,13 @@
+/**
+ * The console: questions, choices, paging, columns, colours and progress on injected
+ * streams.
+ *
+ * @module
+ */
+export { Console, type ConsoleOptions } from "./console.ts";
+export type { InputOptions } from "./questions.ts";
+export { NoInputError } from "./inquirer.ts";
+export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
+export type { ParallelProgress } from "./progress.ts";
+export { colorEnabled, colorize, type ColorName, hostColor, stripAnsi } from "./colors.ts";
+export { type ColumnsOptions, inColumns } from "./columns.ts";

@@ -1,0 +1,252 @@
+/**
+ * `Git`: a git checkout on every host (clone, fetch, checkout with stash and submodules,
+ * and the everyday read commands), and `GitOverview`, the current commit of every `Git`
+ * node of a tree.
+ *
+ * @module
+ */
+import { sh, type ShellCommand } from "../command/sh.ts";
+import { DeployerError } from "../errors.ts";
+import type { RunOptions } from "../host/run.ts";
+import { action } from "../node/action.ts";
+import { isInstance } from "../node/filters.ts";
+import { Inspector } from "../node/inspect.ts";
+import { required } from "../node/markers.ts";
+import { Node, ParallelNode } from "../node/node.ts";
+import type { ParallelResult } from "../node/result.ts";
+
+/**
+ * A git repository checked out on every host of the `host` role (python-deployer's
+ * `contrib.nodes.git.Git`). Every read command runs `git <command>` inside
+ * `repositoryLocation`; `checkout()` clones when needed, fetches, stashes local changes,
+ * checks out, updates submodules and pops the stash again.
+ *
+ * @example Usage
+ * ```ts
+ * import { child, Node, SshHost } from "../../mod.ts";
+ * import { Git } from "./git.ts";
+ * class App extends Node {
+ *   static override hosts = { web: new SshHost({ slug: "web1", address: "10.0.0.11" }) };
+ *   git = child(Git, {
+ *     roles: { host: "web" },
+ *     set: { repository: "https://example.org/app.git", repositoryLocation: "/srv/app" },
+ *   });
+ *   async deploy(commit: string): Promise<void> {
+ *     await this.git.checkout(commit);
+ *   }
+ * }
+ * ```
+ */
+export class Git extends ParallelNode {
+  /** The URL to clone from. */
+  repository: string = required<string>("URL of the repository to clone");
+  /** Where the repository is checked out on the host (`~` is expanded). */
+  repositoryLocation: string = required<string>("directory of the checkout on the host");
+  /** What `checkout()` offers when no commit is given. */
+  defaultRevision = "main";
+
+  /** Runs `git <command>` in the checkout and resolves to its output. */
+  async #git(command: ShellCommand, options: RunOptions = {}): Promise<string> {
+    using _ = this.host.cd(this.repositoryLocation, { expand: true });
+    return (await this.host.run(sh`git ${command}`, options)).stdout;
+  }
+
+  /** `git status`. */
+  @action({ suppressResult: true })
+  async status(): Promise<string> {
+    return await this.#git(sh`status`);
+  }
+
+  /** `git log` (the last `count` commits when given). */
+  @action({ suppressResult: true })
+  async log(count?: number | string): Promise<string> {
+    return await this.#git(count === undefined ? sh`log` : sh`log --max-count=${count}`);
+  }
+
+  /** `git diff`. */
+  @action({ suppressResult: true })
+  async diff(): Promise<string> {
+    return await this.#git(sh`diff`);
+  }
+
+  /** `git show` (non-zero exits are tolerated, as in python-deployer). */
+  @action({ suppressResult: true })
+  async show(): Promise<string> {
+    return await this.#git(sh`show`, { noThrow: true });
+  }
+
+  /** The current commit on one line (`git log --oneline -1`). */
+  @action({ suppressResult: true })
+  async showOneline(): Promise<string> {
+    return (await this.#git(sh`log --oneline -1`, { noThrow: true })).trim();
+  }
+
+  /** `git whatchanged` (non-zero exits are tolerated). */
+  @action({ suppressResult: true })
+  async whatchanged(): Promise<string> {
+    return await this.#git(sh`whatchanged`, { noThrow: true });
+  }
+
+  /** `git describe`. */
+  @action({ suppressResult: true })
+  async describe(): Promise<string> {
+    return (await this.#git(sh`describe`)).trim();
+  }
+
+  /** `git branch`. */
+  @action({ suppressResult: true })
+  async branch(): Promise<string> {
+    return await this.#git(sh`branch`);
+  }
+
+  /** `git pull`. */
+  @action({ suppressResult: true })
+  async pull(): Promise<string> {
+    return await this.#git(sh`pull`);
+  }
+
+  /** `git reset --hard`: drops every local change. */
+  @action({ suppressResult: true, alias: "reset" })
+  async resetHard(): Promise<string> {
+    return await this.#git(sh`reset --hard`);
+  }
+
+  /** `git stash`. */
+  @action({ suppressResult: true })
+  async stash(): Promise<string> {
+    return await this.#git(sh`stash`);
+  }
+
+  /** `git stash list`. */
+  @action({ suppressResult: true })
+  async stashList(): Promise<string> {
+    return await this.#git(sh`stash list`);
+  }
+
+  /** `git stash pop`. */
+  @action({ suppressResult: true })
+  async stashPop(): Promise<string> {
+    return await this.#git(sh`stash pop`);
+  }
+
+  /** `git stash clear`. */
+  @action({ suppressResult: true })
+  async stashClear(): Promise<string> {
+    return await this.#git(sh`stash clear`);
+  }
+
+  /** The commit checked out (`git rev-parse HEAD`). */
+  @action({ suppressResult: true })
+  async headSha(): Promise<string> {
+    return (await this.#git(sh`rev-parse HEAD`)).trim();
+  }
+
+  /** `git version` (runs anywhere, not in the checkout). */
+  @action({ suppressResult: true })
+  async version(): Promise<string> {
+    return (await this.host.run(sh`git version`)).stdout.trim();
+  }
+
+  /**
+   * Checks out `commit` on every host. Without a commit it asks "Git commit" (default
+   * `defaultRevision`) once, then runs `_checkout()` on all hosts in parallel.
+   */
+  @action({ dontIsolateYet: true })
+  async checkout(commit?: string): Promise<void> {
+    const revision = commit ??
+      await this.console.input("Git commit", { default: this.defaultRevision });
+    await this._checkout(revision);
+  }
+
+  /**
+   * Checks out `commit` on this host and resolves to the new HEAD: clones
+   * (`--recursive`) when the location does not exist, fetches (`--all --prune`), stashes
+   * local changes, checks out, updates submodules and pops the stash. When the pop
+   * conflicts it shows git's output and asks whether to continue (yes without a person).
+   */
+  async _checkout(commit: string): Promise<string> {
+    const location = await this.host.expandPath(this.repositoryLocation);
+    const existed = await this.host.exists(location);
+    if (!existed) await this.host.run(sh`git clone --recursive ${this.repository} ${location}`);
+    using _ = this.host.cd(location);
+    await this.host.run(sh`git fetch --all --prune`);
+    await this._beforeCheckout(commit);
+    const dirty = existed && (await this.host.run(sh`git status --porcelain`, {
+          silent: true,
+          sandbox: false,
+        })).stdout.trim() !== "";
+    if (dirty) await this.host.run(sh`git stash`);
+    await this.host.run(sh`git checkout ${commit}`);
+    await this.host.run(sh`git submodule update --init`);
+    if (dirty) await this.#popStash();
+    return (await this.host.run(sh`git rev-parse HEAD`)).stdout.trim();
+  }
+
+  /** A hook run after fetching and before checking out `commit` (does nothing). */
+  async _beforeCheckout(_commit: string): Promise<void> {}
+
+  async #popStash(): Promise<void> {
+    const result = await this.host.run(sh`git stash pop 2>&1`, { noThrow: true });
+    if (result.code === 0) return;
+    const output = result.stdout.trim();
+    if (/Nothing to apply|No stash found|No stash entries found/.test(output)) return;
+    this.console.warning(`git stash pop failed on host "${this.host.slug}":\n${output}`);
+    const go = await this.env.exclusive(() =>
+      this.console.confirm("Should we continue?", { default: true })
+    );
+    if (!go) {
+      throw new DeployerError(
+        `Checkout stopped on host "${this.host.slug}": the stashed changes did not apply`,
+      );
+    }
+  }
+}
+
+/** One line of a {@linkcode GitOverview}. */
+export interface GitOverviewLine {
+  /** The dotted path of the `Git` node. */
+  readonly path: string;
+  /** The host slug. */
+  readonly host: string;
+  /** `git log --oneline -1` there. */
+  readonly commit: string;
+}
+
+/**
+ * Shows the current commit of every public `Git` node in the tree (python-deployer's
+ * `GitOverview`): one line per node and host, ` <path padded to 40> <commit>`.
+ *
+ * @example Usage
+ * ```ts
+ * import { child, Node } from "../../mod.ts";
+ * import { GitOverview } from "./git.ts";
+ * class Root extends Node {
+ *   gitOverview = child(GitOverview);
+ * }
+ * ```
+ */
+export class GitOverview extends Node {
+  /** Prints and returns the current commit of every `Git` node, per host. */
+  @action({ suppressResult: true })
+  async show(): Promise<GitOverviewLine[]> {
+    const root = new Inspector(this).root();
+    const gits = new Inspector(root).walk(isInstance(Git)).filter((node) =>
+      !new Inspector(node).path().some((name) => name.startsWith("_"))
+    );
+    const lines: GitOverviewLine[] = [];
+    for (const node of gits) {
+      const path = new Inspector(node).path().join(".");
+      const result = await (node as Git).showOneline() as unknown as
+        | ParallelResult<string>
+        | string;
+      const entries = typeof result === "string"
+        ? [[new Inspector(node).isolationId ?? "?", result] as [string, string]]
+        : result.entries();
+      for (const [host, commit] of entries) lines.push({ path, host, commit });
+    }
+    for (const line of lines) {
+      this.console.write(` ${`${line.path} [${line.host}]`.padEnd(40)} ${line.commit}\n`);
+    }
+    return lines;
+  }
+}

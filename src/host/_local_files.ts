@@ -1,0 +1,173 @@
+/**
+ * File operations of a local connection (private to `local.ts`), with the same errors
+ * and the same atomic-write contract as SFTP: `Deno.errors.NotFound` /
+ * `Deno.errors.PermissionDenied` / {@linkcode DeployerError}, each naming the operation,
+ * the path and the host.
+ *
+ * @module
+ */
+import { DeployerError } from "../errors.ts";
+import type { FileData, Stat } from "./connection.ts";
+
+/** Maps a local failure to an error naming the host, the operation and the path. */
+export function fileError(host: string, op: string, path: string, error: unknown): Error {
+  const reason = error instanceof Error
+    ? error.message.replace(/ \(os error \d+\).*$/s, "")
+    : String(error);
+  const message = `Cannot ${op} "${path}" on host "${host}": ${reason}`;
+  if (error instanceof Deno.errors.NotFound) {
+    return new Deno.errors.NotFound(message, { cause: error });
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new Deno.errors.PermissionDenied(message, { cause: error });
+  }
+  return new DeployerError(message, { cause: error });
+}
+
+async function attempt<T>(
+  host: string,
+  op: string,
+  path: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw fileError(host, op, path, error);
+  }
+}
+
+function baseName(path: string): string {
+  return path.replace(/\/+$/, "").split("/").pop() || path;
+}
+
+function toStat(filename: string, info: Deno.FileInfo): Stat {
+  return {
+    filename,
+    size: info.size,
+    uid: info.uid ?? 0,
+    gid: info.gid ?? 0,
+    mode: info.mode ?? 0,
+    isDir: info.isDirectory,
+    isFile: info.isFile,
+    isSymlink: info.isSymlink,
+    mtime: info.mtime ?? new Date(0),
+  };
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.length;) offset += await file.write(bytes.subarray(offset));
+}
+
+async function writeData(file: Deno.FsFile, data: FileData): Promise<void> {
+  if (data instanceof Uint8Array) return await writeAll(file, data);
+  const reader = data.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      await writeAll(file, value);
+    }
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** The file operations of one local "host" (named by its slug in errors). */
+export class LocalFiles {
+  #host: string;
+
+  /** Creates the operations for the host `slug`. */
+  constructor(slug: string) {
+    this.#host = slug;
+  }
+
+  /** Reads a whole file. */
+  readFile(path: string): Promise<Uint8Array> {
+    return attempt(this.#host, "read", path, () => Deno.readFile(path));
+  }
+
+  /** Opens a file as a stream (the file closes when the stream ends or is cancelled). */
+  readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return attempt(this.#host, "read", path, async () => (await Deno.open(path)).readable);
+  }
+
+  /**
+   * Writes atomically through `.<name>.deployer-<random>.tmp` in the same directory:
+   * written, fsync'ed, given its mode (`options.mode`, else the existing file's mode and
+   * owner, else 0644), then renamed over the target. A symbolic link is written through
+   * (its target is replaced, the link stays).
+   */
+  async writeFile(path: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+    const target = await Deno.realPath(path).catch(() => path);
+    const slash = target.lastIndexOf("/");
+    const dir = slash >= 0 ? target.slice(0, slash + 1) : "";
+    const random = crypto.randomUUID().slice(0, 8);
+    const temp = `${dir}.${target.slice(slash + 1)}.deployer-${random}.tmp`;
+    const existing = await Deno.stat(target).catch(() => undefined);
+    const mode = options.mode ?? (existing?.mode != null ? existing.mode & 0o7777 : 0o644);
+    let file: Deno.FsFile | undefined;
+    try {
+      file = await attempt(
+        this.#host,
+        "create",
+        temp,
+        () => Deno.open(temp, { write: true, createNew: true, mode: 0o600 }),
+      );
+      await attempt(this.#host, "write", path, async () => {
+        await writeData(file!, data);
+        await file!.sync();
+      });
+      file.close();
+      file = undefined;
+      if (existing?.uid != null && existing.gid != null && Deno.uid() === 0) {
+        await Deno.chown(temp, existing.uid, existing.gid).catch(() => {});
+      }
+      await attempt(this.#host, "chmod", temp, () => Deno.chmod(temp, mode));
+      await attempt(this.#host, "rename", path, () => Deno.rename(temp, target));
+    } catch (error) {
+      if (data instanceof ReadableStream && !data.locked) await data.cancel().catch(() => {});
+      file?.close();
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Stats a path, following symbolic links unless `lstat`. */
+  stat(path: string, options: { lstat?: boolean } = {}): Promise<Stat> {
+    return attempt(this.#host, "stat", path, async () => {
+      const info = options.lstat ? await Deno.lstat(path) : await Deno.stat(path);
+      return toStat(baseName(path), info);
+    });
+  }
+
+  /** Lists a directory, sorted by name, each entry `lstat`ed. */
+  readDir(path: string): Promise<Stat[]> {
+    return attempt(this.#host, "list", path, async () => {
+      const names: string[] = [];
+      for await (const entry of Deno.readDir(path)) names.push(entry.name);
+      names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const dir = path.endsWith("/") ? path : `${path}/`;
+      const stats = await Promise.all(
+        names.map((name) => Deno.lstat(`${dir}${name}`).then((i) => toStat(name, i), () => null)),
+      );
+      return stats.filter((s): s is Stat => s !== null); // entries removed meanwhile
+    });
+  }
+
+  /** Removes a file or symbolic link (never a directory). */
+  remove(path: string): Promise<void> {
+    return attempt(this.#host, "remove", path, async () => {
+      if ((await Deno.lstat(path)).isDirectory) throw new Error("Is a directory");
+      await Deno.remove(path);
+    });
+  }
+
+  /** Renames a file, replacing the target. */
+  rename(from: string, to: string): Promise<void> {
+    return attempt(this.#host, "rename", from, () => Deno.rename(from, to));
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * {@linkcode LocalHost}: the machine deployer runs on, as a host. Commands run as child
+ * processes (`sh -c`, in their own session so a kill reaches the whole tree); a PTY is
+ * provided by util-linux `script`; files use `Deno.*` with atomic writes.
+ *
+ * Permissions: `--allow-run=sh` for commands (plus `script` for PTY commands and shells,
+ * `stty` for resizing them), `--allow-read`/`--allow-write` for the files touched,
+ * `--allow-env=HOME,SHELL` for `home()` and `shell()`.
+ *
+ * @module
+ */
+import { ConnectionError, DeployerError } from "../errors.ts";
+import type {
+  ConnectContext,
+  Connection,
+  ExecOptions,
+  FileData,
+  PtyRequest,
+  RunningCommand,
+  Stat,
+} from "./connection.ts";
+import { Host, type HostOptions } from "./host.ts";
+import { LocalCommand, type LocalSpawn, ptySpawn, shellQuote } from "./_local_command.ts";
+import { LocalFiles } from "./_local_files.ts";
+
+function envVar(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined; // no --allow-env for it
+  }
+}
+
+/**
+ * The {@linkcode Connection} of a {@linkcode LocalHost}: no network, every operation
+ * acts on this machine. `close()` kills the commands still running.
+ *
+ * @example Usage
+ * ```ts
+ * import { LocalConnection } from "./local.ts";
+ * const connection = new LocalConnection("local1");
+ * let out = "";
+ * const command = await connection.exec("echo hi", {
+ *   onStdout: (chunk) => out += new TextDecoder().decode(chunk),
+ * });
+ * await command.closeStdin();
+ * console.assert((await command.status).code === 0 && out === "hi\n");
+ * await connection.close();
+ * ```
+ */
+export class LocalConnection implements Connection {
+  #slug: string;
+  #files: LocalFiles;
+  #closed = false;
+  #running = new Set<LocalCommand>();
+
+  /** Creates a connection for the host named `slug` (used in error messages). */
+  constructor(slug: string) {
+    this.#slug = slug;
+    this.#files = new LocalFiles(slug);
+  }
+
+  /** Whether the connection is still usable (until {@linkcode LocalConnection.close}). */
+  get alive(): boolean {
+    return !this.#closed;
+  }
+
+  #start(spawn: LocalSpawn, options: ExecOptions): Promise<RunningCommand> {
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError(this.#slug, "the connection is closed"));
+    }
+    let command: LocalCommand;
+    try {
+      command = new LocalCommand(spawn, options);
+    } catch (error) {
+      const reason = error instanceof Deno.errors.NotFound
+        ? `"${spawn.program}" is not installed`
+        : error instanceof Error
+        ? error.message
+        : String(error);
+      return Promise.reject(
+        new DeployerError(`Cannot start a command on host "${this.#slug}": ${reason}`, {
+          cause: error,
+        }),
+      );
+    }
+    this.#running.add(command);
+    command.status.finally(() => this.#running.delete(command));
+    return Promise.resolve(command);
+  }
+
+  /**
+   * Runs shell text with `sh -c`; with `options.pty` under a PTY of that size (stdout and
+   * stderr then arrive merged on stdout).
+   */
+  exec(command: string, options: ExecOptions = {}): Promise<RunningCommand> {
+    const spawn: LocalSpawn = options.pty
+      ? ptySpawn(`exec sh -c ${shellQuote(command)}`, options.pty, envVar("SHELL"))
+      : { program: "sh", args: ["-c", command] };
+    return this.#start(spawn, options);
+  }
+
+  /** Starts `$SHELL -l` (else `/bin/sh -l`) under a PTY. */
+  shell(options: ExecOptions & { pty: PtyRequest }): Promise<RunningCommand> {
+    const shell = envVar("SHELL");
+    const spawn = ptySpawn(`exec ${shellQuote(shell ?? "/bin/sh")} -l`, options.pty, shell);
+    return this.#start(spawn, options);
+  }
+
+  /** The current working directory of this process. */
+  startPath(): Promise<string> {
+    return Promise.resolve(Deno.cwd());
+  }
+
+  /** `$HOME`, else what `sh` resolves `~` to. */
+  async home(): Promise<string> {
+    const home = envVar("HOME");
+    if (home) return home;
+    const out = await new Deno.Command("sh", {
+      args: ["-c", "cd ~ && pwd"],
+      stdin: "null",
+      stderr: "null",
+    }).output();
+    const path = new TextDecoder().decode(out.stdout).trim();
+    if (!out.success || !path) {
+      throw new DeployerError(`Cannot find the home directory on host "${this.#slug}"`);
+    }
+    return path;
+  }
+
+  /** Reads a whole file. */
+  readFile(path: string): Promise<Uint8Array> {
+    return this.#files.readFile(path);
+  }
+
+  /** Reads a file as a stream (read it to the end or cancel it). */
+  readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return this.#files.readStream(path);
+  }
+
+  /**
+   * Writes a file atomically (temporary file in the same directory, fsync, chmod, rename).
+   * The mode is `options.mode`, else the existing file's, else 0644.
+   */
+  writeFile(path: string, data: FileData, options?: { mode?: number }): Promise<void> {
+    return this.#files.writeFile(path, data, options);
+  }
+
+  /** Stats a path, following symbolic links unless `lstat` is set. */
+  stat(path: string, options?: { lstat?: boolean }): Promise<Stat> {
+    return this.#files.stat(path, options);
+  }
+
+  /** Lists a directory (sorted by name, entries not followed when they are links). */
+  readDir(path: string): Promise<Stat[]> {
+    return this.#files.readDir(path);
+  }
+
+  /** Removes a file (not a directory). */
+  remove(path: string): Promise<void> {
+    return this.#files.remove(path);
+  }
+
+  /** Renames a file, replacing the target. */
+  rename(from: string, to: string): Promise<void> {
+    return this.#files.rename(from, to);
+  }
+
+  /** Kills every command still running and waits for them to end. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const running = [...this.#running];
+    for (const command of running) command.kill();
+    await Promise.all(running.map((command) => command.status));
+  }
+}
+
+/**
+ * The local machine as a host. Several instances with different slugs are different
+ * hosts (each gets its own connection in an `Env`), which is how tests and demos get
+ * "many hosts" on one machine.
+ *
+ * @example Usage
+ * ```ts
+ * import { LocalHost } from "./local.ts";
+ * const host = new LocalHost({ slug: "local1" });
+ * const connection = await host.connect({ interactive: false, confirm: () => Promise.resolve(false) });
+ * console.assert(host.slug === "local1" && connection.alive);
+ * await connection.close();
+ * ```
+ */
+export class LocalHost extends Host {
+  /** Creates the definition; slug and address default to `localhost`. */
+  constructor(options: HostOptions = {}) {
+    super({
+      ...options,
+      slug: options.slug ?? "localhost",
+      address: options.address ?? "localhost",
+    });
+  }
+
+  /** Opens a local connection (nothing to connect to; never fails). */
+  connect(_context: ConnectContext): Promise<Connection> {
+    return Promise.resolve(new LocalConnection(this.slug));
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * {@linkcode SshConnection}: one SSH connection (through its jump hosts) shared by every
+ * command, shell and file operation on a host. Channels are multiplexed and queued under
+ * sshd's `MaxSessions`; one SFTP session is opened lazily and reused; a dropped
+ * connection is re-opened once, transparently, by the next operation.
+ *
+ * @module
+ */
+// @ts-types="@types/ssh2"
+import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
+import { ConnectionError } from "../../errors.ts";
+import type {
+  ConnectContext,
+  Connection,
+  ExecOptions,
+  FileData,
+  PtyRequest,
+  RunningCommand,
+  Stat,
+} from "../connection.ts";
+import { ChannelCommand } from "./command.ts";
+import { SftpFiles } from "./sftp.ts";
+import { type HopTarget, openClient } from "./transport.ts";
+
+/** What an {@linkcode SshConnection} connects to. */
+export interface SshConnectionPlan {
+  /** The slug of the host (for messages). */
+  slug: string;
+  /** The jump hosts in order, then the host itself (last). */
+  hops: HopTarget[];
+  /** Most session channels (commands, shells) open at once; more wait. Default 8. */
+  maxSessions?: number;
+  /** Runs a connection set-up within the host's limit of concurrent set-ups. */
+  gate?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+interface Session {
+  clients: Client[];
+  main: Client;
+  dead: boolean;
+  files?: Promise<SftpFiles>;
+  sftp?: SFTPWrapper;
+  startPath?: Promise<string>;
+}
+
+const CHANNEL_OPEN_RETRIES = 5;
+
+function waitClosed(client: Client, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    client.once("close", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The {@linkcode Connection} of an `SshHost`. Obtain it with `SshHost.connect()`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { SshHost } from "./ssh_host.ts";
+ * const connection = await new SshHost({ address: "127.0.0.1", port: 2222 })
+ *   .connect({ interactive: false, confirm: () => Promise.resolve(false) });
+ * const command = await connection.exec("echo hi", { onStdout: (c) => console.log(c) });
+ * console.log(await command.status);
+ * await connection.close();
+ * ```
+ */
+export class SshConnection implements Connection {
+  #plan: SshConnectionPlan;
+  #context: ConnectContext;
+  #session: Session | undefined;
+  #opening: Promise<Session> | undefined;
+  #closed = false;
+  #limit: number;
+  #used = 0;
+  #waiting: (() => void)[] = [];
+
+  /** Prepares a connection; nothing is opened until {@linkcode SshConnection.open}. */
+  constructor(plan: SshConnectionPlan, context: ConnectContext) {
+    this.#plan = plan;
+    this.#context = context;
+    this.#limit = Math.max(1, plan.maxSessions ?? 8);
+  }
+
+  /** Opens the connection now (rejects with `ConnectionError` / `HostKeyError`). */
+  async open(): Promise<this> {
+    await this.#ensure();
+    return this;
+  }
+
+  /** Whether the connection is open and has not dropped. */
+  get alive(): boolean {
+    return !this.#closed && this.#session !== undefined && !this.#session.dead;
+  }
+
+  #ensure(): Promise<Session> {
+    if (this.#closed) {
+      return Promise.reject(new ConnectionError(this.#plan.slug, "the connection was closed"));
+    }
+    if (this.#session && !this.#session.dead) return Promise.resolve(this.#session);
+    const gate = this.#plan.gate ?? ((task) => task());
+    this.#opening ??= gate(() => this.#connect()).finally(() => (this.#opening = undefined));
+    return this.#opening;
+  }
+
+  async #connect(): Promise<Session> {
+    const clients: Client[] = [];
+    try {
+      for (const hop of this.#plan.hops) {
+        clients.push(await openClient(hop, this.#context, clients.at(-1)));
+      }
+    } catch (error) {
+      for (const client of clients.reverse()) client.end();
+      throw error;
+    }
+    const session: Session = { clients, main: clients.at(-1)!, dead: false };
+    const drop = () => {
+      if (session.dead) return;
+      session.dead = true;
+      for (const client of [...clients].reverse()) client.end();
+    };
+    for (const client of clients) client.on("close", drop);
+    if (this.#closed) {
+      drop();
+      throw new ConnectionError(this.#plan.slug, "the connection was closed");
+    }
+    this.#session = session;
+    return session;
+  }
+
+  async #slot(): Promise<() => void> {
+    if (this.#used >= this.#limit) await new Promise<void>((r) => this.#waiting.push(r));
+    this.#used++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#used--;
+      this.#waiting.shift()?.();
+    };
+  }
+
+  async #channel(
+    open: (client: Client, cb: (error: Error | undefined, channel: ClientChannel) => void) => void,
+    options: ExecOptions,
+  ): Promise<RunningCommand> {
+    const session = await this.#ensure();
+    const release = await this.#slot();
+    for (let attempt = 0;; attempt++) {
+      try {
+        if (session.dead) {
+          throw new Error(this.#closed ? "the connection was closed" : "the connection was lost");
+        }
+        // The command must listen from the callback on: `exit` may arrive in the same
+        // socket read as the channel confirmation.
+        return await new Promise<RunningCommand>((resolve, reject) =>
+          open(
+            session.main,
+            (error, channel) =>
+              error ? reject(error) : resolve(new ChannelCommand(channel, options, release)),
+          )
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // Another client of the same connection may hold sessions: wait and retry.
+        if (!session.dead && /open failed/i.test(message) && attempt < CHANNEL_OPEN_RETRIES) {
+          await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          continue;
+        }
+        release();
+        throw new ConnectionError(this.#plan.slug, `cannot open a channel: ${message}`, {
+          cause: error,
+        });
+      }
+    }
+  }
+
+  /** Starts `command` on a new channel (with a PTY when `options.pty` is given). */
+  exec(command: string, options: ExecOptions = {}): Promise<RunningCommand> {
+    return this.#channel(
+      (client, cb) =>
+        client.exec(command, options.pty ? { pty: ptyOptions(options.pty) } : {}, cb as never),
+      options,
+    );
+  }
+
+  /** Starts the login shell with a PTY. */
+  shell(options: ExecOptions & { pty: PtyRequest }): Promise<RunningCommand> {
+    return this.#channel(
+      (client, cb) => client.shell(ptyOptions(options.pty), cb as never),
+      options,
+    );
+  }
+
+  async #files(): Promise<SftpFiles> {
+    const session = await this.#ensure();
+    session.files ??= new Promise<SftpFiles>((resolve, reject) => {
+      session.main.sftp((error, sftp) => {
+        if (error) {
+          session.files = undefined;
+          return reject(
+            new ConnectionError(this.#plan.slug, `cannot start SFTP: ${error.message}`, {
+              cause: error,
+            }),
+          );
+        }
+        session.sftp = sftp;
+        sftp.on("close", () => (session.files = undefined));
+        resolve(new SftpFiles(sftp, this.#plan.slug));
+      });
+    });
+    return session.files;
+  }
+
+  /** The login directory (SFTP `realpath(".")`). */
+  async startPath(): Promise<string> {
+    const session = await this.#ensure();
+    session.startPath ??= this.#files().then((f) => f.realpath(".")).catch((error) => {
+      session.startPath = undefined;
+      throw error;
+    });
+    return session.startPath;
+  }
+
+  /** The home directory of the login user (the login directory). */
+  home(): Promise<string> {
+    return this.startPath();
+  }
+
+  /** Reads a whole file. */
+  async readFile(path: string): Promise<Uint8Array> {
+    return await (await this.#files()).readFile(path);
+  }
+
+  /** Reads a file as a stream. */
+  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    return await (await this.#files()).readStream(path);
+  }
+
+  /** Writes a file atomically (temporary file + rename). */
+  async writeFile(path: string, data: FileData, options?: { mode?: number }): Promise<void> {
+    let files: SftpFiles;
+    try {
+      files = await this.#files();
+    } catch (error) {
+      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+      throw error;
+    }
+    return await files.writeFile(path, data, options);
+  }
+
+  /** Stats a path. */
+  async stat(path: string, options?: { lstat?: boolean }): Promise<Stat> {
+    return await (await this.#files()).stat(path, options);
+  }
+
+  /** Lists a directory, sorted by name. */
+  async readDir(path: string): Promise<Stat[]> {
+    return await (await this.#files()).readDir(path);
+  }
+
+  /** Removes a file. */
+  async remove(path: string): Promise<void> {
+    return await (await this.#files()).remove(path);
+  }
+
+  /** Renames a file, replacing the target. */
+  async rename(from: string, to: string): Promise<void> {
+    return await (await this.#files()).rename(from, to);
+  }
+
+  /** Closes the connection, its channels and its jump hosts. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#opening?.catch(() => {});
+    const session = this.#session;
+    this.#session = undefined;
+    for (const wake of this.#waiting.splice(0)) wake();
+    if (!session) return;
+    session.dead = true;
+    const closed = session.clients.map((c) => waitClosed(c, 2000));
+    session.sftp?.end();
+    for (const client of [...session.clients].reverse()) client.end();
+    await Promise.all(closed);
+  }
+}
+
+function ptyOptions(pty: PtyRequest): { term: string; cols: number; rows: number } {
+  return { term: pty.term, cols: pty.cols, rows: pty.rows };
+}

@@ -1,0 +1,107 @@
+/**
+ * Host key checking for SSH connections: the `strict`, `accept-new` and `ask` policies
+ * over the known_hosts files.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { HostKeyError } from "../../errors.ts";
+import type { ConnectContext } from "../connection.ts";
+import {
+  appendKnownHost,
+  checkHostKey,
+  fingerprintOfBlob,
+  keyTypeOfBlob,
+  knownHostsName,
+  knownKeyTypes,
+  readKnownHosts,
+} from "./known_hosts.ts";
+
+/** What to do with a host key that is not in known_hosts. */
+export type HostKeyPolicy = "strict" | "accept-new" | "ask";
+
+/** Everything a host key check needs. */
+export interface HostKeyCheckOptions {
+  /** The slug of the host (for messages). */
+  slug: string;
+  /** The address the key is stored under. */
+  address: string;
+  /** The port (non-22 ports are stored as `[address]:port`). */
+  port: number;
+  /** The policy for unknown keys. Changed and revoked keys are always refused. */
+  policy: HostKeyPolicy;
+  /** known_hosts files to read, in order. */
+  files: readonly string[];
+  /** The file new keys are appended to (`accept-new`, `ask`). */
+  appendTo: string;
+  /** Asks the user (`ask`). */
+  context: ConnectContext;
+}
+
+/** A prepared check: the negotiation preference and the verifier. */
+export interface HostKeyCheck {
+  /** Host key algorithms to offer, known types first. */
+  algorithms: string[];
+  /** Verifies the key blob the server offered; rejects with {@linkcode HostKeyError}. */
+  verify(blob: Uint8Array): Promise<void>;
+}
+
+const DEFAULT_ALGORITHMS: readonly string[] = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+];
+
+function algorithmsFor(keyType: string): string[] {
+  return keyType === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [keyType];
+}
+
+/**
+ * Reads the known_hosts files and prepares the check for one host.
+ *
+ * @example Usage
+ * ```ts
+ * import { prepareHostKeyCheck } from "./host_key.ts";
+ * const check = await prepareHostKeyCheck({
+ *   slug: "web1", address: "127.0.0.1", port: 2222, policy: "strict",
+ *   files: [], appendTo: "/dev/null",
+ *   context: { interactive: false, confirm: () => Promise.resolve(false) },
+ * });
+ * console.assert(check.algorithms.includes("ssh-ed25519"));
+ * ```
+ */
+export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise<HostKeyCheck> {
+  const entries = await readKnownHosts(options.files);
+  const name = knownHostsName(options.address, options.port);
+  const known = knownKeyTypes(entries, name).flatMap(algorithmsFor).filter((a) =>
+    DEFAULT_ALGORITHMS.includes(a)
+  );
+  const algorithms = [...new Set([...known, ...DEFAULT_ALGORITHMS])];
+  return {
+    algorithms,
+    async verify(blob: Uint8Array): Promise<void> {
+      const keyType = keyTypeOfBlob(blob);
+      const key = Buffer.from(blob).toString("base64");
+      const fingerprint = fingerprintOfBlob(blob);
+      const verdict = checkHostKey(entries, name, keyType, key);
+      if (verdict === "known") return;
+      const fail = (problem: "unknown" | "changed") =>
+        new HostKeyError({ host: options.slug, address: name, keyType, fingerprint, problem });
+      if (verdict === "changed" || verdict === "revoked") throw fail("changed");
+      if (options.policy === "strict") throw fail("unknown");
+      if (options.policy === "ask") {
+        const yes = await options.context.confirm(
+          `The authenticity of host "${options.slug}" (${name}) can't be established.\n` +
+            `${keyType} key fingerprint is ${fingerprint}.\n` +
+            `Are you sure you want to continue connecting?`,
+        );
+        if (!yes) throw fail("unknown");
+      }
+      await appendKnownHost(options.appendTo, name, keyType, key);
+    },
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * File operations over one SFTP session: pipelined reads and writes, atomic writes
+ * (temporary file + `posix-rename@openssh.com`), stat / readDir mapped to {@linkcode Stat}.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { Readable } from "node:stream";
+// @ts-types="@types/ssh2"
+import type { Attributes, SFTPWrapper } from "ssh2";
+import { DeployerError } from "../../errors.ts";
+import type { FileData, Stat } from "../connection.ts";
+
+const CHUNK = 64 * 1024;
+const DEPTH = 32;
+const S_IFMT = 0o170000;
+
+/**
+ * Maps an SFTP failure to an error naming the host, the operation and the path:
+ * `Deno.errors.NotFound`, `Deno.errors.PermissionDenied`, or {@linkcode DeployerError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { sftpError } from "./sftp.ts";
+ * const error = sftpError("web1", "stat", "/nope", Object.assign(new Error("No such file"), { code: 2 }));
+ * console.assert(error instanceof Deno.errors.NotFound);
+ * ```
+ */
+export function sftpError(host: string, op: string, path: string, error: unknown): Error {
+  const e = error as { code?: number; message?: string };
+  const message = `Cannot ${op} "${path}" on host "${host}": ${e?.message ?? String(error)}`;
+  if (e?.code === 2) return new Deno.errors.NotFound(message, { cause: error });
+  if (e?.code === 3) return new Deno.errors.PermissionDenied(message, { cause: error });
+  return new DeployerError(message, { cause: error });
+}
+
+/**
+ * Converts SFTP attributes to a {@linkcode Stat}.
+ *
+ * @example Usage
+ * ```ts
+ * import { toStat } from "./sftp.ts";
+ * const s = toStat("a.txt", { mode: 0o100644, size: 3, uid: 0, gid: 0, atime: 0, mtime: 60 });
+ * console.assert(s.isFile && s.mtime.getTime() === 60000);
+ * ```
+ */
+export function toStat(filename: string, attrs: Attributes): Stat {
+  const type = attrs.mode & S_IFMT;
+  return {
+    filename,
+    size: attrs.size,
+    uid: attrs.uid,
+    gid: attrs.gid,
+    mode: attrs.mode,
+    isDir: type === 0o040000,
+    isFile: type === 0o100000,
+    isSymlink: type === 0o120000,
+    mtime: new Date(attrs.mtime * 1000),
+  };
+}
+
+function call<T>(
+  fn: (cb: (error: Error | null | undefined, value: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    fn((error, value) => (error ? reject(error) : resolve(value)))
+  );
+}
+
+function callVoid(fn: (cb: (error?: Error | null) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+}
+
+async function* pieces(data: FileData): AsyncGenerator<Uint8Array> {
+  if (data instanceof Uint8Array) {
+    for (let at = 0; at < data.length; at += CHUNK) yield data.subarray(at, at + CHUNK);
+    return;
+  }
+  let pending: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of data) {
+    for (let at = 0; at < chunk.length; at += CHUNK) {
+      const part = chunk.subarray(at, at + CHUNK);
+      pending.push(part);
+      size += part.length;
+      if (size >= CHUNK) {
+        const joined = Buffer.concat(pending);
+        yield joined.subarray(0, CHUNK);
+        const rest = joined.subarray(CHUNK);
+        pending = rest.length ? [rest] : [];
+        size = rest.length;
+      }
+    }
+  }
+  if (size) yield Buffer.concat(pending);
+}
+
+/** Writes every piece of `data` to an open handle, keeping up to 32 writes in flight. */
+async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: FileData): Promise<number> {
+  let position = 0;
+  let inflight = 0;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const settle = () => {
+    inflight--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const wait = () => new Promise<void>((resolve) => (wake = resolve));
+  try {
+    for await (const piece of pieces(data)) {
+      while (inflight >= DEPTH && !failure) await wait();
+      if (failure) break;
+      const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+      inflight++;
+      sftp.write(handle, buffer, 0, buffer.length, position, (error) => {
+        if (error) failure ??= error;
+        settle();
+      });
+      position += buffer.length;
+    }
+  } finally {
+    while (inflight > 0) await wait();
+  }
+  if (failure) throw failure;
+  return position;
+}
+
+/** Reads a whole file with up to 32 reads in flight. */
+async function readAll(sftp: SFTPWrapper, handle: Buffer, size: number): Promise<Uint8Array> {
+  const result = Buffer.alloc(size);
+  const reads: Promise<number>[] = [];
+  const readAt = (position: number, length: number): Promise<number> =>
+    call<number>((cb) => sftp.read(handle, result, position, length, position, cb))
+      .then((n) => (n > 0 && n < length ? readAt(position + n, length - n).then((m) => n + m) : n));
+  let total = 0;
+  for (let at = 0; at < size; at += CHUNK * DEPTH) {
+    for (let p = at; p < Math.min(size, at + CHUNK * DEPTH); p += CHUNK) {
+      reads.push(readAt(p, Math.min(CHUNK, size - p)));
+    }
+    total += (await Promise.all(reads.splice(0))).reduce((a, b) => a + b, 0);
+  }
+  const out = new Uint8Array(result.buffer, result.byteOffset, total);
+  if (total < size) return out;
+  // The file may have grown since fstat: read on until EOF.
+  const more: Uint8Array[] = [out];
+  for (let position = size;;) {
+    const buffer = Buffer.alloc(CHUNK);
+    const n = await call<number>((cb) => sftp.read(handle, buffer, 0, CHUNK, position, cb)).catch(
+      () => 0,
+    );
+    if (!n) break;
+    more.push(buffer.subarray(0, n));
+    position += n;
+  }
+  return more.length === 1 ? out : new Uint8Array(Buffer.concat(more));
+}
+
+/**
+ * The file operations of an SSH connection, over one SFTP session.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { SftpFiles } from "./sftp.ts";
+ * const files = new SftpFiles(sftp, "web1");
+ * await files.writeFile("/tmp/x", new TextEncoder().encode("hi"));
+ * ```
+ */
+export class SftpFiles {
+  #sftp: SFTPWrapper;
+  #host: string;
+
+  /** Wraps an open SFTP session of host `host` (its slug, for messages). */
+  constructor(sftp: SFTPWrapper, host: string) {
+    this.#sftp = sftp;
+    this.#host = host;
+  }
+
+  async #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw sftpError(this.#host, op, path, error);
+    }
+  }
+
+  /** The absolute form of `path` (`realpath`). */
+  realpath(path: string): Promise<string> {
+    return this.#op("resolve", path, () => call<string>((cb) => this.#sftp.realpath(path, cb)));
+  }
+
+  /** Reads a whole file. */
+  readFile(path: string): Promise<Uint8Array> {
+    const sftp = this.#sftp;
+    return this.#op("read", path, async () => {
+      const handle = await call<Buffer>((cb) => sftp.open(path, "r", cb));
+      try {
+        const attrs = await call<Attributes>((cb) => sftp.fstat(handle, cb));
+        return await readAll(sftp, handle, attrs.size);
+      } finally {
+        await callVoid((cb) => sftp.close(handle, cb)).catch(() => {});
+      }
+    });
+  }
+
+  /** Reads a file as a stream. */
+  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    await this.stat(path);
+    const stream = this.#sftp.createReadStream(path, { highWaterMark: 256 * 1024 });
+    return Readable.toWeb(stream as unknown as Readable) as unknown as ReadableStream<Uint8Array>;
+  }
+
+  /**
+   * Writes atomically through `.<name>.deployer-<random>.tmp` in the same directory. The
+   * mode is `options.mode`, else the existing file's mode, else 0644.
+   */
+  async writeFile(path: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+    const sftp = this.#sftp;
+    const slash = path.lastIndexOf("/");
+    const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
+    const temp = `${dir}.${path.slice(slash + 1)}.deployer-${crypto.randomUUID().slice(0, 8)}.tmp`;
+    const existing = await call<Attributes>((cb) => sftp.stat(path, cb)).catch(() => undefined);
+    const mode = options.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
+    let handle: Buffer | undefined;
+    try {
+      handle = await this.#op(
+        "create",
+        temp,
+        () => call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
+      );
+      await writeAll(sftp, handle, data);
+      await this.#op("chmod", temp, () => callVoid((cb) => sftp.fchmod(handle!, mode, cb)));
+      const h = handle;
+      handle = undefined;
+      await this.#op("write", temp, () => callVoid((cb) => sftp.close(h, cb)));
+      await this.#op("rename", path, () => this.#replace(temp, path));
+    } catch (error) {
+      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+      if (handle) await callVoid((cb) => sftp.close(handle!, cb)).catch(() => {});
+      await callVoid((cb) => sftp.unlink(temp, cb)).catch(() => {});
+      throw error;
+    }
+  }
+
+  #replace(from: string, to: string): Promise<void> {
+    const sftp = this.#sftp;
+    return callVoid((cb) => sftp.ext_openssh_rename(from, to, cb)).catch(async () => {
+      // Servers without the extension: plain rename fails when the target exists.
+      await callVoid((cb) => sftp.unlink(to, cb)).catch(() => {});
+      await callVoid((cb) => sftp.rename(from, to, cb));
+    });
+  }
+
+  /** Stats a path (following links unless `lstat`). */
+  stat(path: string, options: { lstat?: boolean } = {}): Promise<Stat> {
+    const sftp = this.#sftp;
+    return this.#op("stat", path, async () => {
+      const attrs = await call<Attributes>((cb) =>
+        options.lstat ? sftp.lstat(path, cb) : sftp.stat(path, cb)
+      );
+      return toStat(path.replace(/\/+$/, "").split("/").pop() || path, attrs);
+    });
+  }
+
+  /** Lists a directory, sorted by name, without `.` and `..`. */
+  readDir(path: string): Promise<Stat[]> {
+    const sftp = this.#sftp;
+    return this.#op("list", path, async () => {
+      const list = await call<{ filename: string; attrs: Attributes }[]>((cb) =>
+        sftp.readdir(path, cb)
+      );
+      return list.filter((e) => e.filename !== "." && e.filename !== "..")
+        .map((e) => toStat(e.filename, e.attrs))
+        .sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+    });
+  }
+
+  /** Removes a file. */
+  remove(path: string): Promise<void> {
+    const sftp = this.#sftp;
+    return this.#op("remove", path, () => callVoid((cb) => sftp.unlink(path, cb)));
+  }
+
+  /** Renames a file, replacing the target. */
+  rename(from: string, to: string): Promise<void> {
+    return this.#op("rename", from, () => this.#replace(from, to));
+  }
+}

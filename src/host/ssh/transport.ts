@@ -1,0 +1,219 @@
+/**
+ * Opening one authenticated ssh2 `Client`: our own TCP socket (Nagle off), or a channel
+ * forwarded through a jump host; a deadline over connect + handshake; retries when the
+ * server drops the connection during the handshake; errors mapped to
+ * {@linkcode ConnectionError} / {@linkcode HostKeyError}.
+ *
+ * @module
+ */
+import { createConnection, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+// @ts-types="@types/ssh2"
+import { Client } from "ssh2";
+import { ConnectionError, HostKeyError } from "../../errors.ts";
+import type { ConnectContext } from "../connection.ts";
+import { type AuthSources, planAuth } from "./auth.ts";
+import { type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
+
+/** Everything needed to open one hop. */
+export interface HopTarget {
+  /** The slug of the host (for messages). */
+  slug: string;
+  /** Address to connect to. */
+  address: string;
+  /** Port. */
+  port: number;
+  /** Credentials. */
+  auth: AuthSources;
+  /** Host key check, less the address and port. */
+  hostKey: Omit<HostKeyCheckOptions, "slug" | "address" | "port" | "context">;
+  /** Deadline for TCP connect + handshake + auth, in ms. */
+  connectTimeout: number;
+  /** Keepalive interval in ms (0 disables). */
+  keepaliveInterval: number;
+  /** Forward the agent to the host. */
+  agentForward?: boolean;
+}
+
+const HANDSHAKE_RETRIES = 3;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function openTcp(address: string, port: number): Socket {
+  const socket = createConnection({ host: address, port });
+  socket.setNoDelay(true);
+  return socket;
+}
+
+function openForwarded(via: Client, address: string, port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    via.forwardOut("127.0.0.1", 0, address, port, (error, stream) => {
+      if (error) reject(error);
+      else resolve(stream);
+    });
+  });
+}
+
+function describe(error: unknown, target: HopTarget, tried: readonly string[]): string {
+  const where = `${target.address}:${target.port}`;
+  const e = error as { code?: string; level?: string; message?: string };
+  const message = e?.message ?? String(error);
+  if (e?.level === "client-authentication") {
+    const methods = tried.length ? tried.join(", ") : "none available";
+    return `authentication failed for user "${target.auth.username}" at ${where} ` +
+      `(methods tried: ${methods})`;
+  }
+  switch (e?.code) {
+    case "ECONNREFUSED":
+      return `connection refused (${where})`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+      return `cannot resolve address "${target.address}"`;
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return `host unreachable (${where})`;
+    case "ECONNRESET":
+      return `connection reset during SSH handshake (${where})`;
+  }
+  if (/open failed|administratively prohibited|connect failed/i.test(message)) {
+    return `the jump host could not open a connection to ${where}: ${message}`;
+  }
+  return `${message} (${where})`;
+}
+
+function isHandshakeDrop(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; level?: string };
+  if (e?.level === "client-authentication" || error instanceof HostKeyError) return false;
+  return e?.code === "ECONNRESET" || e?.code === "EPIPE" ||
+    /before handshake|kex_exchange_identification|connection lost|closed/i.test(e?.message ?? "");
+}
+
+async function attempt(
+  target: HopTarget,
+  context: ConnectContext,
+  via: Client | undefined,
+): Promise<Client> {
+  const check = await prepareHostKeyCheck({
+    ...target.hostKey,
+    slug: target.slug,
+    address: target.address,
+    port: target.port,
+    context,
+  });
+  const plan = await planAuth(target.auth);
+  const client = new Client();
+  let socket: Duplex | undefined;
+  let hostKeyError: HostKeyError | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return await new Promise<Client>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      context.signal?.removeEventListener("abort", onAbort);
+      client.removeAllListeners("ready");
+      client.end();
+      socket?.destroy();
+      if (hostKeyError) return reject(hostKeyError);
+      if (error instanceof ConnectionError || error instanceof HostKeyError) return reject(error);
+      const wrapped = new ConnectionError(target.slug, describe(error, target, plan.tried), {
+        cause: error,
+      });
+      (wrapped as { retriable?: boolean }).retriable = isHandshakeDrop(error);
+      reject(wrapped);
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fail(
+          new ConnectionError(
+            target.slug,
+            `timed out after ${target.connectTimeout} ms during SSH handshake ` +
+              `(${target.address}:${target.port})`,
+          ),
+        );
+      }, target.connectTimeout);
+    };
+    const onAbort = () => fail(new ConnectionError(target.slug, "connecting was aborted"));
+    if (context.signal?.aborted) return onAbort();
+    context.signal?.addEventListener("abort", onAbort, { once: true });
+    arm();
+    client.on("error", fail);
+    client.on("close", () => fail(new Error("connection closed during SSH handshake")));
+    client.once("ready", () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      context.signal?.removeEventListener("abort", onAbort);
+      client.removeAllListeners("error");
+      client.removeAllListeners("close");
+      client.on("error", () => {}); // the connection watches for drops through "close"
+      resolve(client);
+    });
+    const start = async () => {
+      socket = via
+        ? await openForwarded(via, target.address, target.port)
+        : openTcp(target.address, target.port);
+      socket.on("error", fail);
+      if (settled) return void socket.destroy();
+      client.connect({
+        sock: socket as never,
+        username: target.auth.username,
+        authHandler: plan.handler,
+        algorithms: { serverHostKey: check.algorithms as never, ...(Deno.env.get("XCIPHER") ? { cipher: [Deno.env.get("XCIPHER")] } : {}) } as never,
+        hostVerifier: (key: Uint8Array, verify: (ok: boolean) => void) => {
+          clearTimeout(timer);
+          check.verify(key).then(
+            () => {
+              arm();
+              verify(true);
+            },
+            (error) => {
+              hostKeyError = error instanceof HostKeyError ? error : undefined;
+              verify(false);
+              fail(error);
+            },
+          );
+        },
+        readyTimeout: 2 ** 31 - 1,
+        keepaliveInterval: target.keepaliveInterval,
+        keepaliveCountMax: 3,
+        agent: target.agentForward ? target.auth.agent : undefined,
+        agentForward: target.agentForward && !!target.auth.agent,
+      } as never);
+    };
+    start().catch(fail);
+  });
+}
+
+/**
+ * Opens one authenticated client, optionally through an already open jump client. Retries
+ * up to 3 times, with a short backoff, when the server closes during the handshake (sshd's
+ * `MaxStartups` drops excess unauthenticated connections that way).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { openClient } from "./transport.ts";
+ * const client = await openClient(target, context);
+ * client.end();
+ * ```
+ */
+export async function openClient(
+  target: HopTarget,
+  context: ConnectContext,
+  via?: Client,
+): Promise<Client> {
+  for (let retry = 0;; retry++) {
+    try {
+      return await attempt(target, context, via);
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable;
+      if (!retriable || retry >= HANDSHAKE_RETRIES || context.signal?.aborted) throw error;
+      await delay(100 * 2 ** retry);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Running one action from the shell: the tree is bound again in a fork of the
+ * environment (same connections and loggers) that carries an abort signal, so Ctrl-C
+ * stops the action's commands and not the shell; sandbox runs use a sandboxed fork.
+ *
+ * @module
+ */
+import type { Env } from "../exec/env.ts";
+import { childOf, rebindRoot } from "../node/bind.ts";
+import type { NodeRuntime } from "../node/runtime.ts";
+import { stateOf, unwrapView } from "../node/state.ts";
+import { isolationChoices } from "./paths.ts";
+
+interface Step {
+  name: string;
+  id: string | undefined;
+}
+
+function stepsOf(node: object): Step[] {
+  const steps: Step[] = [];
+  for (let n: object | undefined = node; n; n = stateOf(n)?.parent) {
+    const state = stateOf(n)!;
+    steps.unshift({ name: state.name, id: state.isolationId });
+  }
+  return steps;
+}
+
+function enter(node: object, id: string | undefined): object {
+  if (id === undefined || stateOf(node)?.isolationId === id) return node;
+  const found = isolationChoices(node).find(([slug]) => slug === id);
+  if (!found) throw new Error(`Cannot find isolation "${id}" of ${stateOf(node)?.name}`);
+  return found[1];
+}
+
+/**
+ * The node at the same place as `node` in a copy of its tree bound to `env` (a fork):
+ * the root class is bound again with the same hosts and field values, then the path
+ * (child names and isolations) is walked.
+ *
+ * @example Usage
+ * ```ts
+ * import { child, Env, Node } from "../../mod.ts";
+ * import { rebind } from "./execute.ts";
+ * class B extends Node {}
+ * class A extends Node { b = child(B); }
+ * await using env = new Env({ interactive: false });
+ * const b = env.bind(A).b;
+ * const again = rebind(b, env.fork({ sandbox: true }));
+ * console.assert(again !== b && (again as B).env.sandbox);
+ * ```
+ */
+export function rebind(node: object, env: Env): object {
+  const steps = stepsOf(unwrapView(node));
+  let root: object = unwrapView(node);
+  while (stateOf(root)?.parent) root = stateOf(root)!.parent!;
+  let current = enter(rebindRoot(root, env as NodeRuntime), steps[0].id);
+  for (const step of steps.slice(1)) {
+    const next = childOf(current, step.name);
+    if (!next) throw new Error(`Cannot find "${step.name}" in the rebound tree`);
+    current = enter(next, step.id);
+  }
+  return current;
+}
+
+/** How {@linkcode runInterruptible} reports. */
+export interface InterruptibleResult {
+  /** Whether the action finished (with `value` or `error`). */
+  readonly settled: boolean;
+  /** Whether Ctrl-C was pressed. */
+  readonly interrupted: boolean;
+  /** Whether it failed (then `error` is set). */
+  readonly failed: boolean;
+  /** The value, when it succeeded. */
+  readonly value?: unknown;
+  /** The error, when it failed. */
+  readonly error?: unknown;
+}
+
+function listenSigint(handler: () => void): () => void {
+  try {
+    Deno.addSignalListener("SIGINT", handler);
+    return () => Deno.removeSignalListener("SIGINT", handler);
+  } catch {
+    return () => {};
+  }
+}
+
+/**
+ * Runs `task` with a fresh abort signal. The first Ctrl-C (SIGINT) aborts the signal,
+ * which stops the action's commands, and waits for the action to end; a second one
+ * stops waiting. The SIGINT listener exists only while the task runs.
+ *
+ * @example Usage
+ * ```ts
+ * import { runInterruptible } from "./execute.ts";
+ * const result = await runInterruptible(() => Promise.resolve(42));
+ * console.assert(result.value === 42 && !result.interrupted);
+ * ```
+ */
+export async function runInterruptible(
+  task: (signal: AbortSignal) => unknown,
+): Promise<InterruptibleResult> {
+  const controller = new AbortController();
+  let interrupted = false;
+  let giveUp: () => void = () => {};
+  const gaveUp = new Promise<"gave-up">((resolve) => (giveUp = () => resolve("gave-up")));
+  const stop = listenSigint(() => {
+    if (interrupted) return giveUp();
+    interrupted = true;
+    controller.abort(new Error("Interrupted (Ctrl-C)"));
+  });
+  try {
+    const running = Promise.resolve().then(() => task(controller.signal)).then(
+      (value) => ({ settled: true, failed: false, value }),
+      (error) => ({ settled: true, failed: true, error }),
+    );
+    const outcome = await Promise.race([running, gaveUp]);
+    if (outcome === "gave-up") return { settled: false, failed: false, interrupted };
+    return { ...outcome, interrupted };
+  } finally {
+    stop();
+  }
+}

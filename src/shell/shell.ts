@@ -1,0 +1,208 @@
+/**
+ * The interactive deployment shell: a prompt on a node of the tree, tab completion,
+ * history, built-in commands, and actions run by their path (python-deployer's shell).
+ *
+ * @module
+ */
+import { createInterface } from "node:readline";
+import denoJson from "../../deno.json" with { type: "json" };
+import { colorEnabled, colorize, type ColorName } from "../console/colors.ts";
+import { inColumns } from "../console/columns.ts";
+import type { Env } from "../exec/env.ts";
+import { Inspector } from "../node/inspect.ts";
+import { unwrapView } from "../node/state.ts";
+import { executeLine, type ShellSession } from "./commands.ts";
+import { complete } from "./complete.ts";
+import { type Location, stepPath } from "./paths.ts";
+
+/** Options of {@linkcode runShell}. */
+export interface ShellOptions {
+  /** The bound root node (or its parallel view). */
+  root: object;
+  /** The environment the tree is bound to; actions run in forks of it. */
+  env: Env;
+  /** The program name shown by `--version`. */
+  name?: string;
+  /** Node names to start in (python's `--path`). */
+  startPath?: string[];
+  /** Where keys come from (default: this process's stdin). */
+  input?: NodeJS.ReadableStream;
+  /** Where the shell writes (default: this process's stdout). */
+  output?: NodeJS.WritableStream;
+}
+
+const HISTORY_SIZE = 1000;
+
+function historyFile(): string | undefined {
+  try {
+    const home = Deno.env.get("HOME");
+    return home ? `${home}/.deployer_history` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function loadHistory(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    return Deno.readTextFileSync(path).split("\n").filter((l) => l.trim()).slice(-HISTORY_SIZE)
+      .reverse();
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(path: string | undefined, line: string): void {
+  if (!path) return;
+  try {
+    Deno.writeTextFileSync(path, `${line.replace(/\n/g, " ")}\n`, { append: true });
+  } catch {
+    // History is a convenience: a read-only home is fine.
+  }
+}
+
+interface Io {
+  readonly input: NodeJS.ReadableStream;
+  readonly output: NodeJS.WritableStream;
+  readonly history: string[];
+  readonly historyPath: string | undefined;
+}
+
+function readLine(
+  io: Io,
+  prompt: string,
+  completer: (line: string) => [string[], string],
+): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl = createInterface({
+      input: io.input,
+      output: io.output,
+      completer,
+      terminal: true,
+      history: [...io.history],
+      historySize: HISTORY_SIZE,
+      removeHistoryDuplicates: true,
+    });
+    let done = false;
+    const finish = (value: string | null) => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(value);
+    };
+    rl.on("line", (line: string) => finish(line));
+    rl.on("SIGINT", () => {
+      io.output.write("^C\n");
+      finish("");
+    });
+    rl.on("close", () => finish(null));
+    rl.setPrompt(prompt);
+    rl.prompt();
+  });
+}
+
+function promptFor(session: ShellSession): string {
+  const node = unwrapView(session.location.current);
+  const inspector = new Inspector(node);
+  const color = inspector.group()?.color;
+  const path = inspector.fullPath();
+  return `${color ? session.paint(path, color) : path} > `;
+}
+
+async function loop(session: ShellSession, io: Io, start: Location): Promise<void> {
+  const saved = session.location;
+  session.location = start;
+  try {
+    for (;;) {
+      const completer = (line: string) =>
+        complete(session.location.root, session.location.current, line, {
+          previous: session.location.previous,
+        });
+      const line = await readLine(io, promptFor(session), completer);
+      if (line === null) {
+        session.write("\n");
+        return;
+      }
+      const text = line.trim();
+      if (!text) continue;
+      if (io.history[0] !== text) {
+        io.history.unshift(text);
+        io.history.length = Math.min(io.history.length, HISTORY_SIZE);
+        saveHistory(io.historyPath, text);
+      }
+      let outcome;
+      try {
+        outcome = await executeLine(session, text);
+      } catch (error) {
+        session.write(session.paint(`${error instanceof Error ? error.message : error}\n`, "red"));
+        continue;
+      }
+      if (outcome && "exit" in outcome) return;
+      if (outcome && "subshell" in outcome) {
+        const sub = unwrapView(outcome.subshell);
+        await loop(session, io, { root: sub, current: sub });
+      }
+    }
+  } finally {
+    session.location = saved;
+  }
+}
+
+/**
+ * Opens the interactive shell on a bound tree and resolves with an exit code when the
+ * user types `exit` or presses Ctrl-D. Tab completes commands, node names and actions
+ * (twice to list them); Ctrl-C clears the line, or stops the running action.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { Env, Node } from "../../mod.ts";
+ * import { runShell } from "./shell.ts";
+ * class Root extends Node { hello(): string { return "hi"; } }
+ * await using env = new Env();
+ * Deno.exit(await runShell({ root: env.bind(Root), env }));
+ * ```
+ */
+export async function runShell(options: ShellOptions): Promise<number> {
+  const env = options.env;
+  const input = options.input ?? env.console.inputStream;
+  const output = options.output ?? env.console.outputStream;
+  const ownConsole = output === env.console.outputStream;
+  const historyPath = historyFile();
+  const io: Io = { input, output, history: loadHistory(historyPath), historyPath };
+  const colorDefault = ownConsole ? env.console.color : colorEnabled(output as { isTTY?: boolean });
+  const settings = new Map<string, boolean>([
+    ["color", colorDefault],
+    ["ask-on-failure", env.askOnFailure],
+  ]);
+  const root = unwrapView(options.root);
+  const session: ShellSession = {
+    env,
+    console: env.console,
+    location: { root, current: root },
+    write: (text) => void output.write(text),
+    page: (text) =>
+      ownConsole
+        ? env.console.lesspipe(text.replace(/\n$/, "").split("\n"))
+        : Promise.resolve(void output.write(text)),
+    columns: (names) => {
+      const columns = (output as { columns?: number }).columns ?? 80;
+      return inColumns(names, { columns, marginLeft: 2 }).map((l) => `${l}\n`).join("");
+    },
+    paint: (text, color) =>
+      colorize(text, color as ColorName, settings.get("color") ?? false, { bold: true }),
+    options: settings,
+    name: options.name ?? "deployer",
+    version: denoJson.version,
+  };
+  let start = root;
+  for (const name of options.startPath ?? []) {
+    const next = stepPath(session.location, start, { text: name, quoted: true });
+    if (!next) {
+      session.write("Unknown path given.\n");
+      break;
+    }
+    start = next;
+  }
+  await loop(session, io, { root, current: start });
+  return 0;
+}

@@ -1,0 +1,320 @@
+/**
+ * Throwaway OpenSSH servers for tests: each is one real `sshd -D -e` child process with
+ * its own config, host key and port on 127.0.0.1, and two real test users (`dpl-key`
+ * logs in with a fresh key and has passwordless sudo; `dpl-pass` logs in with a password
+ * and sudo asks for it). Needs root, `sshd`, `ssh-keygen`, `sudo` and `useradd`.
+ *
+ * @module
+ */
+import { findProgram, mustRun, runTool, sleep } from "./_process.ts";
+import { descendants, reap, signal } from "./_proc_tree.ts";
+import { ensureTestUsers, KEY_USER, PASSWORD_USER } from "./_users.ts";
+import { freePort } from "./net.ts";
+
+/** A real OS user the test servers accept. */
+export interface TestUser {
+  /** The login name (`dpl-key` or `dpl-pass`). */
+  name: string;
+  /** Path of the private key (unencrypted ed25519), for the key user. */
+  keyFile?: string;
+  /** The public key line (`ssh-ed25519 AAAA... comment`), for the key user. */
+  publicKey?: string;
+  /** The login (and sudo) password, for the password user. */
+  password?: string;
+  /** Whether sudo needs no password or asks for the user's password. */
+  sudo: "nopasswd" | "password";
+}
+
+/** One running sshd. */
+export interface TestServer {
+  /** A short name for the server (`sshd1`, `sshd2`, ...), usable as a host slug. */
+  slug: string;
+  /** The address it listens on: `127.0.0.1`. */
+  address: string;
+  /** The TCP port it listens on. */
+  port: number;
+  /** The host key type, e.g. `ssh-ed25519`. */
+  hostKeyType: string;
+  /** The host public key as `<type> <base64>`. */
+  hostPublicKey: string;
+  /** The `SHA256:...` fingerprint of the host key, as OpenSSH prints it. */
+  fingerprint: string;
+  /** The PID of the sshd process. */
+  pid: number;
+  /** Stops this server (and every session it runs). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** A set of servers from {@linkcode startSshServers}. `await using` stops them all. */
+export interface TestServers extends AsyncDisposable {
+  /** The servers, each on its own port. */
+  servers: TestServer[];
+  /** The user that logs in with {@linkcode TestUser.keyFile} and has passwordless sudo. */
+  keyUser: TestUser;
+  /** The user that logs in with {@linkcode TestUser.password}; sudo asks for it. */
+  passwordUser: TestUser;
+  /** A known_hosts file with `[127.0.0.1]:<port> <type> <key>` for every server. */
+  knownHostsFile: string;
+  /** The temporary directory holding keys and configs (removed by `stop()`). */
+  dir: string;
+  /** Stops every server and removes {@linkcode TestServers.dir}. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@linkcode startSshServers}. */
+export interface StartSshServersOptions {
+  /** Whether the servers accept password authentication (default `true`). */
+  passwordAuth?: boolean;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+const STDERR_LIMIT = 64 * 1024;
+
+async function sha256Fingerprint(base64Key: string): Promise<string> {
+  const blob = Uint8Array.from(atob(base64Key), (c) => c.charCodeAt(0));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", blob));
+  return `SHA256:${btoa(String.fromCharCode(...digest)).replace(/=+$/, "")}`;
+}
+
+/** Extra options for newer OpenSSH (9.8+ penalises failed logins per source address). */
+async function versionOptions(sshd: string): Promise<string[]> {
+  const out = await runTool(sshd, ["-V"]);
+  const match = /OpenSSH_(\d+)\.(\d+)/.exec(out.stderr + out.stdout);
+  const version = match ? Number(match[1]) * 100 + Number(match[2]) : 0;
+  return version >= 908 ? ["PerSourcePenalties no"] : [];
+}
+
+function sshdConfig(
+  dir: string,
+  serverDir: string,
+  port: number,
+  passwordAuth: boolean,
+  extra: string[],
+) {
+  return [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${serverDir}/host_ed25519`,
+    `PidFile ${serverDir}/sshd.pid`,
+    `AuthorizedKeysFile ${dir}/authorized_keys/%u`,
+    "PubkeyAuthentication yes",
+    `PasswordAuthentication ${passwordAuth ? "yes" : "no"}`,
+    "KbdInteractiveAuthentication no",
+    "UsePAM no",
+    "StrictModes no",
+    "PermitRootLogin no",
+    `AllowUsers ${KEY_USER} ${PASSWORD_USER}`,
+    "Subsystem sftp internal-sftp",
+    "MaxSessions 64",
+    "MaxStartups 100:30:200",
+    "UseDNS no",
+    "PrintMotd no",
+    "PrintLastLog no",
+    "LogLevel ERROR",
+    ...extra,
+    "",
+  ].join("\n");
+}
+
+/** Resolves true when something on the port answers with an SSH banner. */
+async function answersSsh(port: number): Promise<boolean> {
+  let conn: Deno.Conn | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const buffer = new Uint8Array(256);
+    const timeout = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 2000));
+    const n = await Promise.race([conn.read(buffer), timeout]);
+    return n !== null && new TextDecoder().decode(buffer.subarray(0, n)).startsWith("SSH-");
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    conn?.close();
+  }
+}
+
+interface Launch {
+  child: Deno.ChildProcess;
+  exited: Promise<Deno.CommandStatus>;
+  stderrDone: Promise<void>;
+  stderr(): string;
+}
+
+function launch(sshd: string, config: string): Launch {
+  const child = new Deno.Command(sshd, {
+    args: ["-D", "-e", "-f", config],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  const stderrDone = child.stderr.pipeTo(
+    new WritableStream({
+      write(chunk) {
+        if (text.length < STDERR_LIMIT) text += decoder.decode(chunk, { stream: true });
+      },
+    }),
+  ).catch(() => {});
+  return { child, exited: child.status, stderrDone, stderr: () => text.trim() };
+}
+
+async function waitReady(run: Launch, port: number): Promise<string | undefined> {
+  let done = false;
+  run.exited.then(() => done = true);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (done) return `sshd exited early: ${run.stderr() || "(no output)"}`;
+    if (await answersSsh(port) && !done) return undefined;
+    await sleep(25);
+  }
+  return `sshd did not accept connections within ${READY_TIMEOUT_MS} ms: ${run.stderr()}`;
+}
+
+async function stopLaunch(run: Launch): Promise<void> {
+  const pid = run.child.pid;
+  const tree = await descendants(pid);
+  signal(pid, "SIGTERM");
+  for (const kid of tree) signal(kid, "SIGTERM");
+  const killer = setTimeout(() => signal(pid, "SIGKILL"), 5000);
+  await run.exited;
+  clearTimeout(killer);
+  await reap(tree, 3000);
+  // Sessions that escaped the snapshot may still hold stderr open: stop reading then.
+  const grace = sleep(1000).then(() => run.child.stderr.cancel().catch(() => {}));
+  await Promise.race([run.stderrDone, grace]);
+  await run.stderrDone;
+}
+
+async function startServer(
+  sshd: string,
+  dir: string,
+  index: number,
+  passwordAuth: boolean,
+  extra: string[],
+): Promise<TestServer> {
+  const serverDir = `${dir}/server${index}`;
+  await Deno.mkdir(serverDir, { mode: 0o755 });
+  await mustRun("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    "",
+    "-f",
+    `${serverDir}/host_ed25519`,
+  ]);
+  const [hostKeyType, base64] = (await Deno.readTextFile(`${serverDir}/host_ed25519.pub`)).trim()
+    .split(/\s+/);
+  const fingerprint = await sha256Fingerprint(base64);
+  let lastError = "";
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const config = `${serverDir}/sshd_config`;
+    await Deno.writeTextFile(config, sshdConfig(dir, serverDir, port, passwordAuth, extra));
+    const run = launch(sshd, config);
+    const problem = await waitReady(run, port);
+    if (problem === undefined) {
+      let stopping: Promise<void> | undefined;
+      return {
+        slug: `sshd${index}`,
+        address: "127.0.0.1",
+        port,
+        hostKeyType,
+        hostPublicKey: `${hostKeyType} ${base64}`,
+        fingerprint,
+        pid: run.child.pid,
+        stop: () => stopping ??= stopLaunch(run),
+      };
+    }
+    await stopLaunch(run);
+    lastError = problem;
+    if (!/address already in use/i.test(problem)) break;
+  }
+  throw new Error(`Cannot start test sshd ${index}: ${lastError}`);
+}
+
+/**
+ * Starts `count` throwaway sshd servers on 127.0.0.1, each with its own host key and
+ * port, and prepares the test users (creating them on first use; needs root).
+ *
+ * @param count How many servers to start.
+ * @param options Whether password authentication is on (default `true`).
+ * @returns The servers, the two users, a known_hosts file; `await using` stops them.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { startSshServers } from "./sshd.ts";
+ * await using ssh = await startSshServers(2);
+ * const [web1] = ssh.servers;
+ * console.log(`ssh -i ${ssh.keyUser.keyFile} -p ${web1.port} ${ssh.keyUser.name}@127.0.0.1`);
+ * ```
+ */
+export async function startSshServers(
+  count: number,
+  options: StartSshServersOptions = {},
+): Promise<TestServers> {
+  const sshd = await findProgram("sshd", ["/usr/sbin/sshd", "/usr/local/sbin/sshd"]);
+  if (!sshd) throw new Error("Cannot start test sshd: sshd not found (install openssh-server)");
+  const password = await ensureTestUsers();
+  await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
+  const extra = await versionOptions(sshd);
+  const dir = await Deno.makeTempDir({ prefix: "deployer-sshd-" });
+  let servers: TestServer[] = [];
+  try {
+    await Deno.chmod(dir, 0o755); // sshd reads authorized_keys as the login user
+    await Deno.mkdir(`${dir}/authorized_keys`, { mode: 0o755 });
+    const keyFile = `${dir}/${KEY_USER}_ed25519`;
+    await mustRun("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      "deployer-test",
+      "-f",
+      keyFile,
+    ]);
+    const publicKey = (await Deno.readTextFile(`${keyFile}.pub`)).trim();
+    await Deno.writeTextFile(`${dir}/authorized_keys/${KEY_USER}`, `${publicKey}\n`, {
+      mode: 0o644,
+    });
+    const started = await Promise.allSettled(
+      Array.from(
+        { length: count },
+        (_, i) => startServer(sshd, dir, i + 1, options.passwordAuth ?? true, extra),
+      ),
+    );
+    servers = started.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
+    const knownHostsFile = `${dir}/known_hosts`;
+    await Deno.writeTextFile(
+      knownHostsFile,
+      servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostPublicKey}\n`).join(""),
+    );
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      stopping ??= (async () => {
+        await Promise.all(servers.map((s) => s.stop()));
+        await Deno.remove(dir, { recursive: true });
+      })();
+    return {
+      servers,
+      keyUser: { name: KEY_USER, keyFile, publicKey, sudo: "nopasswd" },
+      passwordUser: { name: PASSWORD_USER, password, sudo: "password" },
+      knownHostsFile,
+      dir,
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}

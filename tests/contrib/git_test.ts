@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { child, Env, LocalHost, Node, ParallelError, q } from "../../mod.ts";
+import { Console } from "../../src/console/mod.ts";
+import { Git, GitOverview } from "../../src/contrib/mod.ts";
+import { PassThrough } from "node:stream";
+
+/** A console whose output the test reads back. */
+function capturingConsole(): { console: Console; text: () => string } {
+  const output = new PassThrough();
+  let text = "";
+  output.on("data", (chunk) => text += String(chunk));
+  const console = new Console({ input: new PassThrough(), output, interactive: false });
+  return { console, text: () => text };
+}
+
+const IDENTITY: Record<string, string> = {
+  GIT_AUTHOR_NAME: "Test",
+  GIT_AUTHOR_EMAIL: "test@example.org",
+  GIT_COMMITTER_NAME: "Test",
+  GIT_COMMITTER_EMAIL: "test@example.org",
+};
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command("git", { args, cwd, env: IDENTITY }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(`git ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return text.trim();
+}
+
+/** An origin repository with two commits on `main`: a.txt "1" then "2"; b.txt fixed. */
+async function makeOrigin(dir: string): Promise<{ origin: string; first: string; second: string }> {
+  const origin = `${dir}/origin`;
+  await Deno.mkdir(origin);
+  await git(origin, "init", "-q", "-b", "main");
+  await Deno.writeTextFile(`${origin}/a.txt`, "1\n");
+  await Deno.writeTextFile(`${origin}/b.txt`, "b\n");
+  await git(origin, "add", ".");
+  await git(origin, "commit", "-q", "-m", "one");
+  const first = await git(origin, "rev-parse", "HEAD");
+  await Deno.writeTextFile(`${origin}/a.txt`, "2\n");
+  await git(origin, "commit", "-q", "-am", "two");
+  const second = await git(origin, "rev-parse", "HEAD");
+  return { origin, first, second };
+}
+
+/** Each host gets its own checkout below `base`; commits need an identity (stash). */
+function gitFor(base: string, origin: string) {
+  return class TestGit extends Git {
+    override repository = origin;
+    override repositoryLocation: string = q(() => `${base}/${this.host.slug}`);
+    override async _checkout(commit: string): Promise<string> {
+      using scopes = new DisposableStack();
+      for (const [name, value] of Object.entries(IDENTITY)) scopes.use(this.host.env(name, value));
+      return await super._checkout(commit);
+    }
+  };
+}
+
+function treeFor(base: string, origin: string) {
+  const TestGit = gitFor(base, origin);
+  class Root extends Node {
+    static override hosts = {
+      web: [new LocalHost({ slug: "g1" }), new LocalHost({ slug: "g2" })],
+    };
+    git = child(TestGit, { roles: { host: "web" } });
+    overview = child(GitOverview);
+  }
+  return Root;
+}
+
+Deno.test("Git clones on every host, checks out commits and reports them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "contrib_git_" });
+  try {
+    const { origin, first, second } = await makeOrigin(dir);
+    await using env = new Env({ interactive: false });
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+
+    await root.git.checkout(first);
+    for (const slug of ["g1", "g2"]) {
+      assert.equal(await Deno.readTextFile(`${dir}/co/${slug}/a.txt`), "1\n");
+    }
+    assert.deepEqual([...await root.git.headSha()], [first, first]);
+
+    // No commit given and nobody to ask: the default revision.
+    await root.git.checkout();
+    const heads = await root.git.headSha();
+    assert.deepEqual(heads.toJSON(), { g1: second, g2: second });
+    assert.match([...await root.git.showOneline()][0], /^[0-9a-f]+ two$/);
+    assert.match([...await root.git.log(1)][1], /two/);
+    assert.match([...await root.git.status()][0], /On branch main/);
+
+    const lines = await root.overview.show();
+    assert.deepEqual(lines.map((l) => [l.path, l.host]), [["Root.git", "g1"], ["Root.git", "g2"]]);
+    assert.ok(lines.every((l) => l.commit.endsWith(" two")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Git stashes local changes around a checkout and pops them again", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "contrib_git_" });
+  try {
+    const { origin, first, second } = await makeOrigin(dir);
+    const shown = capturingConsole();
+    await using env = new Env({ interactive: false, console: shown.console });
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+    await root.git.checkout(first);
+
+    // g1: a change that survives the checkout; g2: one that conflicts with it.
+    await Deno.writeTextFile(`${dir}/co/g1/b.txt`, "local b\n");
+    await Deno.writeTextFile(`${dir}/co/g2/a.txt`, "local a\n");
+    await root.git.checkout("main"); // the conflict asks "continue?": yes without a person
+
+    assert.deepEqual([...await root.git.headSha()], [second, second]);
+    assert.equal(await Deno.readTextFile(`${dir}/co/g1/b.txt`), "local b\n");
+    assert.equal(await git(`${dir}/co/g1`, "stash", "list"), "");
+    assert.match(await Deno.readTextFile(`${dir}/co/g2/a.txt`), /<<<<<<<|local a/);
+    assert.notEqual(await git(`${dir}/co/g2`, "stash", "list"), "", "a failed pop keeps the stash");
+    assert.match(shown.text(), /git stash pop failed on host "g2"/);
+    assert.match(shown.text(), /Should we continue\?/);
+    assert.doesNotMatch(shown.text(), /failed on host "g1"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Git quotes the commit: shell syntax in it is only a bad revision", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "contrib_git_" });
+  try {
+    const { origin } = await makeOrigin(dir);
+    await using env = new Env({ interactive: false });
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+    const evil = `main; touch ${dir}/pwned`;
+    await assert.rejects(root.git.checkout(evil), ParallelError);
+    await assert.rejects(Deno.stat(`${dir}/pwned`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Git in the sandbox plans the clone and checkout and creates nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "contrib_git_" });
+  try {
+    const { origin } = await makeOrigin(dir);
+    await using env = new Env({ interactive: false, sandbox: true });
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+    await root.git.checkout("main");
+    const plan = env.plan();
+    for (const slug of ["g1", "g2"]) {
+      const mine = plan.filter((e) => e.host === slug).map((e) => e.command);
+      assert.deepEqual(mine.slice(0, 4), [
+        `git clone --recursive '${origin}' '${dir}/co/${slug}'`,
+        "git fetch --all --prune",
+        "git checkout 'main'",
+        "git submodule update --init",
+      ]);
+    }
+    await assert.rejects(Deno.stat(`${dir}/co`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { child, Env, LocalHost, Node } from "../../mod.ts";
+import type { Terminal } from "../../src/host/services.ts";
+import { AnalyseHost, bashrcAppend, Connect, wget } from "../../src/contrib/mod.ts";
+
+const [h1, h2, h3] = ["m1", "m2", "m3"].map((slug) => new LocalHost({ slug }));
+
+class Db extends Node {}
+class Root extends Node {
+  static override hosts = { web: [h1, h2], db: h3 };
+  database = child(Db, { roles: { master: "db", backup: "web" } });
+  analyse = child(AnalyseHost, { roles: { host: ["web", "db"] } });
+  connect = child(Connect, { roles: { host: "db" } });
+}
+
+Deno.test("AnalyseHost lists the nodes and roles where each host appears", async () => {
+  await using env = new Env({ interactive: false });
+  const result = await env.bind(Root).analyse.analyse();
+  const paths = (slug: string) => result.get(slug)!.map((a) => `${a.path} :: ${a.roles.join(",")}`);
+  assert.deepEqual(paths("m1"), ["Root :: web", "Root.database :: backup", "Root.analyse :: host"]);
+  assert.deepEqual(paths("m3"), [
+    "Root :: db",
+    "Root.database :: master",
+    "Root.analyse :: host",
+    "Root.connect :: host",
+  ]);
+});
+
+Deno.test("wget and bashrcAppend quote their arguments", async () => {
+  assert.equal(wget("https://x.org/a'b").text, `wget 'https://x.org/a'"'"'b'`);
+  assert.equal(
+    wget("https://x.org/a", "/tmp/a b").text,
+    "wget 'https://x.org/a' --output-document '/tmp/a b'",
+  );
+  const home = await Deno.makeTempDir({ prefix: "contrib_bashrc_" });
+  try {
+    await using env = new Env({ interactive: false });
+    const host = env.host(new LocalHost());
+    using _ = host.env("HOME", home);
+    const line = `export PS1='\\u $(whoami)' # "quoted"`;
+    await host.run(bashrcAppend(line));
+    await host.run(bashrcAppend(line));
+    await host.run(bashrcAppend("alias ll='ls -l'"));
+    assert.equal(
+      await Deno.readTextFile(`${home}/.bashrc`),
+      `${line}\nalias ll='ls -l'\n`,
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+/** A terminal that types `input` into whatever attaches to it and records the output. */
+function scriptedTerminal(input: string): Terminal & { output: () => string } {
+  const chunks: Uint8Array[] = [];
+  return {
+    isTTY: true,
+    term: "xterm",
+    size: () => ({ cols: 80, rows: 24 }),
+    attach(handlers) {
+      handlers.onInput(new TextEncoder().encode(input));
+      return () => {};
+    },
+    write: (data) => void chunks.push(data.slice()),
+    output: () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
+  };
+}
+
+Deno.test("Connect.withHost opens a login shell with the initial input typed in", async () => {
+  const terminal = scriptedTerminal("exit 3\n");
+  await using env = new Env({ interactive: false, terminal });
+  class WithInput extends Connect {
+    override initialInput = "echo marker-$((6*7))\n";
+  }
+  class Tree extends Node {
+    static override hosts = { host: h3 };
+    connect = child(WithInput);
+  }
+  const result = await env.bind(Tree).connect.withHost();
+  assert.deepEqual(result.toJSON(), { m3: 3 });
+  assert.match(terminal.output(), /marker-42/);
+});
+
+Deno.test("Connect.asRoot starts a root shell on one host", async () => {
+  const terminal = scriptedTerminal("echo uid-$(id -u); exit 5\n");
+  await using env = new Env({ interactive: false, terminal });
+  const result = await env.bind(Root).connect.asRoot();
+  assert.deepEqual(result.toJSON(), { m3: 5 });
+  assert.match(terminal.output(), /uid-0/);
+});

@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { createHash, createHmac } from "node:crypto";
+import {
+  appendKnownHost,
+  checkHostKey,
+  entryMatches,
+  fingerprintOfBlob,
+  keyTypeOfBlob,
+  knownHostsName,
+  knownKeyTypes,
+  parseKnownHosts,
+  readKnownHosts,
+} from "../../src/host/ssh/known_hosts.ts";
+
+function hashed(name: string, salt = Buffer.from("0123456789abcdefghij")): string {
+  const hash = createHmac("sha1", salt).update(name).digest("base64");
+  return `|1|${salt.toString("base64")}|${hash}`;
+}
+
+Deno.test("knownHostsName uses [host]:port for ports other than 22", () => {
+  assert.equal(knownHostsName("example.com", 22), "example.com");
+  assert.equal(knownHostsName("127.0.0.1", 2222), "[127.0.0.1]:2222");
+});
+
+Deno.test("parseKnownHosts reads host lists, markers and skips comments and junk", () => {
+  const entries = parseKnownHosts(
+    [
+      "# comment",
+      "",
+      "web1,10.0.0.1 ssh-ed25519 AAAAkey1 comment here",
+      "@revoked * ssh-rsa AAAAbad",
+      "@cert-authority *.example.com ssh-ed25519 AAAAca",
+      "@unknown-marker x ssh-rsa AAAA",
+      "too-short ssh-rsa",
+    ].join("\n"),
+    "kh",
+  );
+  assert.equal(entries.length, 3);
+  assert.deepEqual(entries[0].patterns, ["web1", "10.0.0.1"]);
+  assert.equal(entries[0].keyType, "ssh-ed25519");
+  assert.equal(entries[0].key, "AAAAkey1");
+  assert.equal(entries[0].file, "kh");
+  assert.equal(entries[1].marker, "revoked");
+  assert.equal(entries[2].marker, "cert-authority");
+});
+
+Deno.test("hashed entries match the right name only (HMAC-SHA1)", () => {
+  const [entry] = parseKnownHosts(`${hashed("[127.0.0.1]:2222")} ssh-ed25519 AAAA`, "kh");
+  assert.ok(entryMatches(entry, "[127.0.0.1]:2222"));
+  assert.ok(!entryMatches(entry, "127.0.0.1"));
+  assert.ok(!entryMatches(entry, "[127.0.0.1]:2223"));
+});
+
+Deno.test("wildcards and negations follow OpenSSH", () => {
+  const [entry] = parseKnownHosts("*.example.com,!db.example.com,web? ssh-ed25519 AAAA", "kh");
+  assert.ok(entryMatches(entry, "a.example.com"));
+  assert.ok(entryMatches(entry, "WEB1"));
+  assert.ok(!entryMatches(entry, "db.example.com"));
+  assert.ok(!entryMatches(entry, "example.com"));
+  assert.ok(!entryMatches(entry, "web12"));
+});
+
+Deno.test("checkHostKey: known, changed, unknown by type, revoked", () => {
+  const entries = parseKnownHosts(
+    [
+      "[h]:2222 ssh-ed25519 KEY1",
+      "[h]:2222 ssh-rsa RSA1",
+      "@revoked [h]:2222 ssh-ed25519 BAD",
+      `${hashed("other")} ssh-ed25519 KEY2`,
+    ].join("\n"),
+    "kh",
+  );
+  assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "KEY1"), "known");
+  assert.equal(checkHostKey(entries, "[h]:2222", "ssh-rsa", "RSA1"), "known");
+  assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "KEY9"), "changed");
+  assert.equal(checkHostKey(entries, "[h]:2222", "ecdsa-sha2-nistp256", "E"), "unknown");
+  assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BAD"), "revoked");
+  assert.equal(checkHostKey(entries, "h", "ssh-ed25519", "KEY1"), "unknown");
+  assert.equal(checkHostKey(entries, "other", "ssh-ed25519", "KEY2"), "known");
+  assert.equal(checkHostKey(entries, "other", "ssh-ed25519", "KEY1"), "changed");
+  assert.deepEqual(knownKeyTypes(entries, "[h]:2222"), ["ssh-ed25519", "ssh-rsa"]);
+});
+
+Deno.test("key type and SHA256 fingerprint of a real public key match ssh-keygen", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const key = `${dir}/k`;
+    const gen = await new Deno.Command("ssh-keygen", {
+      args: ["-q", "-t", "ed25519", "-N", "", "-f", key],
+    }).output();
+    assert.ok(gen.success);
+    const blob = Buffer.from((await Deno.readTextFile(`${key}.pub`)).split(" ")[1], "base64");
+    const out = await new Deno.Command("ssh-keygen", { args: ["-l", "-f", `${key}.pub`] })
+      .output();
+    const expected = new TextDecoder().decode(out.stdout).split(" ")[1];
+    assert.equal(keyTypeOfBlob(blob), "ssh-ed25519");
+    assert.equal(fingerprintOfBlob(blob), expected);
+    assert.equal(
+      fingerprintOfBlob(blob),
+      `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("appendKnownHost creates the directory 0700 and appends lines readKnownHosts finds", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/ssh/known_hosts`;
+    await appendKnownHost(file, "[h]:2222", "ssh-ed25519", "KEY1");
+    await Deno.writeTextFile(file, "h2 ssh-rsa RSA", { append: true }); // no trailing newline
+    await appendKnownHost(file, "h3", "ssh-ed25519", "KEY3");
+    assert.equal((await Deno.stat(`${dir}/ssh`)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+    const entries = await readKnownHosts([file, `${dir}/missing`]);
+    assert.deepEqual(entries.map((e) => e.patterns[0]), ["[h]:2222", "h2", "h3"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
