@@ -24,7 +24,16 @@
  */
 
 // The tree
-export { child, Node, type Parallel, ParallelNode, type ParallelView } from "./src/node/node.ts";
+export {
+  type ActionName,
+  child,
+  Node,
+  type Parallel,
+  ParallelNode,
+  type ParallelView,
+} from "./src/node/node.ts";
+export type { ActionCall, ActionFlags, NodeRuntime, RoleMap } from "./src/node/runtime.ts";
+export type { Member, MemberKind } from "./src/node/state.ts";
 export {
   ALL_HOSTS,
   type ChildOptions,
@@ -66,8 +75,8 @@ export {
   raw,
   Secret,
   secret,
-  sh,
   secretsOf,
+  sh,
   ShellCommand,
   toCommand,
 } from "./src/command/sh.ts";
@@ -77,17 +86,43 @@ export { esc1, esc2, indent } from "./src/command/escape.ts";
 // Hosts
 export { Host, type HostOptions } from "./src/host/host.ts";
 export { LocalHost } from "./src/host/local.ts";
-export { SshHost, type SshHostOptions } from "./src/host/ssh/mod.ts";
+export { type HostKeyPolicy, SshHost, type SshHostOptions } from "./src/host/ssh/mod.ts";
 export { HostHandle } from "./src/host/handle.ts";
 export { HostSet } from "./src/host/host_set.ts";
 export type { CommandResult, RunOptions } from "./src/host/run.ts";
-export type { Stat } from "./src/host/connection.ts";
-export type { RemoteFile, WriteOptions } from "./src/host/files.ts";
+export type {
+  ConnectContext,
+  Connection,
+  ExecOptions,
+  ExitStatus,
+  FileData,
+  PtyRequest,
+  RunningCommand,
+  Stat,
+} from "./src/host/connection.ts";
+export { type CdEntry, type EnvValueOptions, HostContext } from "./src/host/context.ts";
+export type {
+  CommandEndEvent,
+  CommandOutputEvent,
+  CommandStartEvent,
+  FileEvent,
+  HostEvent,
+  MessageEvent,
+} from "./src/host/events.ts";
+export type { HostServices, Terminal } from "./src/host/services.ts";
+export type { OpenMode, RemoteFile, WriteOptions } from "./src/host/files.ts";
 export type { NetworkInterface } from "./src/host/ifconfig.ts";
 
 // Running
 export { Env, type EnvOptions, type PlanEntry } from "./src/exec/env.ts";
-export { JsonLinesLogger, type LogEvent, type Logger, RecordingLogger } from "./src/exec/logger.ts";
+export {
+  type ActionEndEvent,
+  type ActionStartEvent,
+  JsonLinesLogger,
+  type LogEvent,
+  type Logger,
+  RecordingLogger,
+} from "./src/exec/logger.ts";
 export { TerminalLogger, type TerminalLoggerOptions } from "./src/exec/terminal_logger.ts";
 export {
   Console,
@@ -98,7 +133,8 @@ export {
   ProgressBar,
   type ProgressBarOptions,
 } from "./src/console/mod.ts";
-export { runCli } from "./src/cli/mod.ts";
+export { type CliIo, runCli, type RunCliOptions } from "./src/cli/mod.ts";
+export { runShell, type ShellOptions } from "./src/shell/mod.ts";
 
 // Errors
 export {

@@ -71,7 +71,11 @@ export function runAction(env: ActionHost, call: ActionCall): unknown {
       host,
       ok,
       duration: performance.now() - started,
-      error: error instanceof Error ? error.message : error === undefined ? undefined : String(error),
+      error: error instanceof Error
+        ? error.message
+        : error === undefined
+        ? undefined
+        : String(error),
     });
   const fail = (error: unknown): never => {
     end(false, error);

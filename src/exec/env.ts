@@ -142,6 +142,7 @@ export class Env implements NodeRuntime, HostServices, AsyncDisposable {
     cls: NodeClass<N>,
     options?: { hosts?: HostsDefinition; set?: { [K in keyof N]?: N[K] } },
   ): Parallel<N>;
+  /** Creates a normal root node (see the overload above). */
   bind<N extends object>(
     cls: NodeClass<N>,
     options?: { hosts?: HostsDefinition; set?: { [K in keyof N]?: N[K] } },

@@ -22,7 +22,7 @@ export interface CdEntry {
 }
 
 /** Options of `env()`. */
-export interface EnvOptions {
+export interface EnvValueOptions {
   /** Quote the value (default). `false` inserts it raw so `$VAR` expands. */
   escape?: boolean;
 }
@@ -71,7 +71,11 @@ export class HostContext {
   }
 
   /** Exports `name=value` for commands. */
-  env(name: string, value: string | Secret | Raw | null, options: EnvOptions = {}): Disposable {
+  env(
+    name: string,
+    value: string | Secret | Raw | null,
+    options: EnvValueOptions = {},
+  ): Disposable {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new TypeError(`Invalid environment variable name: ${JSON.stringify(name)}`);
     }

@@ -86,7 +86,9 @@ export function discoverActions(node: object): ActionInfo[] {
   for (const proto of [...chain].reverse()) {
     const statics = (proto.constructor as { actionOptions?: Record<string, ActionFlags> })
       .actionOptions;
-    if (Object.hasOwn(proto.constructor, "actionOptions") && statics) Object.assign(declared, statics);
+    if (Object.hasOwn(proto.constructor, "actionOptions") && statics) {
+      Object.assign(declared, statics);
+    }
   }
   for (const proto of chain.reverse()) {
     for (const name of Object.getOwnPropertyNames(proto)) {

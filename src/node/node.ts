@@ -139,14 +139,12 @@ export class ParallelNode extends Node {
   }
 }
 
-// deno-lint-ignore no-explicit-any
-type AnyFunction = (...args: any[]) => any;
-
 /** The names of a node's actions: its public methods that `Node` does not define. */
 export type ActionName<N> = {
   [K in keyof N]: K extends keyof ParallelNode ? never
     : K extends `_${string}` ? never
-    : K extends string ? (N[K] extends AnyFunction ? K : never)
+    // deno-lint-ignore no-explicit-any
+    : K extends string ? (N[K] extends (...args: any[]) => unknown ? K : never)
     : never;
 }[keyof N];
 
@@ -191,10 +189,12 @@ export function child<N extends ParallelNode>(
   cls: NodeClass<N>,
   options: ChildOptions<N> & { justOne: true },
 ): N;
+/** A parallel child seen from its parent: a {@linkcode Parallel} view. */
 export function child<N extends ParallelNode>(
   cls: NodeClass<N>,
   options?: ChildOptions<N>,
 ): Parallel<N>;
+/** A normal child node, typed as the child. */
 export function child<N extends Node>(cls: NodeClass<N>, options?: ChildOptions<N>): N;
 export function child(cls: NodeClass, options?: ChildOptions<unknown>): unknown {
   return childMarker(cls, options);

@@ -50,24 +50,37 @@ Deno.test("wget and bashrcAppend quote their arguments", async () => {
   }
 });
 
-/** A terminal that types `input` into whatever attaches to it and records the output. */
-function scriptedTerminal(input: string): Terminal & { output: () => string } {
-  const chunks: Uint8Array[] = [];
+/**
+ * A terminal that records what is written to it and types `input` into whatever attaches
+ * to it: at once, or when the output first matches `after`.
+ */
+function scriptedTerminal(input: string, after?: RegExp): Terminal & { output: () => string } {
+  let output = "";
+  let type: ((data: Uint8Array) => void) | undefined;
+  const send = () => {
+    const onInput = type;
+    type = undefined;
+    onInput?.(new TextEncoder().encode(input));
+  };
   return {
     isTTY: true,
     term: "xterm",
     size: () => ({ cols: 80, rows: 24 }),
     attach(handlers) {
-      handlers.onInput(new TextEncoder().encode(input));
-      return () => {};
+      type = handlers.onInput;
+      if (!after) send();
+      return () => (type = undefined);
     },
-    write: (data) => void chunks.push(data.slice()),
-    output: () => new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c]))),
+    write(data) {
+      output += new TextDecoder().decode(data);
+      if (after?.test(output)) send();
+    },
+    output: () => output,
   };
 }
 
 Deno.test("Connect.withHost opens a login shell with the initial input typed in", async () => {
-  const terminal = scriptedTerminal("exit 3\n");
+  const terminal = scriptedTerminal("exit 3\n", /marker-42/);
   await using env = new Env({ interactive: false, terminal });
   class WithInput extends Connect {
     override initialInput = "echo marker-$((6*7))\n";
