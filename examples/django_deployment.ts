@@ -244,7 +244,7 @@ export class DjangoDeployment extends Node {
   }
 
   /** First installation: system packages, then a deployment. */
-  async setup(commit?: string): Promise<void> {
+  async setup(commit = ""): Promise<void> {
     await this.packages.install();
     await this.deploy(commit);
   }
@@ -253,7 +253,7 @@ export class DjangoDeployment extends Node {
    * Deploys `commit` (asked for when not given) on every web host: checkout,
    * virtualenv, configuration, migrations (on one host), static files, restart.
    */
-  async deploy(commit?: string): Promise<void> {
+  async deploy(commit = ""): Promise<void> {
     await this.git.checkout(commit);
     await this.virtualenv.setup();
     await this.settings.setup();

@@ -93,15 +93,16 @@ export class AptGet extends ParallelNode {
   }
 
   /**
-   * Writes `/etc/apt/sources.list.d/<slug>.list` from `lines`, unless it exists and
+   * Writes `/etc/apt/sources.list.d/<slug>.list` from `lines` (one string is one line), unless it exists and
    * `overwrite` is false. `{distroCodename}` (or python's `%(distro_codename)s`) in a
    * line becomes the release codename of the host (`lsb_release -cs`).
    */
   async addSources(
     slug: string,
-    lines: readonly string[],
+    lines: string | readonly string[],
     overwrite: boolean | string = false,
   ): Promise<void> {
+    if (typeof lines === "string") lines = [lines];
     if (!SLUG.test(slug)) {
       throw new TypeError(`Invalid sources slug ${JSON.stringify(slug)}: use letters, digits, .-_`);
     }

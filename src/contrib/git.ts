@@ -59,8 +59,8 @@ export class Git extends ParallelNode {
 
   /** `git log` (the last `count` commits when given). */
   @action({ suppressResult: true })
-  async log(count?: number | string): Promise<string> {
-    return await this.#git(count === undefined ? sh`log` : sh`log --max-count=${count}`);
+  async log(count: number | string = ""): Promise<string> {
+    return await this.#git(count === "" ? sh`log` : sh`log --max-count=${count}`);
   }
 
   /** `git diff`. */
@@ -148,12 +148,12 @@ export class Git extends ParallelNode {
   }
 
   /**
-   * Checks out `commit` on every host. Without a commit it asks "Git commit" (default
-   * `defaultRevision`) once, then runs `_checkout()` on all hosts in parallel.
+   * Checks out `commit` on every host. Without a commit (or with "") it asks "Git commit"
+   * (default `defaultRevision`) once, then runs `_checkout()` on all hosts in parallel.
    */
   @action({ dontIsolateYet: true })
-  async checkout(commit?: string): Promise<void> {
-    const revision = commit ??
+  async checkout(commit = ""): Promise<void> {
+    const revision = commit ||
       await this.console.input("Git commit", { default: this.defaultRevision });
     await this._checkout(revision);
   }

@@ -187,16 +187,22 @@ export class LocalCommand implements RunningCommand {
     }, KILL_GRACE_MS));
   }
 
-  #signalTree(signal: Deno.Signal, treeFirst: boolean): void {
+  /**
+   * Signals the tree. Without a PTY the process group first (synchronously), then every
+   * descendant. Under a PTY only the processes below `script` (their end makes `script`
+   * exit; `script` itself answers TERM with a 2 s sleep before it kills), or `script`
+   * when there are none yet. The `KILL` escalation hits everything.
+   */
+  #signalTree(signal: Deno.Signal, escalate: boolean): void {
     const pid = this.#child.pid;
-    if (!treeFirst) {
+    if (!escalate && !this.#pty) {
       sendSignal(-pid, signal);
       sendSignal(pid, signal);
     }
     this.#pending.push(
       descendants(pid).then((pids) => {
         for (const kid of pids) sendSignal(kid, signal);
-        if (treeFirst) sendSignal(-pid, signal);
+        if (escalate || (this.#pty && pids.length === 0)) sendSignal(-pid, signal);
       }),
     );
   }
