@@ -247,7 +247,8 @@ export class Env implements NodeRuntime, HostServices, AsyncDisposable {
 
   /** The sudo password of a host: its own, or asked once per environment. */
   sudoPassword(host: Host, user: string): Promise<string> {
-    if (host.password !== undefined) return Promise.resolve(host.password);
+    const known = host.sudoPassword ?? host.password;
+    if (known !== undefined) return Promise.resolve(known);
     const cache = this.#shared.passwords;
     if (!cache.has(host)) {
       const asked: Promise<string> = this.exclusive(() =>

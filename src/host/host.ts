@@ -16,6 +16,8 @@ export interface HostOptions {
   username?: string;
   /** Password for `sudo` (and SSH password auth). Never logged. */
   password?: string;
+  /** Password for `sudo` when it differs from `password` (e.g. key login). Never logged. */
+  sudoPassword?: string;
 }
 
 /**
@@ -38,6 +40,8 @@ export abstract class Host {
   readonly username: string | undefined;
   /** Password used for `sudo` when given; otherwise asked once per Env. */
   readonly password: string | undefined;
+  /** Password for `sudo` when it differs from `password`. */
+  readonly sudoPassword: string | undefined;
 
   /** Creates a definition. */
   constructor(options: HostOptions & { slug: string; address: string }) {
@@ -45,6 +49,7 @@ export abstract class Host {
     this.address = options.address;
     this.username = options.username;
     this.password = options.password;
+    this.sudoPassword = options.sudoPassword;
   }
 
   /** Brand recognised by every copy of deployer (never use `instanceof` across copies). */

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { quote } from "../command/sh.ts";
 import { DeployerError } from "../errors.ts";
 import type { HostHandle } from "./handle.ts";
 
@@ -44,15 +45,16 @@ export async function interactiveShell(
     onStdout: (chunk) => terminal.write(chunk),
     onStderr: (chunk) => terminal.write(chunk),
   });
+  // Type what was asked for first, then hand the terminal over to the person.
+  const cwd = handle.context.cdStack.length ? await handle.getcwd() : undefined;
+  if (cwd) await proc.write(`cd ${quote(cwd)}\n`);
+  if (options.initialInput) await proc.write(options.initialInput);
+  if (options.command) await proc.write(`exec ${options.command}\n`);
   const release = terminal.attach({
     onInput: (data) => void proc.write(data).catch(() => {}),
     onResize: (cols, rows) => proc.resize(cols, rows),
   });
   try {
-    const cwd = handle.context.cdStack.length ? await handle.getcwd() : undefined;
-    if (cwd) await proc.write(`cd '${cwd.replaceAll("'", `'"'"'`)}'\n`);
-    if (options.initialInput) await proc.write(options.initialInput);
-    if (options.command) await proc.write(`exec ${options.command}\n`);
     return (await proc.status).code;
   } finally {
     release();

@@ -28,7 +28,10 @@ export function conformance(
   kind: string,
   setup: () => Promise<ConformanceTarget & AsyncDisposable>,
 ): void {
-  const test = (name: string, fn: (t: ConformanceTarget, env: Env, log: RecordingLogger) => Promise<void>) =>
+  const test = (
+    name: string,
+    fn: (t: ConformanceTarget, env: Env, log: RecordingLogger) => Promise<void>,
+  ) =>
     Deno.test(`${kind}: ${name}`, async () => {
       await using target = await setup();
       const log = new RecordingLogger();
@@ -45,16 +48,19 @@ export function conformance(
     assert.ok(r.duration >= 0);
   });
 
-  test("a non-zero exit rejects with CommandError naming host, command, code and output", async ({ hosts }, env) => {
-    const error = await env.host(hosts[0]).run(sh`echo boom >&2; exit 7`).catch((e) => e);
-    assert.ok(error instanceof CommandError);
-    assert.equal(error.code, 7);
-    assert.equal(error.host, hosts[0].slug);
-    assert.match(error.message, new RegExp(`host "${hosts[0].slug}" failed with exit code 7`));
-    assert.match(error.message, /boom/);
-    const ok = await env.host(hosts[0]).run(sh`exit 3`, { noThrow: true });
-    assert.equal(ok.code, 3);
-  });
+  test(
+    "a non-zero exit rejects with CommandError naming host, command, code and output",
+    async ({ hosts }, env) => {
+      const error = await env.host(hosts[0]).run(sh`echo boom >&2; exit 7`).catch((e) => e);
+      assert.ok(error instanceof CommandError);
+      assert.equal(error.code, 7);
+      assert.equal(error.host, hosts[0].slug);
+      assert.match(error.message, new RegExp(`host "${hosts[0].slug}" failed with exit code 7`));
+      assert.match(error.message, /boom/);
+      const ok = await env.host(hosts[0]).run(sh`exit 3`, { noThrow: true });
+      assert.equal(ok.code, 3);
+    },
+  );
 
   test("exit code 127 says command not found", async ({ hosts }, env) => {
     const error = await env.host(hosts[0]).run("no-such-command-xyz").catch((e) => e);
@@ -67,31 +73,37 @@ export function conformance(
     assert.equal(r.stdout, values.map((v) => `${v}|`).join(""));
   });
 
-  test("cd() stacks, resolves relative paths, quotes the path, and pops on dispose", async ({ hosts, dir }, env) => {
-    const host = env.host(hosts[0]);
-    await host.run(sh`mkdir -p ${dir + "/a dir/it's"}`);
-    {
-      using _a = host.cd(dir);
-      using _b = host.cd("a dir");
-      using _c = host.cd("it's");
-      assert.equal((await host.run(sh`pwd`)).stdout.trim(), `${dir}/a dir/it's`);
-      assert.equal(await host.getcwd(), `${dir}/a dir/it's`);
-    }
-    assert.equal(await host.getcwd(), await host.startPath());
-    {
-      using _ = host.cd("~", { expand: true });
-      assert.equal(await host.getcwd(), await host.getHomeDirectory());
-    }
-  });
+  test(
+    "cd() stacks, resolves relative paths, quotes the path, and pops on dispose",
+    async ({ hosts, dir }, env) => {
+      const host = env.host(hosts[0]);
+      await host.run(sh`mkdir -p ${dir + "/a dir/it's"}`);
+      {
+        using _a = host.cd(dir);
+        using _b = host.cd("a dir");
+        using _c = host.cd("it's");
+        assert.equal((await host.run(sh`pwd`)).stdout.trim(), `${dir}/a dir/it's`);
+        assert.equal(await host.getcwd(), `${dir}/a dir/it's`);
+      }
+      assert.equal(await host.getcwd(), await host.startPath());
+      {
+        using _ = host.cd("~", { expand: true });
+        assert.equal(await host.getcwd(), await host.getHomeDirectory());
+      }
+    },
+  );
 
-  test("prefix() and env() compose, env values are quoted unless escape: false", async ({ hosts }, env) => {
-    const host = env.host(hosts[0]);
-    using _p = host.prefix(sh`export FROM_PREFIX=yes`);
-    using _e = host.env("QUOTED", "it's $HOME");
-    using _r = host.env("RAWV", "$FROM_PREFIX", { escape: false });
-    const r = await host.run(sh`echo "$FROM_PREFIX|$QUOTED"`);
-    assert.equal(r.stdout, "yes|it's $HOME\n");
-  });
+  test(
+    "prefix() and env() compose, env values are quoted unless escape: false",
+    async ({ hosts }, env) => {
+      const host = env.host(hosts[0]);
+      using _p = host.prefix(sh`export FROM_PREFIX=yes`);
+      using _e = host.env("QUOTED", "it's $HOME");
+      using _r = host.env("RAWV", "$FROM_PREFIX", { escape: false });
+      const r = await host.run(sh`echo "$FROM_PREFIX|$QUOTED"`);
+      assert.equal(r.stdout, "yes|it's $HOME\n");
+    },
+  );
 
   test("secrets are used but never shown in events or errors", async ({ hosts }, env, log) => {
     const host = env.host(hosts[0]);
@@ -108,7 +120,10 @@ export function conformance(
 
   test("initialInput is written to stdin; without it stdin is empty", async ({ hosts }, env) => {
     const host = env.host(hosts[0]);
-    assert.equal((await host.run(sh`cat`, { initialInput: "line1\nline2\n" })).stdout, "line1\nline2\n");
+    assert.equal(
+      (await host.run(sh`cat`, { initialInput: "line1\nline2\n" })).stdout,
+      "line1\nline2\n",
+    );
     assert.equal((await host.run(sh`cat`)).stdout, "");
   });
 
@@ -124,7 +139,9 @@ export function conformance(
   test("an abort signal stops the command", async ({ hosts }, env) => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const error = await env.host(hosts[0]).run(sh`sleep 30`, { signal: controller.signal }).catch((e) => e);
+    const error = await env.host(hosts[0]).run(sh`sleep 30`, { signal: controller.signal }).catch((
+      e,
+    ) => e);
     assert.ok(error instanceof CommandError);
     assert.match(error.message, /aborted/);
   });
@@ -136,7 +153,11 @@ export function conformance(
 
   test("events: start, output and end per command", async ({ hosts }, env, log) => {
     await env.host(hosts[0]).run(sh`echo hi`);
-    assert.deepEqual(log.events.map((e) => e.type), ["command.start", "command.output", "command.end"]);
+    assert.deepEqual(log.events.map((e) => e.type), [
+      "command.start",
+      "command.output",
+      "command.end",
+    ]);
   });
 
   test("sudo runs as root, and as another user with `user`", async ({ hosts, sudo }, env) => {
@@ -182,32 +203,38 @@ export function conformance(
     await assert.rejects(host.stat("nope"));
   });
 
-  test("a write that fails half-way leaves the old file intact and no temp file", async ({ hosts, dir }, env) => {
-    const host = env.host(hosts[0]);
-    await host.writeFile(`${dir}/keep.txt`, "old");
-    let sent = 0;
-    const failing = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (sent++ < 3) controller.enqueue(new TextEncoder().encode("x".repeat(65536)));
-        else controller.error(new Error("source broke"));
-      },
-    });
-    await assert.rejects(host.writeFile(`${dir}/keep.txt`, failing), /source broke/);
-    assert.equal(await host.readText(`${dir}/keep.txt`), "old");
-    assert.deepEqual(await host.listdir(dir), ["keep.txt"]);
-  });
+  test(
+    "a write that fails half-way leaves the old file intact and no temp file",
+    async ({ hosts, dir }, env) => {
+      const host = env.host(hosts[0]);
+      await host.writeFile(`${dir}/keep.txt`, "old");
+      let sent = 0;
+      const failing = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 3) controller.enqueue(new TextEncoder().encode("x".repeat(65536)));
+          else controller.error(new Error("source broke"));
+        },
+      });
+      await assert.rejects(host.writeFile(`${dir}/keep.txt`, failing), /source broke/);
+      assert.equal(await host.readText(`${dir}/keep.txt`), "old");
+      assert.deepEqual(await host.listdir(dir), ["keep.txt"]);
+    },
+  );
 
-  test("open(): read mode, and write mode replacing the file on close", async ({ hosts, dir }, env) => {
-    const host = env.host(hosts[0]);
-    const w = await host.open(`${dir}/o.txt`, "w");
-    w.write("a");
-    w.write("b");
-    assert.equal(await host.exists(`${dir}/o.txt`), false);
-    await w.close();
-    const r = await host.open(`${dir}/o.txt`);
-    assert.equal(await r.read(), "ab");
-    assert.throws(() => r.write("x"), /not open for writing/);
-  });
+  test(
+    "open(): read mode, and write mode replacing the file on close",
+    async ({ hosts, dir }, env) => {
+      const host = env.host(hosts[0]);
+      const w = await host.open(`${dir}/o.txt`, "w");
+      w.write("a");
+      w.write("b");
+      assert.equal(await host.exists(`${dir}/o.txt`), false);
+      await w.close();
+      const r = await host.open(`${dir}/o.txt`);
+      assert.equal(await r.read(), "ab");
+      assert.throws(() => r.write("x"), /not open for writing/);
+    },
+  );
 
   test("putFile / getFile copy whole files", async ({ hosts, dir }, env) => {
     const host = env.host(hosts[0]);
@@ -223,18 +250,23 @@ export function conformance(
     }
   });
 
-  test("writeFile with useSudo writes a root-owned file, keeping its mode", async ({ hosts, dir, sudo }, env) => {
-    if (!sudo) return;
-    const host = env.host(hosts[0]);
-    await host.sudo(sh`mkdir -p ${dir}/root && chmod 755 ${dir}/root && touch ${dir}/root/conf && chmod 640 ${dir}/root/conf`);
-    await host.writeFile(`${dir}/root/conf`, "config\n", { useSudo: true });
-    assert.equal(await host.readText(`${dir}/root/conf`, { useSudo: true }), "config\n");
-    const stat = await host.stat(`${dir}/root/conf`);
-    assert.equal(stat.mode & 0o777, 0o640);
-    assert.equal(stat.uid, 0);
-    await host.writeFile(`${dir}/root/new`, "n", { useSudo: true });
-    assert.equal((await host.stat(`${dir}/root/new`)).mode & 0o777, 0o644);
-  });
+  test(
+    "writeFile with useSudo writes a root-owned file, keeping its mode",
+    async ({ hosts, dir, sudo }, env) => {
+      if (!sudo) return;
+      const host = env.host(hosts[0]);
+      await host.sudo(
+        sh`mkdir -p ${dir}/root && chmod 755 ${dir}/root && touch ${dir}/root/conf && chmod 640 ${dir}/root/conf`,
+      );
+      await host.writeFile(`${dir}/root/conf`, "config\n", { useSudo: true });
+      assert.equal(await host.readText(`${dir}/root/conf`, { useSudo: true }), "config\n");
+      const stat = await host.stat(`${dir}/root/conf`);
+      assert.equal(stat.mode & 0o777, 0o640);
+      assert.equal(stat.uid, 0);
+      await host.writeFile(`${dir}/root/new`, "n", { useSudo: true });
+      assert.equal((await host.stat(`${dir}/root/new`)).mode & 0o777, 0o644);
+    },
+  );
 
   test("hasCommand, ifconfig and getIpAddress", async ({ hosts }, env) => {
     const host = env.host(hosts[0]);
@@ -245,15 +277,18 @@ export function conformance(
     assert.equal(await host.getIpAddress("lo"), "127.0.0.1");
   });
 
-  test("HostSet fans out and attributes results; a failure keeps every outcome", async ({ hosts }, env) => {
-    const set = env.hostSet({ web: hosts });
-    const result = await set.run(sh`echo hi`);
-    assert.deepEqual(result.hosts(), hosts.map((h) => h.slug));
-    assert.deepEqual([...result].map((r) => r.stdout), ["hi\n", "hi\n"]);
-    assert.deepEqual([...await set.exists("/")], [true, true]);
-    const error = await set.run(sh`exit 4`).catch((e) => e);
-    assert.ok(error instanceof ParallelError);
-    assert.equal(error.outcomes.length, 2);
-    assert.ok(error.outcomes.every((o) => !o.ok));
-  });
+  test(
+    "HostSet fans out and attributes results; a failure keeps every outcome",
+    async ({ hosts }, env) => {
+      const set = env.hostSet({ web: hosts });
+      const result = await set.run(sh`echo hi`);
+      assert.deepEqual(result.hosts(), hosts.map((h) => h.slug));
+      assert.deepEqual([...result].map((r) => r.stdout), ["hi\n", "hi\n"]);
+      assert.deepEqual([...await set.exists("/")], [true, true]);
+      const error = await set.run(sh`exit 4`).catch((e) => e);
+      assert.ok(error instanceof ParallelError);
+      assert.equal(error.outcomes.length, 2);
+      assert.ok(error.outcomes.every((o) => !o.ok));
+    },
+  );
 }

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import {
   action,
   ActionError,
-  Inspector,
   child,
   DeployerError,
   Env,
+  Inspector,
   LocalHost,
   Node,
   q,

@@ -168,7 +168,9 @@ async function attempt(
         algorithms: {
           serverHostKey: check.algorithms as never,
           // Under Deno, chacha20-poly1305 is ~1.7x faster than AES-GCM (ssh2 lists it last).
-          cipher: { remove: FAST_CIPHER, prepend: FAST_CIPHER } as never,
+          // Not through a jump host: ssh2's chacha20-poly1305 shares state between
+          // connections, and a nested connection decrypts inside the outer one's decrypt.
+          ...(via ? {} : { cipher: { remove: FAST_CIPHER, prepend: FAST_CIPHER } as never }),
         },
         hostVerifier: (key: Uint8Array, verify: (ok: boolean) => void) => {
           clearTimeout(timer);
