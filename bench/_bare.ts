@@ -17,7 +17,12 @@ export interface BareTarget {
   username: string;
   /** The private key (file contents). */
   privateKey: Uint8Array;
+  /** Only this cipher (default: ssh2's default list). */
+  cipher?: string;
 }
+
+/** The cipher the framework prefers. */
+export const CHACHA = "chacha20-poly1305@openssh.com";
 
 /**
  * Connects and authenticates one client.
@@ -40,6 +45,7 @@ export function bareConnect(target: BareTarget): Promise<Client> {
       sock: sock as never,
       username: target.username,
       privateKey: Buffer.from(target.privateKey),
+      algorithms: target.cipher ? { cipher: [target.cipher] } as never : undefined,
     });
   });
 }

@@ -143,6 +143,9 @@ export async function executeRun(request: RunRequest): Promise<number> {
     parallel: options.parallel,
     loggers,
   });
+  const tty = Deno.stderr.isTerminal();
+  const color = !options.json && tty && !Deno.noColor;
+  env.addLogger(new TerminalLogger({ write: io.err }, { color, clearLine: tty }));
   const root = env.bind(request.root) as object;
   const start = options.path ? resolveNode(root, options.path) : root;
   const [actionPath, ...args] = request.words;
@@ -164,8 +167,6 @@ export async function executeRun(request: RunRequest): Promise<number> {
   }
 
   const action = resolveAction(start, actionPath);
-  const color = !options.json && Deno.stderr.isTerminal() && !Deno.noColor;
-  env.addLogger(new TerminalLogger({ write: io.err }, { color }));
   const tracker = new StopTracker();
   env.addLogger(tracker);
 

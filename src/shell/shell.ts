@@ -66,6 +66,7 @@ interface Io {
   readonly output: NodeJS.WritableStream;
   readonly history: string[];
   readonly historyPath: string | undefined;
+  readonly pending: string[];
 }
 
 function readLine(
@@ -73,6 +74,12 @@ function readLine(
   prompt: string,
   completer: (line: string) => [string[], string],
 ): Promise<string | null> {
+  // Lines typed ahead (or pasted) while the previous one was handled come first.
+  const ahead = io.pending.shift();
+  if (ahead !== undefined) {
+    io.output.write(`${prompt}${ahead}\n`);
+    return Promise.resolve(ahead);
+  }
   return new Promise((resolve) => {
     const rl = createInterface({
       input: io.input,
@@ -87,10 +94,17 @@ function readLine(
     const finish = (value: string | null) => {
       if (done) return;
       done = true;
-      rl.close();
-      resolve(value);
+      // Close after the rest of the current input chunk was read: further lines in it
+      // are kept for the next prompts, not lost.
+      setTimeout(() => {
+        rl.close();
+        resolve(value);
+      }, 0);
     };
-    rl.on("line", (line: string) => finish(line));
+    rl.on("line", (line: string) => {
+      if (done) io.pending.push(line);
+      else finish(line);
+    });
     rl.on("SIGINT", () => {
       io.output.write("^C\n");
       finish("");
@@ -168,7 +182,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const output = options.output ?? env.console.outputStream;
   const ownConsole = output === env.console.outputStream;
   const historyPath = historyFile();
-  const io: Io = { input, output, history: loadHistory(historyPath), historyPath };
+  const io: Io = { input, output, history: loadHistory(historyPath), historyPath, pending: [] };
   const colorDefault = ownConsole ? env.console.color : colorEnabled(output as { isTTY?: boolean });
   const settings = new Map<string, boolean>([
     ["color", colorDefault],

@@ -7,6 +7,7 @@
  * @module
  */
 import SSHConfig from "ssh-config";
+import { DeployerError } from "../../errors.ts";
 
 /** The values the SSH config gives for one host (all optional). */
 export interface SshConfigValues {
@@ -140,7 +141,20 @@ function first(value: string | string[] | undefined): string | undefined {
  * ```
  */
 export function computeSshConfig(text: string, host: string, home: string): SshConfigValues {
-  const computed = SSHConfig.parse(text).compute(host, { ignoreCase: true, matchExec: false });
+  let computed: Record<string, string | string[]>;
+  try {
+    computed = SSHConfig.parse(text).compute(host, { ignoreCase: true, matchExec: false });
+  } catch (error) {
+    if ((error as Error)?.name !== "NotCapable" && (error as Error)?.name !== "PermissionDenied") {
+      throw error;
+    }
+    // npm:ssh-config reads the local user name for `Match user` / `%u`.
+    throw new DeployerError(
+      `Reading the SSH config for "${host}" needs the local user name: run with ` +
+        `--allow-env=USER,USERNAME --allow-sys=userInfo (or pass configFile: false)`,
+      { cause: error },
+    );
+  }
   const hostName = first(computed.hostname);
   const user = first(computed.user);
   const port = first(computed.port);
