@@ -6,8 +6,8 @@
  */
 import { Buffer } from "node:buffer";
 import { createConnection } from "node:net";
-// @ts-types="@types/ssh2"
-import { Client, type SFTPWrapper } from "ssh2";
+// @ts-types="npm:@types/ssh2@1.15.6"
+import { Client, type SFTPWrapper } from "npm:ssh2@1.17.0";
 
 /** Where and how the baseline connects. */
 export interface BareTarget {

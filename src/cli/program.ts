@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Argument, Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "npm:commander@15.1.0";
 import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";

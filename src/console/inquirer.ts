@@ -29,7 +29,7 @@ export class NoInputError extends DeployerError {
 }
 
 /** The prompts module, loaded on first use. */
-export type Inquirer = typeof import("@inquirer/prompts");
+export type Inquirer = typeof import("npm:@inquirer/prompts@8.8.0");
 
 /** The context handed to every inquirer prompt. */
 export interface PromptContext {
@@ -84,7 +84,7 @@ function isPermissionError(error: unknown): boolean {
 
 async function loadInquirer(question: string): Promise<Inquirer> {
   try {
-    return await import("@inquirer/prompts");
+    return await import("npm:@inquirer/prompts@8.8.0");
   } catch (error) {
     if (!isPermissionError(error)) throw error;
     throw new DeployerError(

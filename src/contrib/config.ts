@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createTwoFilesPatch, structuredPatch } from "diff";
+import { createTwoFilesPatch, structuredPatch } from "npm:diff@9.0.0";
 import { sh } from "../command/sh.ts";
 import { action } from "../node/action.ts";
 import { required } from "../node/markers.ts";

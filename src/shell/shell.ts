@@ -67,6 +67,7 @@ interface Io {
   readonly history: string[];
   readonly historyPath: string | undefined;
   readonly pending: string[];
+  partial: string;
 }
 
 function readLine(
@@ -91,12 +92,14 @@ function readLine(
       removeHistoryDuplicates: true,
     });
     let done = false;
-    const finish = (value: string | null) => {
+    const finish = (value: string | null, keepPartial = true) => {
       if (done) return;
       done = true;
       // Close after the rest of the current input chunk was read: further lines in it
       // are kept for the next prompts, not lost.
       setTimeout(() => {
+        // A line typed only in part by now continues at the next prompt.
+        io.partial = keepPartial ? (rl as unknown as { line?: string }).line ?? "" : "";
         rl.close();
         resolve(value);
       }, 0);
@@ -107,11 +110,15 @@ function readLine(
     });
     rl.on("SIGINT", () => {
       io.output.write("^C\n");
-      finish("");
+      finish("", false);
     });
     rl.on("close", () => finish(null));
     rl.setPrompt(prompt);
     rl.prompt();
+    if (io.partial) {
+      rl.write(io.partial);
+      io.partial = "";
+    }
   });
 }
 
@@ -182,7 +189,14 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const output = options.output ?? env.console.outputStream;
   const ownConsole = output === env.console.outputStream;
   const historyPath = historyFile();
-  const io: Io = { input, output, history: loadHistory(historyPath), historyPath, pending: [] };
+  const io: Io = {
+    input,
+    output,
+    history: loadHistory(historyPath),
+    historyPath,
+    pending: [],
+    partial: "",
+  };
   const colorDefault = ownConsole ? env.console.color : colorEnabled(output as { isTTY?: boolean });
   const settings = new Map<string, boolean>([
     ["color", colorDefault],

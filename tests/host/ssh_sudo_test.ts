@@ -1,21 +1,31 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { CommandError, Console, DeployerError, Env, RecordingLogger, sh, SshHost } from "../../mod.ts";
+import {
+  CommandError,
+  Console,
+  DeployerError,
+  Env,
+  RecordingLogger,
+  sh,
+  SshHost,
+} from "../../mod.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 
 function passwordHost(ssh: TestServers, extra: { sudoPassword?: string } = {}): SshHost {
   const server = ssh.servers[0];
-  return new SshHost({
-    slug: server.slug,
-    address: server.address,
-    port: server.port,
-    username: ssh.passwordUser.name,
-    password: ssh.passwordUser.password,
-    knownHostsFiles: [ssh.knownHostsFile],
-    configFile: false,
-    agent: false,
-    ...extra,
-  } as ConstructorParameters<typeof SshHost>[0]);
+  return new SshHost(
+    {
+      slug: server.slug,
+      address: server.address,
+      port: server.port,
+      username: ssh.passwordUser.name,
+      password: ssh.passwordUser.password,
+      knownHostsFiles: [ssh.knownHostsFile],
+      configFile: false,
+      agent: false,
+      ...extra,
+    } as ConstructorParameters<typeof SshHost>[0],
+  );
 }
 
 Deno.test("ssh sudo with a password: sent on the marker prompt, never logged", async () => {
@@ -54,7 +64,9 @@ Deno.test("the sudo password is asked once per host per environment", async () =
   await using env = new Env({ console });
   await using ssh = await startSshServers(1);
   const host = passwordHost(ssh);
-  const bare = new SshHost({ ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0]);
+  const bare = new SshHost(
+    { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
+  );
   const first = env.sudoPassword(bare, "root");
   const second = env.sudoPassword(bare, "root");
   setTimeout(() => input.write("typed-secret\r"), 100);
@@ -72,7 +84,9 @@ Deno.test("sudo needing a password with nobody to ask names the host and what to
   await using ssh = await startSshServers(1);
   await using env = new Env({ interactive: false });
   const host = passwordHost(ssh);
-  const bare = new SshHost({ ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0]);
+  const bare = new SshHost(
+    { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
+  );
   const error = await env.sudoPassword(bare, "root").catch((e) => e);
   assert.ok(error instanceof DeployerError);
   assert.match(error.message, /sudo on host "sshd1" \(as root\) needs a password/);

@@ -5,8 +5,8 @@
  *
  * @module
  */
-// @ts-types="@types/ssh2"
-import { type AnyAuthMethod, type AuthHandlerMiddleware, utils } from "ssh2";
+// @ts-types="npm:@types/ssh2@1.15.6"
+import { type AnyAuthMethod, type AuthHandlerMiddleware, utils } from "npm:ssh2@1.17.0";
 import { Buffer } from "node:buffer";
 import { ConnectionError } from "../../errors.ts";
 

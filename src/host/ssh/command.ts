@@ -4,8 +4,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-// @ts-types="@types/ssh2"
-import type { ClientChannel } from "ssh2";
+// @ts-types="npm:@types/ssh2@1.15.6"
+import type { ClientChannel } from "npm:ssh2@1.17.0";
 import type { ExecOptions, ExitStatus, RunningCommand } from "../connection.ts";
 
 /** How long `kill()` waits after the signal before it closes the channel. */

@@ -6,8 +6,8 @@
  *
  * @module
  */
-// @ts-types="@types/ssh2"
-import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
+// @ts-types="npm:@types/ssh2@1.15.6"
+import type { Client, ClientChannel, SFTPWrapper } from "npm:ssh2@1.17.0";
 import { ConnectionError } from "../../errors.ts";
 import type {
   ConnectContext,

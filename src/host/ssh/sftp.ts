@@ -6,8 +6,8 @@
  */
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
-// @ts-types="@types/ssh2"
-import type { Attributes, SFTPWrapper } from "ssh2";
+// @ts-types="npm:@types/ssh2@1.15.6"
+import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
 import { DeployerError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import SSHConfig from "ssh-config";
+import SSHConfig from "npm:ssh-config@5.3.0";
 import { DeployerError } from "../../errors.ts";
 
 /** The values the SSH config gives for one host (all optional). */

@@ -8,8 +8,8 @@
  */
 import { createConnection, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-// @ts-types="@types/ssh2"
-import { Client } from "ssh2";
+// @ts-types="npm:@types/ssh2@1.15.6"
+import { Client } from "npm:ssh2@1.17.0";
 import { ConnectionError, HostKeyError } from "../../errors.ts";
 import type { ConnectContext } from "../connection.ts";
 import { type AuthSources, planAuth } from "./auth.ts";
