@@ -41,10 +41,27 @@ function showArg(value: unknown): string {
   }
 }
 
-/** Errors that already say which action failed: they pass through unchanged. */
+function failures(error: ParallelError): unknown[] {
+  return error.outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
+}
+
+function named(error: unknown, name: string): boolean {
+  return error instanceof Error && error.name === name;
+}
+
+/**
+ * Errors that already say which action failed pass through unchanged: an `ActionError`,
+ * or a `ParallelError` of a nested parallel action (whose failures are action errors).
+ */
 function isWrapped(error: unknown): boolean {
-  return error instanceof ActionError || error instanceof ParallelError ||
-    (error instanceof Error && (error.name === "ActionError" || error.name === "ParallelError"));
+  if (error instanceof ActionError || named(error, "ActionError")) return true;
+  return error instanceof ParallelError && failures(error).every(isWrapped);
+}
+
+/** Failed commands (also on several hosts at once): the failures a person may retry. */
+function isCommandFailure(error: unknown): error is CommandError | ParallelError {
+  if (error instanceof CommandError || named(error, "CommandError")) return true;
+  return error instanceof ParallelError && failures(error).every(isCommandFailure);
 }
 
 /**
@@ -100,7 +117,7 @@ export function runAction(env: ActionHost, call: ActionCall): unknown {
         return result;
       } catch (error) {
         if (isWrapped(error)) return fail(error);
-        if (error instanceof CommandError && env.askOnFailure && env.console.isInteractive) {
+        if (isCommandFailure(error) && env.askOnFailure && env.console.isInteractive) {
           const answer = await env.exclusive(() => askWhatNext(env.console, path, error));
           if (answer === "retry") {
             try {
@@ -128,7 +145,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 async function askWhatNext(
   console: Console,
   path: string,
-  error: CommandError,
+  error: Error,
 ): Promise<"retry" | "skip" | "abort"> {
   console.write(`\n${error.message}\n`);
   try {
