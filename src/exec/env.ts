@@ -17,7 +17,7 @@ import type { HostsDefinition, NodeClass } from "../node/markers.ts";
 import type { Parallel, ParallelNode } from "../node/node.ts";
 import type { ActionCall, NodeRuntime, RoleMap } from "../node/runtime.ts";
 import { runAction, runParallel } from "./actions.ts";
-import { limiter } from "./limit.ts";
+import { limiter } from "../host/limit.ts";
 import type { LogEvent, Logger } from "./logger.ts";
 import { processTerminal } from "./terminal.ts";
 

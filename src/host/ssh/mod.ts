@@ -4,7 +4,8 @@
  *
  * @module
  */
-export { SshHost, type SshHostOptions } from "./ssh_host.ts";
+export { SshHost } from "./ssh_host.ts";
+export type { SshHostOptions } from "./options.ts";
 export { SshConnection, type SshConnectionPlan } from "./connection.ts";
 export type { HostKeyPolicy } from "./host_key.ts";
 export {

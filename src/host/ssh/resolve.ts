@@ -4,45 +4,24 @@
  *
  * @module
  */
+import type { SshHostOptions } from "./options.ts";
 import type { HostKeyPolicy } from "./host_key.ts";
 import { parseProxyJump, resolveSshConfig, type SshConfigValues } from "./ssh_config.ts";
 import type { HopTarget } from "./transport.ts";
 
-/** The options of an `SshHost` that matter for connecting. */
-export interface SshTargetOptions {
-  /** Slug (for messages). */
-  slug: string;
-  /** Address or `~/.ssh/config` alias. */
-  address: string;
-  /** Port. */
-  port?: number;
-  /** Login user. */
-  username?: string;
-  /** Password (auth). */
-  password?: string;
-  /** Private key file. */
-  keyFile?: string;
-  /** Private key text. */
-  key?: string;
-  /** Key passphrase. */
-  passphrase?: string;
-  /** Agent: `false` none, a socket path, or `true`/unset for `SSH_AUTH_SOCK`. */
-  agent?: boolean | string;
-  /** Forward the agent. */
-  agentForward?: boolean;
-  /** Config file; `false` disables. */
-  configFile?: string | false;
-  /** Extra known_hosts files (new keys are appended to the first). */
-  knownHostsFiles?: readonly string[];
-  /** Host key policy for this connect. */
-  hostKeyPolicy: HostKeyPolicy;
-  /** Keepalive interval (ms). */
-  keepaliveInterval: number;
-  /** Connect timeout (ms), when given explicitly. */
-  connectTimeout?: number;
-  /** ProxyJump, when given explicitly (`none` disables the config's). */
-  proxyJump?: string;
-}
+/** The options of an `SshHost` that matter for connecting, with defaults applied. */
+export type SshTargetOptions =
+  & Omit<SshHostOptions, "slug" | "hostKeyPolicy" | "keepaliveInterval" | "knownHostsFiles">
+  & {
+    /** Slug (for messages). */
+    slug: string;
+    /** Host key policy for this connect. */
+    hostKeyPolicy: HostKeyPolicy;
+    /** Keepalive interval (ms). */
+    keepaliveInterval: number;
+    /** Extra known_hosts files (new keys are appended to the first). */
+    knownHostsFiles?: readonly string[];
+  };
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 const DEFAULT_IDENTITIES = ["id_ed25519", "id_ecdsa", "id_rsa"];
