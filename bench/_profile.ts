@@ -75,7 +75,8 @@ export async function profileSequential(fx: Fixture, options: ProfileOptions): P
     ["framework ``HostHandle.run(sh`true`)``", r.run],
   ];
   const base = r.bareTrue.median;
-  const d = (a: Summary, b: Summary) => `${(a.median - b.median).toFixed(2)} ms`;
+  const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(2)}`;
+  const d = (a: Summary, b: Summary) => `${signed(a.median - b.median)} ms`;
   const overhead = await runOverhead();
   return [
     `Sequential \`true\`, ${n} per repetition, ms per command (min / median / max); each`,
@@ -84,8 +85,8 @@ export async function profileSequential(fx: Fixture, options: ProfileOptions): P
     "| layer | ms per command | vs bare `true` (median) |",
     "|---|---|---|",
     ...rows.map(([name, s]) =>
-      `| ${name} | ${cell(s, "ms")} | ${(s.median / base).toFixed(2)}× (+${
-        (s.median - base).toFixed(2)
+      `| ${name} | ${cell(s, "ms")} | ${(s.median / base).toFixed(2)}× (${
+        signed(s.median - base)
       } ms) |`
     ),
     "",

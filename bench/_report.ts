@@ -12,8 +12,8 @@ export interface Row {
   scenario: string;
   /** The unit the cells are shown in (`ms`, `s`, `MB`). */
   unit: string;
-  /** The framework's measurements (in `unit`). */
-  framework: Summary;
+  /** The framework's measurements (in `unit`); missing when the scenario failed. */
+  framework?: Summary;
   /** The bare ssh2 baseline (in `unit`), if measured. */
   bare?: Summary;
   /** The OpenSSH baseline (in `unit`), if measured. */
@@ -24,6 +24,8 @@ export interface Row {
   met?: boolean;
   /** A note shown after the target (e.g. a throughput). */
   note?: string;
+  /** Why the scenario could not be measured. */
+  failed?: string;
 }
 
 /** Facts about the machine the benchmark ran on. */
@@ -130,8 +132,11 @@ export function table(rows: Row[]): string {
   ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const r of rows) {
-    const met = r.met === undefined ? "—" : r.met ? "yes" : "**no**";
-    const target = r.note ? `${r.target}; ${r.note}` : r.target;
+    const met = r.failed ? "**failed**" : r.met === undefined ? "—" : r.met ? "yes" : "**no**";
+    const note = r.failed
+      ? `FAILED: ${r.failed.replaceAll("|", "/").replaceAll("\n", " ")}`
+      : r.note;
+    const target = note ? `${r.target}; ${note}` : r.target;
     lines.push(
       `| ${
         [

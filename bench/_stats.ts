@@ -57,8 +57,31 @@ export function progress(text: string): void {
 }
 
 /**
+ * Rejects when `promise` has not settled within `ms` (the benchmark must end even when an
+ * operation hangs; the hung operation is left behind).
+ *
+ * @example Usage
+ * ```ts
+ * import { withTimeout } from "./_stats.ts";
+ * console.assert((await withTimeout(Promise.resolve(1), 1000, "one")) === 1);
+ * ```
+ */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Runs every runner `warmup + reps` times, interleaved (a, b, c, a, b, c, ...) so that
- * drift of the machine affects each alike, and summarizes the last `reps` values.
+ * drift of the machine affects each alike, and summarizes the last `reps` values. A run
+ * that takes longer than `timeoutMs` (default 60 s) rejects the whole comparison.
  *
  * @example Usage
  * ```ts
@@ -70,7 +93,7 @@ export function progress(text: string): void {
 export async function compare<K extends string>(
   scenario: string,
   runners: Record<K, Runner>,
-  options: { reps: number; warmup: number; unit?: string },
+  options: { reps: number; warmup: number; unit?: string; timeoutMs?: number },
 ): Promise<Record<K, Summary>> {
   const names = Object.keys(runners) as K[];
   const values = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
@@ -78,7 +101,8 @@ export async function compare<K extends string>(
   for (let i = 0; i < total; i++) {
     const parts: string[] = [];
     for (const name of names) {
-      const value = await runners[name]();
+      const what = `${scenario}: ${name} (repetition ${i + 1})`;
+      const value = await withTimeout(runners[name](), options.timeoutMs ?? 60_000, what);
       if (i >= options.warmup) values[name].push(value);
       parts.push(`${name} ${value.toFixed(2)}${options.unit ?? ""}`);
     }

@@ -10,12 +10,12 @@
 import { Env, sh } from "../mod.ts";
 import { bareClose, bareConnect, bareExec, bareFanOut, bareSftp, fastPut } from "./_bare.ts";
 import { sftpWriteFile } from "./_bare.ts";
-import type { FanOutMemory } from "./_fanout_rss.ts";
+import { measureMemory } from "./_memory.ts";
 import { scp, sshRun } from "./_openssh.ts";
 import { profileSequential, profileUpload } from "./_profile.ts";
 import { machineFacts, type Row, table, writeResults } from "./_report.ts";
 import { createFixture, type Fixture } from "./_setup.ts";
-import { compare, progress, summarize, type Summary, timed } from "./_stats.ts";
+import { compare, progress, type Summary, timed } from "./_stats.ts";
 
 const REPS = Number(Deno.env.get("BENCH_REPS") ?? 5);
 const WARMUP = Number(Deno.env.get("BENCH_WARMUP") ?? 1);
@@ -241,65 +241,6 @@ async function uploadSmall(fx: Fixture): Promise<Row> {
   }
 }
 
-async function childMemory(fx: Fixture, mode: "framework" | "bare"): Promise<FanOutMemory> {
-  const job = {
-    mode,
-    ports: fx.ssh.servers.map((s) => s.port),
-    username: fx.ssh.keyUser.name,
-    keyFile: fx.ssh.keyUser.keyFile,
-    knownHostsFile: fx.ssh.knownHostsFile,
-  };
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      new URL("./_fanout_rss.ts", import.meta.url).pathname,
-      JSON.stringify(job),
-    ],
-    cwd: new URL("..", import.meta.url).pathname,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`fan-out child failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return JSON.parse(new TextDecoder().decode(out.stdout)) as FanOutMemory;
-}
-
-/** Peak RSS of the 50-host fan-out, each run in its own process. */
-async function memory(fx: Fixture): Promise<{ row: Row; note: string }> {
-  const peaks = { framework: [] as number[], bare: [] as number[] };
-  const before: number[] = [];
-  for (let i = 0; i < MEMORY_RUNS; i++) {
-    const f = await childMemory(fx, "framework");
-    const b = await childMemory(fx, "bare");
-    peaks.framework.push(f.peakKiB / 1024);
-    peaks.bare.push(b.peakKiB / 1024);
-    before.push(f.rssBeforeKiB / 1024);
-    progress(
-      `peak RSS run ${i + 1}/${MEMORY_RUNS}: framework ${(f.peakKiB / 1024).toFixed(1)} MiB ` +
-        `(after imports ${(f.rssBeforeKiB / 1024).toFixed(1)} MiB), bare ${
-          (b.peakKiB / 1024).toFixed(1)
-        } MiB`,
-    );
-  }
-  const framework = summarize(peaks.framework);
-  const n = fx.ssh.servers.length;
-  return {
-    row: {
-      scenario: `peak RSS (VmHWM) of the ${n}-host fan-out`,
-      unit: "MiB",
-      framework,
-      bare: summarize(peaks.bare),
-      target: `< ${MEMORY_LIMIT_MB} MB`,
-      met: framework.max * 1.048576 < MEMORY_LIMIT_MB,
-    },
-    note: `RSS of the framework child after its imports, before connecting: median ${
-      summarize(before).median.toFixed(1)
-    } MiB.`,
-  };
-}
-
 function methodNotes(fx: Fixture, memoryNote: string): string[] {
   return [
     `${REPS} repetitions after ${WARMUP} warm-up per scenario; framework, bare ssh2 and ` +
@@ -337,6 +278,8 @@ function methodNotes(fx: Fixture, memoryNote: string): string[] {
     "`scp -r` of the directory.",
     "Peak RSS: each 50-host fan-out runs once in its own `deno run` process that reads " +
     `VmHWM from /proc/self/status at the end (${MEMORY_RUNS} runs each). ${memoryNote}`,
+    "Every single run has a 60 s deadline: an operation that hangs fails its scenario (marked " +
+    "FAILED in the table) instead of stalling the benchmark.",
   ];
 }
 
@@ -359,15 +302,40 @@ async function main(): Promise<void> {
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
     const rows: Row[] = [];
-    rows.push(await connectFirst(fx));
-    rows.push(await sequential(fx));
-    const profile = await profileSequential(fx, { ...OPTIONS, commands: SEQUENTIAL });
-    for (const n of FAN_OUT) rows.push(await fanOut(fx, n));
-    rows.push(await uploadBig(fx));
-    const uploadProfile = await profileUpload(fx, OPTIONS);
-    rows.push(await uploadSmall(fx));
-    const mem = await memory(fx);
-    rows.push(mem.row);
+    const attempt = async (scenario: string, target: string, measure: () => Promise<Row>) => {
+      try {
+        rows.push(await measure());
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        progress(`${scenario} FAILED: ${message}`);
+        rows.push({ scenario, unit: "", target, failed: message });
+      }
+    };
+    const profileOf = async (what: string, make: () => Promise<string>) => {
+      try {
+        return await make();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        progress(`profile ${what} FAILED: ${message}`);
+        return `Profile of ${what} FAILED: ${message}`;
+      }
+    };
+    await attempt("(a) connect + first command", "—", () => connectFirst(fx));
+    await attempt("(b) sequential commands", "≤ 1.2× bare", () => sequential(fx));
+    const profile = await profileOf(
+      "(b)",
+      () => profileSequential(fx, { ...OPTIONS, commands: SEQUENTIAL }),
+    );
+    for (const n of FAN_OUT) await attempt(`(c) fan-out to ${n} hosts`, "—", () => fanOut(fx, n));
+    await attempt("(d) upload one big file", "≥ 0.8× scp", () => uploadBig(fx));
+    const uploadProfile = await profileOf("(d)", () => profileUpload(fx, OPTIONS));
+    await attempt("(d) upload small files", "—", () => uploadSmall(fx));
+    let memoryNote = "";
+    await attempt("peak RSS of the fan-out", `< ${MEMORY_LIMIT_MB} MB`, async () => {
+      const mem = await measureMemory(fx, MEMORY_RUNS, MEMORY_LIMIT_MB);
+      memoryNote = mem.note;
+      return mem.row;
+    });
     const text = table(rows);
     console.log(text);
     console.log();
@@ -379,7 +347,7 @@ async function main(): Promise<void> {
       results,
       facts,
       text,
-      methodNotes(fx, mem.note),
+      methodNotes(fx, memoryNote),
       `${profile}\n\n${uploadProfile}`,
     );
     progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${results}`);
