@@ -249,7 +249,7 @@ export class HostHandle {
   /** Uploads a local file (atomically). */
   async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
     const file = await Deno.open(localPath, { read: true });
-    await writeFile(this, await this.expandPath(remotePath), file.readable, {
+    await writeFile(this, await this.expandPath(remotePath), readInLargeChunks(file), {
       ...options,
       localPath,
     });
@@ -311,4 +311,28 @@ export function fileEvent(
       ? extra.error.message
       : String(extra.error),
   };
+}
+
+/** A file as a stream of 1 MiB chunks (fewer, larger pieces than `file.readable`). */
+function readInLargeChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = new Uint8Array(1024 * 1024);
+      try {
+        const n = await file.read(buffer);
+        if (n === null) {
+          file.close();
+          controller.close();
+        } else {
+          controller.enqueue(buffer.subarray(0, n));
+        }
+      } catch (error) {
+        file.close();
+        controller.error(error);
+      }
+    },
+    cancel() {
+      file.close();
+    },
+  });
 }

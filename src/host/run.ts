@@ -116,7 +116,6 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const composed = compose(request.command, {
     ...request.composition,
     term: interactive ? terminal!.term : undefined,
-    stdinNull: !interactive && options.initialInput === undefined,
     sudo,
     sandbox,
   });

@@ -208,8 +208,14 @@ export class SshConnection implements Connection {
           );
         }
         session.sftp = sftp;
+        const files = new SftpFiles(sftp, this.#plan.slug);
         sftp.on("close", () => (session.files = undefined));
-        resolve(new SftpFiles(sftp, this.#plan.slug));
+        // ssh2 does not fail SFTP requests in flight when the connection drops.
+        session.main.on(
+          "close",
+          () => files.fail(new ConnectionError(this.#plan.slug, "the connection was lost")),
+        );
+        resolve(files);
       });
     });
     return session.files;

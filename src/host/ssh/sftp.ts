@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
-import { DeployerError } from "../../errors.ts";
+import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 
 const CHUNK = 64 * 1024;
@@ -59,16 +59,37 @@ export function toStat(filename: string, attrs: Attributes): Stat {
   };
 }
 
-function call<T>(
-  fn: (cb: (error: Error | null | undefined, value: T) => void) => void,
-): Promise<T> {
-  return new Promise((resolve, reject) =>
-    fn((error, value) => (error ? reject(error) : resolve(value)))
-  );
-}
+/**
+ * Callback-style SFTP calls as promises that also reject when the session is lost:
+ * ssh2 never calls back requests that were in flight when a connection drops.
+ */
+class Guard {
+  #dead: Error | undefined;
+  readonly #pending = new Set<(error: Error) => void>();
 
-function callVoid(fn: (cb: (error?: Error | null) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+  /** Rejects every pending call, and every later one, with `error`. */
+  fail(error: Error): void {
+    if (this.#dead) return;
+    this.#dead = error;
+    for (const reject of this.#pending) reject(error);
+    this.#pending.clear();
+  }
+
+  call<T>(fn: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.add(reject);
+      fn((error, value) => {
+        this.#pending.delete(reject);
+        if (error) reject(error);
+        else resolve(value);
+      });
+    });
+  }
+
+  callVoid(fn: (cb: (error?: Error | null) => void) => void): Promise<void> {
+    return this.call<void>((cb) => fn((error) => cb(error, undefined)));
+  }
 }
 
 async function* pieces(data: FileData): AsyncGenerator<Uint8Array> {
@@ -96,7 +117,13 @@ async function* pieces(data: FileData): AsyncGenerator<Uint8Array> {
 }
 
 /** Writes every piece of `data` to an open handle, keeping up to 32 writes in flight. */
-async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: FileData): Promise<number> {
+async function writeAll(
+  guard: Guard,
+  sftp: SFTPWrapper,
+  handle: Buffer,
+  data: FileData,
+  remoteError: (error: unknown) => Error,
+): Promise<number> {
   let position = 0;
   let inflight = 0;
   let failure: Error | undefined;
@@ -114,10 +141,15 @@ async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: FileData): Prom
       if (failure) break;
       const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
       inflight++;
-      sftp.write(handle, buffer, 0, buffer.length, position, (error) => {
-        if (error) failure ??= error;
-        settle();
-      });
+      guard.callVoid((cb) => sftp.write(handle, buffer, 0, buffer.length, position, cb)).then(
+        settle,
+        (error) => {
+          // A write the server refused, or a lost connection; errors of the data source
+          // itself are thrown as they are by the loop.
+          failure ??= error instanceof ConnectionError ? error : remoteError(error);
+          settle();
+        },
+      );
       position += buffer.length;
     }
   } finally {
@@ -128,11 +160,16 @@ async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: FileData): Prom
 }
 
 /** Reads a whole file with up to 32 reads in flight. */
-async function readAll(sftp: SFTPWrapper, handle: Buffer, size: number): Promise<Uint8Array> {
+async function readAll(
+  guard: Guard,
+  sftp: SFTPWrapper,
+  handle: Buffer,
+  size: number,
+): Promise<Uint8Array> {
   const result = Buffer.alloc(size);
   const reads: Promise<number>[] = [];
   const readAt = (position: number, length: number): Promise<number> =>
-    call<number>((cb) => sftp.read(handle, result, position, length, position, cb))
+    guard.call<number>((cb) => sftp.read(handle, result, position, length, position, cb))
       .then((n) => (n > 0 && n < length ? readAt(position + n, length - n).then((m) => n + m) : n));
   let total = 0;
   for (let at = 0; at < size; at += CHUNK * DEPTH) {
@@ -147,9 +184,11 @@ async function readAll(sftp: SFTPWrapper, handle: Buffer, size: number): Promise
   const more: Uint8Array[] = [out];
   for (let position = size;;) {
     const buffer = Buffer.alloc(CHUNK);
-    const n = await call<number>((cb) => sftp.read(handle, buffer, 0, CHUNK, position, cb)).catch(
-      () => 0,
-    );
+    const n = await guard.call<number>((cb) => sftp.read(handle, buffer, 0, CHUNK, position, cb))
+      .catch((error) => {
+        if (error instanceof ConnectionError) throw error;
+        return 0; // end of file
+      });
     if (!n) break;
     more.push(buffer.subarray(0, n));
     position += n;
@@ -170,11 +209,23 @@ async function readAll(sftp: SFTPWrapper, handle: Buffer, size: number): Promise
 export class SftpFiles {
   #sftp: SFTPWrapper;
   #host: string;
+  readonly #guard = new Guard();
 
   /** Wraps an open SFTP session of host `host` (its slug, for messages). */
   constructor(sftp: SFTPWrapper, host: string) {
     this.#sftp = sftp;
     this.#host = host;
+    const lost = () => this.fail(new ConnectionError(host, "the SFTP session ended"));
+    sftp.on("close", lost);
+    sftp.on("end", lost);
+  }
+
+  /**
+   * Fails every operation in flight, and every later one, with `error` (the connection
+   * was lost: ssh2 would never call them back).
+   */
+  fail(error: Error): void {
+    this.#guard.fail(error);
   }
 
   async #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
@@ -187,19 +238,23 @@ export class SftpFiles {
 
   /** The absolute form of `path` (`realpath`). */
   realpath(path: string): Promise<string> {
-    return this.#op("resolve", path, () => call<string>((cb) => this.#sftp.realpath(path, cb)));
+    return this.#op(
+      "resolve",
+      path,
+      () => this.#guard.call<string>((cb) => this.#sftp.realpath(path, cb)),
+    );
   }
 
   /** Reads a whole file. */
   readFile(path: string): Promise<Uint8Array> {
     const sftp = this.#sftp;
     return this.#op("read", path, async () => {
-      const handle = await call<Buffer>((cb) => sftp.open(path, "r", cb));
+      const handle = await this.#guard.call<Buffer>((cb) => sftp.open(path, "r", cb));
       try {
-        const attrs = await call<Attributes>((cb) => sftp.fstat(handle, cb));
-        return await readAll(sftp, handle, attrs.size);
+        const attrs = await this.#guard.call<Attributes>((cb) => sftp.fstat(handle, cb));
+        return await readAll(this.#guard, sftp, handle, attrs.size);
       } finally {
-        await callVoid((cb) => sftp.close(handle, cb)).catch(() => {});
+        await this.#guard.callVoid((cb) => sftp.close(handle, cb)).catch(() => {});
       }
     });
   }
@@ -220,35 +275,48 @@ export class SftpFiles {
     const slash = path.lastIndexOf("/");
     const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
     const temp = `${dir}.${path.slice(slash + 1)}.deployer-${crypto.randomUUID().slice(0, 8)}.tmp`;
-    const existing = await call<Attributes>((cb) => sftp.stat(path, cb)).catch(() => undefined);
+    const existing = await this.#guard.call<Attributes>((cb) => sftp.stat(path, cb)).catch(() =>
+      undefined
+    );
     const mode = options.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
     let handle: Buffer | undefined;
     try {
       handle = await this.#op(
         "create",
         temp,
-        () => call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
+        () => this.#guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
       );
-      await writeAll(sftp, handle, data);
-      await this.#op("chmod", temp, () => callVoid((cb) => sftp.fchmod(handle!, mode, cb)));
+      const written = handle;
+      await writeAll(
+        this.#guard,
+        sftp,
+        written,
+        data,
+        (e) => sftpError(this.#host, "write", temp, e),
+      );
+      await this.#op(
+        "chmod",
+        temp,
+        () => this.#guard.callVoid((cb) => sftp.fchmod(handle!, mode, cb)),
+      );
       const h = handle;
       handle = undefined;
-      await this.#op("write", temp, () => callVoid((cb) => sftp.close(h, cb)));
+      await this.#op("write", temp, () => this.#guard.callVoid((cb) => sftp.close(h, cb)));
       await this.#op("rename", path, () => this.#replace(temp, path));
     } catch (error) {
       if (data instanceof ReadableStream) await data.cancel().catch(() => {});
-      if (handle) await callVoid((cb) => sftp.close(handle!, cb)).catch(() => {});
-      await callVoid((cb) => sftp.unlink(temp, cb)).catch(() => {});
+      if (handle) await this.#guard.callVoid((cb) => sftp.close(handle!, cb)).catch(() => {});
+      await this.#guard.callVoid((cb) => sftp.unlink(temp, cb)).catch(() => {});
       throw error;
     }
   }
 
   #replace(from: string, to: string): Promise<void> {
     const sftp = this.#sftp;
-    return callVoid((cb) => sftp.ext_openssh_rename(from, to, cb)).catch(async () => {
+    return this.#guard.callVoid((cb) => sftp.ext_openssh_rename(from, to, cb)).catch(async () => {
       // Servers without the extension: plain rename fails when the target exists.
-      await callVoid((cb) => sftp.unlink(to, cb)).catch(() => {});
-      await callVoid((cb) => sftp.rename(from, to, cb));
+      await this.#guard.callVoid((cb) => sftp.unlink(to, cb)).catch(() => {});
+      await this.#guard.callVoid((cb) => sftp.rename(from, to, cb));
     });
   }
 
@@ -256,7 +324,7 @@ export class SftpFiles {
   stat(path: string, options: { lstat?: boolean } = {}): Promise<Stat> {
     const sftp = this.#sftp;
     return this.#op("stat", path, async () => {
-      const attrs = await call<Attributes>((cb) =>
+      const attrs = await this.#guard.call<Attributes>((cb) =>
         options.lstat ? sftp.lstat(path, cb) : sftp.stat(path, cb)
       );
       return toStat(path.replace(/\/+$/, "").split("/").pop() || path, attrs);
@@ -267,7 +335,7 @@ export class SftpFiles {
   readDir(path: string): Promise<Stat[]> {
     const sftp = this.#sftp;
     return this.#op("list", path, async () => {
-      const list = await call<{ filename: string; attrs: Attributes }[]>((cb) =>
+      const list = await this.#guard.call<{ filename: string; attrs: Attributes }[]>((cb) =>
         sftp.readdir(path, cb)
       );
       return list.filter((e) => e.filename !== "." && e.filename !== "..")
@@ -279,7 +347,7 @@ export class SftpFiles {
   /** Removes a file. */
   remove(path: string): Promise<void> {
     const sftp = this.#sftp;
-    return this.#op("remove", path, () => callVoid((cb) => sftp.unlink(path, cb)));
+    return this.#op("remove", path, () => this.#guard.callVoid((cb) => sftp.unlink(path, cb)));
   }
 
   /** Renames a file, replacing the target. */
