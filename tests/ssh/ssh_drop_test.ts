@@ -4,7 +4,8 @@ import { startSshServers } from "../../src/testing/mod.ts";
 
 /** Kills the per-connection processes of one test server; its listener stays up. */
 async function killSessions(listenerPid: number): Promise<void> {
-  const script = 'tree() { for c in $(pgrep -P "$1"); do tree "$c"; kill -9 "$c"; done; }; tree "$0"';
+  const script =
+    'tree() { for c in $(pgrep -P "$1"); do tree "$c"; kill -9 "$c"; done; }; tree "$0"';
   await new Deno.Command("sh", { args: ["-c", script, String(listenerPid)] }).output();
 }
 
