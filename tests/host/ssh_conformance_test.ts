@@ -1,24 +1,13 @@
-import { SshHost } from "../../mod.ts";
+import type { SshHost } from "../../mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
+import { keyHost } from "../ssh/_setup.ts";
 import { conformance } from "./conformance.ts";
 
 conformance("SshHost", async () => {
   const ssh = await startSshServers(2);
-  const user = ssh.keyUser;
   const dir = await Deno.makeTempDir({ prefix: "deployer-sshconf-" });
-  await new Deno.Command("chown", { args: [user.name, dir] }).output();
-  const hosts = ssh.servers.map((server) =>
-    new SshHost({
-      slug: server.slug,
-      address: server.address,
-      port: server.port,
-      username: user.name,
-      keyFile: user.keyFile,
-      knownHostsFiles: [ssh.knownHostsFile],
-      configFile: false,
-      agent: false,
-    })
-  ) as [SshHost, SshHost];
+  await new Deno.Command("chown", { args: [ssh.keyUser.name, dir] }).output();
+  const hosts = [keyHost(ssh, 0), keyHost(ssh, 1)] as [SshHost, SshHost];
   return {
     hosts,
     dir,

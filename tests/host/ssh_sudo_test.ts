@@ -10,22 +10,15 @@ import {
   SshHost,
 } from "../../mod.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
+import { keyHost } from "../ssh/_setup.ts";
 
 function passwordHost(ssh: TestServers, extra: { sudoPassword?: string } = {}): SshHost {
-  const server = ssh.servers[0];
-  return new SshHost(
-    {
-      slug: server.slug,
-      address: server.address,
-      port: server.port,
-      username: ssh.passwordUser.name,
-      password: ssh.passwordUser.password,
-      knownHostsFiles: [ssh.knownHostsFile],
-      configFile: false,
-      agent: false,
-      ...extra,
-    } as ConstructorParameters<typeof SshHost>[0],
-  );
+  return keyHost(ssh, 0, {
+    username: ssh.passwordUser.name,
+    password: ssh.passwordUser.password,
+    keyFile: undefined,
+    ...extra,
+  });
 }
 
 Deno.test("ssh sudo with a password: sent on the marker prompt, never logged", async () => {

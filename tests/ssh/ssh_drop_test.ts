@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { DeployerError, Env, sh, SshHost } from "../../mod.ts";
+import { DeployerError, Env, sh } from "../../mod.ts";
+import { keyHost } from "./_setup.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 
 /** Kills the per-connection processes of one test server; its listener stays up. */
@@ -18,18 +19,7 @@ Deno.test("a file upload whose connection dies fails with a clear error instead 
   try {
     await Deno.writeFile(local, new Uint8Array(256 * 1024 * 1024));
     await using env = new Env({ interactive: false });
-    const host = env.host(
-      new SshHost({
-        slug: server.slug,
-        address: server.address,
-        port: server.port,
-        username: ssh.keyUser.name,
-        keyFile: ssh.keyUser.keyFile,
-        knownHostsFiles: [ssh.knownHostsFile],
-        configFile: false,
-        agent: false,
-      }),
-    );
+    const host = env.host(keyHost(ssh));
     await host.run(sh`true`);
     const upload = host.putFile(local, `${dir}/big.bin`);
     setTimeout(() => killSessions(server.pid), 200);
