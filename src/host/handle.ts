@@ -96,36 +96,32 @@ export class HostHandle {
   }
 
   /** Runs a command. A plain string is shell text; use `sh` to interpolate safely. */
-  async run(command: CommandInput, options: RunOptions = {}): Promise<CommandResult> {
-    return await runCommand({
-      host: this.definition,
-      services: this.#services,
-      command: toCommand(command),
-      composition: await this.#composition(),
-      sudo: false,
-      options,
-    });
+  run(command: CommandInput, options: RunOptions = {}): Promise<CommandResult> {
+    return this.#run(command, options, false);
   }
 
   /** Runs a command with sudo (as root, or `options.user`). */
-  async sudo(command: CommandInput, options: RunOptions = {}): Promise<CommandResult> {
+  sudo(command: CommandInput, options: RunOptions = {}): Promise<CommandResult> {
+    return this.#run(command, options, true);
+  }
+
+  async #run(input: CommandInput, options: RunOptions, sudo: boolean): Promise<CommandResult> {
+    // The context is taken when the command is given, before anything is awaited: a
+    // `using` block that ends (or another one that starts) meanwhile does not change it.
+    const context = this.context.copy();
+    const command = toCommand(input);
     return await runCommand({
       host: this.definition,
       services: this.#services,
-      command: toCommand(command),
-      composition: await this.#composition(),
-      sudo: true,
+      command,
+      composition: {
+        cwd: context.cdStack.length ? await this.#cwd(context) : undefined,
+        env: context.envEntries,
+        prefixes: context.prefixes,
+      },
+      sudo,
       options,
     });
-  }
-
-  async #composition() {
-    const c = this.context;
-    return {
-      cwd: c.cdStack.length ? await this.getcwd() : undefined,
-      env: c.envEntries,
-      prefixes: c.prefixes,
-    };
   }
 
   /** The directory commands start in (before any `cd`). */
@@ -142,15 +138,20 @@ export class HostHandle {
   }
 
   /** The working directory after the `cd` stack (`~` expanded where asked). */
-  async getcwd(): Promise<string> {
+  getcwd(): Promise<string> {
+    return this.#cwd(this.context.copy());
+  }
+
+  async #cwd(context: HostContext): Promise<string> {
     let path = await this.startPath();
-    for (const entry of this.context.cdStack) path = posix.resolve(path, await this.#expand(entry));
+    for (const entry of context.cdStack) path = posix.resolve(path, await this.#expand(entry));
     return path;
   }
 
   /** A path made absolute against the working directory, with `~` expanded. */
   async expandPath(path: string): Promise<string> {
-    return posix.resolve(await this.getcwd(), await this.#expand({ path, expand: true }));
+    const cwd = this.getcwd();
+    return posix.resolve(await cwd, await this.#expand({ path, expand: true }));
   }
 
   async #expand(entry: { path: string; expand: boolean }): Promise<string> {

@@ -94,6 +94,19 @@ export function conformance(
   );
 
   test(
+    "the context is taken when run() is called, not when it is awaited",
+    async ({ hosts, dir }, env) => {
+      const host = env.host(hosts[0]);
+      const pending = (() => {
+        using _cd = host.cd(dir);
+        using _env = host.env("STAGE", "prod");
+        return host.run(sh`echo "$(pwd) $STAGE"`); // the block ends before the command runs
+      })();
+      assert.equal((await pending).stdout.trim(), `${dir} prod`);
+    },
+  );
+
+  test(
     "prefix() and env() compose, env values are quoted unless escape: false",
     async ({ hosts }, env) => {
       const host = env.host(hosts[0]);
@@ -134,6 +147,21 @@ export function conformance(
     assert.equal(error.code, null);
     assert.match(error.message, /timed out after 300 ms/);
     assert.ok(performance.now() - started < 15_000);
+  });
+
+  test("a stopped command leaves no process behind on the host", async ({ hosts }, env) => {
+    const host = env.host(hosts[0]);
+    const tag = `deployer-stop-${crypto.randomUUID().slice(0, 8)}`;
+    await assert.rejects(host.run(`sleep 30; echo ${tag}`, { timeout: 300 }), CommandError);
+    const deadline = Date.now() + 5_000;
+    let left = "";
+    do {
+      // `[d]` keeps pgrep from finding its own command line.
+      left = (await host.run(sh`pgrep -f ${`[d]${tag.slice(1)}`} || true`)).stdout.trim();
+      if (!left) break;
+      await new Promise((r) => setTimeout(r, 100));
+    } while (Date.now() < deadline);
+    assert.equal(left, "", "the command's processes are gone");
   });
 
   test("an abort signal stops the command", async ({ hosts }, env) => {

@@ -134,8 +134,20 @@ export class ChannelCommand implements RunningCommand {
 
   #signal(name: string): void {
     if (this.#closed) return;
+    // ssh2's `channel.signal()` sends nothing once stdin was closed (EOF sent), yet the
+    // SSH signal request is valid until the channel closes: send it through the protocol.
+    const channel = this.#channel as unknown as {
+      outgoing?: { id: number; state: string };
+      _client?: { _protocol?: { signal(id: number, name: string): void } };
+    };
     try {
-      this.#channel.signal(name);
+      const outgoing = channel.outgoing;
+      const protocol = channel._client?._protocol;
+      if (outgoing && protocol && (outgoing.state === "open" || outgoing.state === "eof")) {
+        protocol.signal(outgoing.id, name);
+      } else {
+        this.#channel.signal(name);
+      }
     } catch {
       // The channel may already be closing.
     }
