@@ -86,7 +86,9 @@ export class CommandError extends DeployerError {
     const how = init.code === null
       ? `was stopped: ${init.reason ?? "no exit status"}`
       : `failed with exit code ${init.code}${hint}`;
-    const output = tail(`${init.stderr ?? ""}\n${init.stdout ?? ""}`.trim(), 10);
+    // Each stream's own tail, so a long stdout cannot push the error message out.
+    const output = [tail(init.stdout ?? "", 6), tail(init.stderr ?? "", 6)]
+      .filter((t) => t.trim()).join("\n");
     super(
       `Command on host "${init.host}" ${how}: ${init.command}` +
         (output ? `\n${output.split("\n").map((l) => `  | ${l}`).join("\n")}` : ""),

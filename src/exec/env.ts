@@ -205,7 +205,15 @@ export class Env implements NodeRuntime, HostServices, AsyncDisposable {
     const pool = this.#shared.connections;
     const existing = pool.get(host);
     if (existing) {
-      return existing.then((c) => (c.alive ? c : (pool.delete(host), this.connection(host))));
+      return existing.then((c) => {
+        if (c.alive) return c;
+        // Only the first caller to find it dead replaces it; the others reuse that one.
+        if (pool.get(host) === existing) {
+          pool.delete(host);
+          void c.close().catch(() => {});
+        }
+        return this.connection(host);
+      });
     }
     const opening = host.connect({
       signal: this.signal,

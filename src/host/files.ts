@@ -106,7 +106,7 @@ export async function writeFile(
       const temp = `${home}/.deployer-upload-${crypto.randomUUID()}`;
       await connection.writeFile(temp, toData(data), { mode: 0o600 });
       try {
-        await handle.sudo(installCommand(temp, path, options.mode ?? 0o644), {
+        await handle.sudo(installCommand(temp, path, options.mode), {
           silent: true,
           sandbox: false,
         });
@@ -126,14 +126,17 @@ export async function writeFile(
   }
 }
 
-function installCommand(temp: string, target: string, mode: number) {
-  const octal = mode.toString(8);
-  // Copy next to the target, give it the target's owner and mode (or root and `mode`),
-  // then rename over the target: the target is replaced whole or not at all.
-  const script = 'set -e; t="$1"; n="$(dirname "$t")/.$(basename "$t").deployer-$$"; ' +
-    `trap 'rm -f "$n"' EXIT; cp "$2" "$n"; ` +
+function installCommand(temp: string, target: string, mode: number | undefined) {
+  // Copy into a fresh temporary file next to the target (mktemp: no predictable name),
+  // give it the target's owner and mode (or root and the new mode; an explicit mode
+  // always wins), then rename it over the target: replaced whole or not at all.
+  const script = 'set -e; t="$1"; if [ -L "$t" ]; then t="$(readlink -f "$t")"; fi; ' +
+    'n="$(mktemp "$(dirname "$t")/.$(basename "$t").deployer-XXXXXX")"; ' +
+    `trap 'rm -f "$n"' EXIT; cat "$2" > "$n"; ` +
     'if [ -e "$t" ]; then chown --reference="$t" "$n"; chmod --reference="$t" "$n"; ' +
-    'else chmod "$3" "$n"; fi; mv -f "$n" "$t"; trap - EXIT';
+    'else chmod 644 "$n"; fi; if [ -n "$3" ]; then chmod "$3" "$n"; fi; ' +
+    'mv -f "$n" "$t"; trap - EXIT';
+  const octal = mode === undefined ? "" : mode.toString(8);
   return sh`sh -c ${script} deployer-install ${target} ${temp} ${octal}`;
 }
 

@@ -249,11 +249,9 @@ export class HostHandle {
 
   /** Uploads a local file (atomically). */
   async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
+    const target = await this.expandPath(remotePath);
     const file = await Deno.open(localPath, { read: true });
-    await writeFile(this, await this.expandPath(remotePath), readInLargeChunks(file), {
-      ...options,
-      localPath,
-    });
+    await writeFile(this, target, readInLargeChunks(file), { ...options, localPath });
   }
 
   /** Downloads a file to a local path (written atomically). */

@@ -10,6 +10,7 @@ import type { ShellCommand } from "../command/sh.ts";
 import { CommandError, DeployerError } from "../errors.ts";
 import type { RunningCommand } from "./connection.ts";
 import type { Host } from "./host.ts";
+import { OutputFilter } from "./output_filter.ts";
 import type { HostServices } from "./services.ts";
 
 /** Options of `run()` and `sudo()`. */
@@ -66,27 +67,40 @@ export interface RunRequest {
   readonly options: RunOptions;
 }
 
-function maskAll(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s) out = out.split(s).join("***");
-  return out;
-}
+const PROBE_TIMEOUT = 30_000;
 
-async function needsSudoPassword(request: RunRequest, user: string | undefined): Promise<boolean> {
+/** Whether sudo needs a password on this host for `user` (asked once per Env, shared). */
+function needsSudoPassword(request: RunRequest, user: string | undefined): Promise<boolean> {
   const memo = request.services.memo(request.host);
   const key = `sudo-needs-password:${user ?? ""}`;
   if (!memo.has(key)) {
-    const probe = compose(toCommand("true"), {
-      sudo: { user },
-      stdinNull: true,
+    const probe = request.services.limit(async () => {
+      const text = compose(toCommand("true"), { sudo: { user }, stdinNull: true }).text;
+      const connection = await request.services.connection(request.host);
+      const proc = await connection.exec(text);
+      const timer = setTimeout(() => proc.kill(), PROBE_TIMEOUT);
+      try {
+        await proc.closeStdin();
+        return (await proc.status).code !== 0;
+      } finally {
+        clearTimeout(timer);
+      }
     });
-    const connection = await request.services.connection(request.host);
-    const proc = await connection.exec(probe.text);
-    await proc.closeStdin();
-    const status = await proc.status;
-    memo.set(key, status.code !== 0);
+    probe.catch(() => memo.delete(key));
+    memo.set(key, probe);
   }
-  return memo.get(key) as boolean;
+  return memo.get(key) as Promise<boolean>;
+}
+
+/** Everything secret that the command's output must never show. */
+function secretsOfRequest(request: RunRequest, password: string | undefined): string[] {
+  const { composition } = request;
+  return [
+    ...(password ? [password] : []),
+    ...secretsOf(request.command),
+    ...(composition.prefixes ?? []).flatMap((p) => secretsOf(p)),
+    ...(composition.env ?? []).flatMap(([, v]) => (isSecret(v) ? [v.value] : [])),
+  ];
 }
 
 /**
@@ -122,6 +136,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const shown = (request.sudo ? "(sudo) " : "") + composed.display;
   const id = services.nextId();
   const silent = !!options.silent;
+  const started = performance.now();
   if (!silent) {
     services.emit({
       type: "command.start",
@@ -136,64 +151,88 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
     });
   }
   if (sandbox && !silent) services.recordPlan(host.slug, shown);
-  const started = performance.now();
-  const composition = request.composition;
-  const secrets = [
-    ...(password ? [password] : []),
-    ...secretsOf(request.command),
-    ...(composition.prefixes ?? []).flatMap((p) => secretsOf(p)),
-    ...(composition.env ?? []).flatMap(([, v]) => (isSecret(v) ? [v.value] : [])),
-  ].filter((s) => s.length > 0);
+  const end = (code: number | null, reason?: string) => {
+    if (!silent) {
+      const duration = performance.now() - started;
+      services.emit({ type: "command.end", id, host: host.slug, code, duration, reason });
+    }
+  };
+
   const out = { stdout: "", stderr: "" };
   let reason: string | undefined;
   let markers = 0;
-  let proc: RunningCommand | undefined;
-  const decoders = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  let resolveProc: (proc: RunningCommand) => void = () => {};
+  const procReady = new Promise<RunningCommand>((resolve) => (resolveProc = resolve));
+  const secrets = secretsOfRequest(request, password);
   const markerStream = interactive ? "stdout" : "stderr";
-
-  const afterPassword = async () => {
-    if (options.initialInput !== undefined) await proc!.write(options.initialInput);
-    if (!interactive) await proc!.closeStdin();
-  };
-
-  const onData = (stream: "stdout" | "stderr") => (chunk: Uint8Array) => {
-    let text = decoders[stream].decode(chunk, { stream: true });
-    if (sudo?.marker && stream === markerStream && text.includes(sudo.marker)) {
-      text = text.split(sudo.marker).join("");
-      markers++;
-      if (markers === 1) {
-        proc?.write(`${password}\n`).then(afterPassword).catch(() => {});
-      } else {
-        reason = "sudo: incorrect password";
-        services.forgetSudoPassword(host);
-        proc?.kill();
-      }
+  const onMarker = () => {
+    markers++;
+    if (markers === 1) {
+      // The password goes over stdin, then what the command itself should read.
+      procReady.then(async (proc) => {
+        await proc.write(`${password}\n`);
+        if (options.initialInput !== undefined) await proc.write(options.initialInput);
+        if (!interactive) await proc.closeStdin();
+      }).catch(() => {});
+    } else {
+      reason = "sudo: incorrect password";
+      services.forgetSudoPassword(host);
+      procReady.then((proc) => proc.kill());
     }
-    text = maskAll(text, secrets);
+  };
+  const streams = {
+    stdout: {
+      decoder: new TextDecoder(),
+      filter: new OutputFilter(
+        secrets,
+        markerStream === "stdout" ? sudo?.marker : undefined,
+        onMarker,
+      ),
+    },
+    stderr: {
+      decoder: new TextDecoder(),
+      filter: new OutputFilter(
+        secrets,
+        markerStream === "stderr" ? sudo?.marker : undefined,
+        onMarker,
+      ),
+    },
+  };
+  const show = (stream: "stdout" | "stderr", text: string) => {
+    if (!text) return;
     out[stream] += text;
     if (interactive) terminal!.write(new TextEncoder().encode(text));
-    if (!silent && text) {
-      services.emit({ type: "command.output", id, host: host.slug, stream, text });
-    }
+    if (!silent) services.emit({ type: "command.output", id, host: host.slug, stream, text });
+  };
+  const onData = (stream: "stdout" | "stderr") => (chunk: Uint8Array) => {
+    const { decoder, filter } = streams[stream];
+    show(stream, filter.push(decoder.decode(chunk, { stream: true })));
   };
 
   return await services.limit(async () => {
-    const connection = await services.connection(host);
-    const size = interactive ? terminal!.size() : undefined;
-    proc = await connection.exec(composed.text, {
-      pty: interactive ? { term: terminal!.term, cols: size!.cols, rows: size!.rows } : undefined,
-      onStdout: onData("stdout"),
-      onStderr: onData("stderr"),
-    });
+    let proc: RunningCommand;
+    try {
+      const connection = await services.connection(host);
+      const size = interactive ? terminal!.size() : undefined;
+      proc = await connection.exec(composed.text, {
+        pty: interactive ? { term: terminal!.term, cols: size!.cols, rows: size!.rows } : undefined,
+        onStdout: onData("stdout"),
+        onStderr: onData("stderr"),
+      });
+    } catch (error) {
+      end(null, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    resolveProc(proc);
     const release = interactive
       ? terminal!.attach({
-        onInput: (data) => void proc!.write(data).catch(() => {}),
-        onResize: (cols, rows) => proc!.resize(cols, rows),
+        onInput: (data) => void proc.write(data).catch(() => {}),
+        onResize: (cols, rows) => proc.resize(cols, rows),
       })
       : undefined;
     const stop = (why: string) => {
       reason ??= why;
-      proc!.kill();
+      proc.kill();
     };
     const timeout = options.timeout ?? (host as { commandTimeout?: number }).commandTimeout;
     const timer = timeout ? setTimeout(() => stop(`timed out after ${timeout} ms`), timeout) : 0;
@@ -210,38 +249,37 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       }
       const status = await proc.status;
       for (const stream of ["stdout", "stderr"] as const) {
-        const rest = maskAll(decoders[stream].decode(), secrets);
-        out[stream] += rest;
+        const { decoder, filter } = streams[stream];
+        show(stream, filter.push(decoder.decode()) + filter.flush());
+      }
+      if (sudo?.marker && status.code !== 0 && /incorrect password/i.test(out.stderr)) {
+        reason ??= "sudo: incorrect password";
+        services.forgetSudoPassword(host);
       }
       const code = reason ? null : status.code;
       if (code === null && !reason) {
         reason = status.signal ? `killed by signal ${status.signal}` : "the connection was lost";
       }
-      const duration = performance.now() - started;
-      if (!silent) {
-        services.emit({ type: "command.end", id, host: host.slug, code, duration, reason });
-      }
-      const result: CommandResult = {
-        stdout: sandbox ? "" : out.stdout,
-        stderr: sandbox ? "" : out.stderr,
-        code,
-        host: host.slug,
-        duration,
-        command: shown,
-        sandboxed: sandbox,
-      };
+      end(code, reason);
       if (code !== 0 && (!options.noThrow || reason)) {
-        const why = sandbox ? "syntax check failed" : reason;
         throw new CommandError({
           host: host.slug,
           command: shown,
           code,
           stdout: out.stdout,
           stderr: out.stderr,
-          reason: why,
+          reason: sandbox ? "syntax check failed" : reason,
         });
       }
-      return result;
+      return {
+        stdout: sandbox ? "" : out.stdout,
+        stderr: sandbox ? "" : out.stderr,
+        code,
+        host: host.slug,
+        duration: performance.now() - started,
+        command: shown,
+        sandboxed: sandbox,
+      };
     } finally {
       if (timer) clearTimeout(timer);
       for (const s of signals) s.removeEventListener("abort", onAbort);

@@ -296,6 +296,24 @@ export function conformance(
     },
   );
 
+  test(
+    "writes go through symbolic links and an explicit mode always wins",
+    async ({ hosts, dir, sudo }, env) => {
+      const host = env.host(hosts[0]);
+      await host.writeFile(`${dir}/real.conf`, "a");
+      await host.run(sh`ln -s ${dir + "/real.conf"} ${dir + "/link.conf"}`);
+      await host.writeFile(`${dir}/link.conf`, "b", { mode: 0o600 });
+      assert.equal((await host.stat(`${dir}/link.conf`, { lstat: true })).isSymlink, true);
+      assert.equal(await host.readText(`${dir}/real.conf`), "b");
+      assert.equal((await host.stat(`${dir}/real.conf`)).mode & 0o777, 0o600);
+      if (!sudo) return;
+      await host.writeFile(`${dir}/link.conf`, "c", { useSudo: true, mode: 0o640 });
+      assert.equal((await host.stat(`${dir}/link.conf`, { lstat: true })).isSymlink, true);
+      assert.equal(await host.readText(`${dir}/real.conf`), "c");
+      assert.equal((await host.stat(`${dir}/real.conf`)).mode & 0o777, 0o640);
+    },
+  );
+
   test("hasCommand, ifconfig and getIpAddress", async ({ hosts }, env) => {
     const host = env.host(hosts[0]);
     assert.equal(await host.hasCommand("sh"), true);

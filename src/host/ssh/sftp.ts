@@ -270,8 +270,14 @@ export class SftpFiles {
    * Writes atomically through `.<name>.deployer-<random>.tmp` in the same directory. The
    * mode is `options.mode`, else the existing file's mode, else 0644.
    */
-  async writeFile(path: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+  async writeFile(target: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
     const sftp = this.#sftp;
+    // A symbolic link is written through (the file it points to is replaced), as locally.
+    const link = await this.#guard.call<Attributes>((cb) => sftp.lstat(target, cb))
+      .catch(() => undefined);
+    const path = link && (link.mode & S_IFMT) === 0o120000
+      ? await this.#guard.call<string>((cb) => sftp.realpath(target, cb)).catch(() => target)
+      : target;
     const slash = path.lastIndexOf("/");
     const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
     const temp = `${dir}.${path.slice(slash + 1)}.deployer-${crypto.randomUUID().slice(0, 8)}.tmp`;
@@ -313,11 +319,15 @@ export class SftpFiles {
 
   #replace(from: string, to: string): Promise<void> {
     const sftp = this.#sftp;
-    return this.#guard.callVoid((cb) => sftp.ext_openssh_rename(from, to, cb)).catch(async () => {
-      // Servers without the extension: plain rename fails when the target exists.
-      await this.#guard.callVoid((cb) => sftp.unlink(to, cb)).catch(() => {});
-      await this.#guard.callVoid((cb) => sftp.rename(from, to, cb));
-    });
+    return this.#guard.callVoid((cb) => sftp.ext_openssh_rename(from, to, cb)).catch(
+      async (error) => {
+        // Only for servers without the extension (plain rename fails when the target
+        // exists); any other failure must not touch the target.
+        if (!/not support/i.test(String(error?.message))) throw error;
+        await this.#guard.callVoid((cb) => sftp.unlink(to, cb)).catch(() => {});
+        await this.#guard.callVoid((cb) => sftp.rename(from, to, cb));
+      },
+    );
   }
 
   /** Stats a path (following links unless `lstat`). */
