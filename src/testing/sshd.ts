@@ -196,17 +196,7 @@ async function startServer(
 ): Promise<TestServer> {
   const serverDir = `${dir}/server${index}`;
   await Deno.mkdir(serverDir, { mode: 0o755 });
-  await mustRun("ssh-keygen", [
-    "-q",
-    "-t",
-    "ed25519",
-    "-N",
-    "",
-    "-C",
-    "",
-    "-f",
-    `${serverDir}/host_ed25519`,
-  ]);
+  await newKey(`${serverDir}/host_ed25519`, "");
   const [hostKeyType, base64] = (await Deno.readTextFile(`${serverDir}/host_ed25519.pub`)).trim()
     .split(/\s+/);
   const fingerprint = await sha256Fingerprint(base64);
@@ -268,17 +258,7 @@ export async function startSshServers(
     await Deno.chmod(dir, 0o755); // sshd reads authorized_keys as the login user
     await Deno.mkdir(`${dir}/authorized_keys`, { mode: 0o755 });
     const keyFile = `${dir}/${KEY_USER}_ed25519`;
-    await mustRun("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-C",
-      "deployer-test",
-      "-f",
-      keyFile,
-    ]);
+    await newKey(keyFile, "deployer-test");
     const publicKey = (await Deno.readTextFile(`${keyFile}.pub`)).trim();
     await Deno.writeTextFile(`${dir}/authorized_keys/${KEY_USER}`, `${publicKey}\n`, {
       mode: 0o644,
@@ -317,4 +297,9 @@ export async function startSshServers(
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw error;
   }
+}
+
+/** Writes a new unencrypted ed25519 key pair to `path` and `path.pub`. */
+function newKey(path: string, comment: string): Promise<string> {
+  return mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path]);
 }
