@@ -38,7 +38,8 @@ export async function deno(
   env: Record<string, string> = {},
 ): Promise<Output> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...perms, entry, ...args],
+    // --no-lock: scripts served over HTTP on random ports must not end up in deno.lock.
+    args: ["run", "--quiet", "--no-lock", ...perms, entry, ...args],
     cwd: REPO,
     stdin: "null",
     env: { NO_COLOR: "1", ...env },
