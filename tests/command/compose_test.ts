@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { compose, quote, raw, secret, sh, type ShellCommand } from "../../src/command/mod.ts";
+import { sudoWorks } from "../_support/sudo.ts";
 
 const wrap = (inner: string) => `sh -c ${quote(inner)}`;
 const CHECK = (q: string) =>
@@ -25,15 +26,6 @@ async function run(
   const out = await child.output();
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
-
-async function sudoWorks(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("sudo", { args: ["-n", "true"], stderr: "null" }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
 }
 
 Deno.test("compose: a bare command is wrapped in sh -c and parentheses", () => {

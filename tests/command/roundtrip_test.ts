@@ -3,6 +3,7 @@
 // compose() with a hostile cwd and env, sudo) and must come out byte for byte.
 import assert from "node:assert/strict";
 import { compose, quote, raw, sh, type ShellCommand } from "../../src/command/mod.ts";
+import { sudoWorks } from "../_support/sudo.ts";
 
 const ALPHABET = [
   ..."'\"`$()\\;&|<>*?[]{}~!#%=^,.:@+-_/ \n\t\r",
@@ -150,15 +151,6 @@ function expectedBytes(values: readonly string[]): Uint8Array {
 
 function printAll(values: readonly string[]): ShellCommand {
   return sh`printf '%s\\0' ${values}`;
-}
-
-async function sudoWorks(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("sudo", { args: ["-n", "true"], stderr: "null" }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
 }
 
 async function hasBash(): Promise<boolean> {

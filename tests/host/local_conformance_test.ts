@@ -1,14 +1,6 @@
 import { LocalHost } from "../../mod.ts";
 import { conformance } from "./conformance.ts";
-
-async function sudoWorks(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("sudo", { args: ["-n", "true"], stderr: "null" }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
+import { sudoWorks } from "../_support/sudo.ts";
 
 const sudo = await sudoWorks();
 
