@@ -6,6 +6,8 @@
  */
 import { Buffer } from "node:buffer";
 import { createHash, createHmac } from "node:crypto";
+import { fileStamp, LocalFileError, readRegularFile } from "./local_file.ts";
+import { matchPatternList } from "./pattern.ts";
 
 /** One key line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -29,9 +31,10 @@ export type HostKeyVerdict = "known" | "unknown" | "changed" | "revoked";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownHostsName } from "./known_hosts.ts";
- * console.assert(knownHostsName("10.0.0.1", 2222) === "[10.0.0.1]:2222");
- * console.assert(knownHostsName("web1", 22) === "web1");
+ * assert.ok(knownHostsName("10.0.0.1", 2222) === "[10.0.0.1]:2222");
+ * assert.ok(knownHostsName("web1", 22) === "web1");
  * ```
  */
 export function knownHostsName(host: string, port: number): string {
@@ -43,15 +46,20 @@ export function knownHostsName(host: string, port: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("web1,10.0.0.1 ssh-ed25519 AAAA\n# comment\n", "kh");
- * console.assert(entries.length === 1 && entries[0].patterns.length === 2);
+ * assert.ok(entries.length === 1 && entries[0].patterns.length === 2);
  * ```
  */
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
     if (!line || line.startsWith("#")) continue;
     const fields = line.split(/\s+/);
     let marker: KnownHostEntry["marker"];
@@ -72,15 +80,6 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   return entries;
 }
 
-function globMatch(pattern: string, name: string): boolean {
-  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
-    /\?/g,
-    ".",
-  );
-  return new RegExp(`^${source}$`, "i").test(name);
-}
-
 function hashedMatch(pattern: string, name: string): boolean {
   const parts = pattern.split("|");
   if (parts.length !== 4 || parts[1] !== "1") return false;
@@ -94,24 +93,22 @@ function hashedMatch(pattern: string, name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { entryMatches, parseKnownHosts } from "./known_hosts.ts";
  * const [entry] = parseKnownHosts("*.example.com,!bad.example.com ssh-rsa AAAA", "kh");
- * console.assert(entryMatches(entry, "web.example.com"));
- * console.assert(!entryMatches(entry, "bad.example.com"));
+ * assert.ok(entryMatches(entry, "web.example.com"));
+ * assert.ok(!entryMatches(entry, "bad.example.com"));
  * ```
  */
 export function entryMatches(entry: KnownHostEntry, name: string): boolean {
-  let matched = false;
-  for (const pattern of entry.patterns) {
-    if (pattern.startsWith("|")) {
-      if (hashedMatch(pattern, name)) matched = true;
-    } else if (pattern.startsWith("!")) {
-      if (globMatch(pattern.slice(1), name)) return false;
-    } else if (globMatch(pattern, name)) {
-      matched = true;
-    }
+  const patterns = entry.patterns;
+  if (patterns.length === 1 && patterns[0].startsWith("|")) return hashedMatch(patterns[0], name);
+  let hashed = false;
+  for (const pattern of patterns) {
+    if (pattern.startsWith("|") && hashedMatch(pattern, name)) hashed = true;
   }
-  return matched;
+  const plain = matchPatternList(patterns.filter((p) => !p.startsWith("|")), name);
+  return plain === 1 || (hashed && plain === 0);
 }
 
 /**
@@ -121,11 +118,12 @@ export function entryMatches(entry: KnownHostEntry, name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkHostKey, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("[h]:2222 ssh-ed25519 AAAA", "kh");
- * console.assert(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA") === "known");
- * console.assert(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB") === "changed");
- * console.assert(checkHostKey(entries, "h", "ssh-ed25519", "AAAA") === "unknown");
+ * assert.ok(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA") === "known");
+ * assert.ok(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB") === "changed");
+ * assert.ok(checkHostKey(entries, "h", "ssh-ed25519", "AAAA") === "unknown");
  * ```
  */
 export function checkHostKey(
@@ -147,9 +145,10 @@ export function checkHostKey(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownKeyTypes, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("h ssh-rsa AAAA\nh ssh-ed25519 BBBB", "kh");
- * console.assert(knownKeyTypes(entries, "h").join() === "ssh-rsa,ssh-ed25519");
+ * assert.ok(knownKeyTypes(entries, "h").join() === "ssh-rsa,ssh-ed25519");
  * ```
  */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
@@ -164,9 +163,10 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keyTypeOfBlob } from "./known_hosts.ts";
  * const blob = new Uint8Array([0, 0, 0, 11, ...new TextEncoder().encode("ssh-ed25519")]);
- * console.assert(keyTypeOfBlob(blob) === "ssh-ed25519");
+ * assert.ok(keyTypeOfBlob(blob) === "ssh-ed25519");
  * ```
  */
 export function keyTypeOfBlob(blob: Uint8Array): string {
@@ -180,32 +180,72 @@ export function keyTypeOfBlob(blob: Uint8Array): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprintOfBlob } from "./known_hosts.ts";
- * console.assert(fingerprintOfBlob(new Uint8Array([1, 2, 3])).startsWith("SHA256:"));
+ * assert.ok(fingerprintOfBlob(new Uint8Array([1, 2, 3])).startsWith("SHA256:"));
  * ```
  */
 export function fingerprintOfBlob(blob: Uint8Array): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
+async function readOne(file: string): Promise<KnownHostEntry[]> {
+  try {
+    return parseKnownHosts(new TextDecoder().decode(await readRegularFile(file)), file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    if (error instanceof LocalFileError) {
+      throw new LocalFileError(
+        file,
+        error.message.slice(error.message.indexOf('": ') + 3),
+        "known_hosts file",
+      );
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    throw new LocalFileError(file, why, "known_hosts file", { cause: error });
+  }
+}
+
+interface CachedFile {
+  readonly stamp: string;
+  readonly entries: Promise<KnownHostEntry[]>;
+}
+
 /**
- * Reads and parses known_hosts files; files that do not exist are skipped.
+ * Reads and parses known_hosts files; files that do not exist are skipped. A FIFO, device
+ * or unreadable file rejects at once with a `LocalFileError` naming it. With `memo` (a
+ * run-scoped map), a file is parsed once and re-read only when it changes.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readKnownHosts } from "./known_hosts.ts";
  * const entries = await readKnownHosts(["/nonexistent/known_hosts"]);
- * console.assert(entries.length === 0);
+ * assert.equal(entries.length, 0);
  * ```
  */
-export async function readKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
+export async function readKnownHosts(
+  files: readonly string[],
+  memo?: Map<string, unknown>,
+): Promise<KnownHostEntry[]> {
   const entries: KnownHostEntry[] = [];
   for (const file of files) {
-    try {
-      entries.push(...parseKnownHosts(await Deno.readTextFile(file), file));
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    let parsed: KnownHostEntry[];
+    if (memo) {
+      const key = `known_hosts\0${file}`;
+      const stamp = await fileStamp(file);
+      let cached = memo.get(key) as CachedFile | undefined;
+      if (cached?.stamp !== stamp) {
+        cached = { stamp, entries: readOne(file) };
+        memo.set(key, cached);
+        cached.entries.catch(() => memo.get(key) === cached && memo.delete(key));
+      }
+      parsed = await cached.entries;
+    } else {
+      parsed = await readOne(file);
     }
+    // Not push(...parsed): spreading a large array overflows the stack.
+    for (const entry of parsed) entries.push(entry);
   }
   return entries;
 }
@@ -216,10 +256,11 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendKnownHost } from "./known_hosts.ts";
  * const dir = await Deno.makeTempDir();
  * await appendKnownHost(`${dir}/known_hosts`, "[h]:2222", "ssh-ed25519", "AAAA");
- * console.assert((await Deno.readTextFile(`${dir}/known_hosts`)).includes("[h]:2222"));
+ * assert.ok((await Deno.readTextFile(`${dir}/known_hosts`)).includes("[h]:2222"));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
