@@ -17,10 +17,11 @@ const NODE_BRAND = Symbol.for("deployer.node");
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNodeClass } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * console.assert(isNodeClass(Root) && !isNodeClass(class {}));
+ * assert.ok(isNodeClass(Root) && !isNodeClass(class {}));
  * ```
  */
 export function isNodeClass(value: unknown): value is NodeClass {
@@ -34,9 +35,10 @@ export function isNodeClass(value: unknown): value is NodeClass {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { looksLikeScript } from "./load.ts";
- * console.assert(looksLikeScript("deploy.ts") && looksLikeScript("https://x.org/d"));
- * console.assert(!looksLikeScript("production.deploy"));
+ * assert.ok(looksLikeScript("deploy.ts") && looksLikeScript("https://x.org/d"));
+ * assert.ok(!looksLikeScript("production.deploy"));
  * ```
  */
 export function looksLikeScript(word: string): boolean {
@@ -48,9 +50,10 @@ export function looksLikeScript(word: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptUrl } from "./load.ts";
- * console.assert(scriptUrl("d.ts", "/srv").href === "file:///srv/d.ts");
- * console.assert(scriptUrl("https://x.org/d.ts").href === "https://x.org/d.ts");
+ * assert.ok(scriptUrl("d.ts", "/srv").href === "file:///srv/d.ts");
+ * assert.ok(scriptUrl("https://x.org/d.ts").href === "https://x.org/d.ts");
  * ```
  */
 export function scriptUrl(spec: string, cwd: string = Deno.cwd()): URL {
@@ -80,10 +83,11 @@ function describeExport(name: string, value: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rootOf } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * console.assert(rootOf({ default: Root }, "deploy.ts") === Root);
+ * assert.ok(rootOf({ default: Root }, "deploy.ts") === Root);
  * ```
  */
 export function rootOf(module: Record<string, unknown>, where: string): NodeClass {
@@ -250,12 +254,12 @@ function importWithin(href: string, ms: number, where: string): Promise<Record<s
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadScript } from "./load.ts";
- * try {
- *   await loadScript("/nonexistent/deploy.ts");
- * } catch (error) {
- *   console.assert((error as Error).name === "UsageError");
- * }
+ * await assert.rejects(
+ *   loadScript("/nonexistent/deploy.ts", undefined, { timeout: 10_000 }),
+ *   (error: Error) => error.name === "UsageError" && /Script not found/.test(error.message),
+ * );
  * ```
  */
 export async function loadScript(

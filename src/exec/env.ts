@@ -54,6 +54,7 @@ interface Shared {
   readonly connections: Map<Host, Promise<Connection>>;
   readonly passwords: Map<Host, Promise<string>>;
   readonly memos: WeakMap<Host, Map<string, unknown>>;
+  readonly connectMemo: Map<string, unknown>;
   readonly loggers: Logger[];
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   readonly exclusive: <T>(task: () => Promise<T>) => Promise<T>;
@@ -108,6 +109,7 @@ export class Env implements NodeRuntime, HostServices, AsyncDisposable {
       connections: new Map(),
       passwords: new Map(),
       memos: new WeakMap(),
+      connectMemo: new Map(),
       loggers: [...(options.loggers ?? [])],
       limit: limiter(options.parallel ?? 32),
       exclusive: limiter(1),
@@ -220,6 +222,7 @@ export class Env implements NodeRuntime, HostServices, AsyncDisposable {
       interactive: this.console.isInteractive,
       confirm: (question) =>
         this.exclusive(() => this.console.confirm(question, { default: false })),
+      memo: this.#shared.connectMemo,
     });
     pool.set(host, opening);
     opening.catch(() => {
