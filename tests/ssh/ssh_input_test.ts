@@ -75,6 +75,23 @@ Deno.test("input: a known_hosts file of 150,000 lines works", async () => {
   });
 });
 
+Deno.test("input: a known_hosts file hashed by ssh-keygen -H (20,000 lines) works", async () => {
+  await using ssh = await startSshServers(1);
+  await withDir(async (dir) => {
+    const file = `${dir}/known_hosts`;
+    const lines = Array.from(
+      { length: 20_000 },
+      (_, i) => `h${i}.example.com ssh-ed25519 AAAA${i}`,
+    );
+    lines.push(await Deno.readTextFile(ssh.knownHostsFile));
+    await Deno.writeTextFile(file, lines.join("\n"));
+    const hash = await new Deno.Command("ssh-keygen", { args: ["-H", "-f", file] }).output();
+    assert.ok(hash.success, new TextDecoder().decode(hash.stderr));
+    assert.ok(!(await Deno.readTextFile(file)).includes("127.0.0.1"), "hashed");
+    await echoWorks(keyHost(ssh, 0, { knownHostsFiles: [file] }));
+  });
+});
+
 Deno.test("input: a FIFO as known_hosts, key file or SSH config is refused at once, named", async () => {
   await using ssh = await startSshServers(1);
   await withDir(async (dir) => {

@@ -10,11 +10,11 @@ import type { ConnectContext } from "../connection.ts";
 import {
   appendKnownHost,
   checkHostKey,
-  entryMatches,
   fingerprintOfBlob,
   keyTypeOfBlob,
   knownHostsName,
   knownKeyTypes,
+  matchingEntries,
   readKnownHosts,
 } from "./known_hosts.ts";
 
@@ -79,8 +79,9 @@ function algorithmsFor(keyType: string): string[] {
 export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise<HostKeyCheck> {
   const name = knownHostsName(options.address, options.port);
   // Match every line once; the checks below only look at the lines for this host.
-  const entries = (await readKnownHosts(options.files, options.context.memo)).filter((e) =>
-    entryMatches(e, name)
+  const entries = await matchingEntries(
+    await readKnownHosts(options.files, options.context.memo),
+    name,
   );
   const known = knownKeyTypes(entries, name).flatMap(algorithmsFor).filter((a) =>
     DEFAULT_ALGORITHMS.includes(a)
