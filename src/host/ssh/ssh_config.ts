@@ -10,6 +10,7 @@
 import { fileStamp } from "./local_file.ts";
 import { matchPatternList } from "./pattern.ts";
 import {
+  configArgs,
   parseSshConfigText,
   parseSshTime,
   readSshConfigFile,
@@ -119,9 +120,9 @@ function walkItems(items: readonly SshConfigItem[], walk: Walk): void {
     if (item.kind === "include") {
       for (const file of item.files) walkItems(file.items, walk);
     } else if (item.key === "identityfile") {
-      walk.identityFiles.push(item.args[0]);
+      walk.identityFiles.push(configArgs(item.text)[0]);
     } else if (!walk.values.has(item.key)) {
-      walk.values.set(item.key, item.args);
+      walk.values.set(item.key, configArgs(item.text));
     }
     i++;
   }

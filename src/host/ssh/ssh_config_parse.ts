@@ -41,7 +41,13 @@ export type SshConfigItem =
     next: number;
   }
   | { readonly kind: "match"; readonly criteria: readonly MatchCriterion[]; next: number }
-  | { readonly kind: "set"; readonly key: string; readonly args: readonly string[] }
+  | {
+    readonly kind: "set";
+    /** Lower-cased keyword. */
+    readonly key: string;
+    /** The argument text, split by {@linkcode configArgs} when used. */
+    readonly text: string;
+  }
   | { readonly kind: "include"; readonly files: readonly SshConfigFile[] };
 
 /** A parsed config file. */
@@ -121,6 +127,44 @@ function splitArgs(rest: string, fail: (why: string) => never): string[] {
   return args;
 }
 
+function firstWord(rest: string): string | undefined {
+  const words = /^[ \t]*([^ \t]+)/.exec(rest);
+  return words?.[1];
+}
+
+/**
+ * The arguments of a directive's text: blank-separated words, `"`/`'` quotes and `\`
+ * escapes, a word starting with `#` ends the line.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configArgs } from "./ssh_config_parse.ts";
+ * assert.deepEqual(configArgs(`"~/my keys/id" other # comment`), ["~/my keys/id", "other"]);
+ * ```
+ */
+export function configArgs(text: string): string[] {
+  if (!/["'\\#]/.test(text)) return plainWords(text);
+  return splitArgs(text, (why) => {
+    throw new Error(why);
+  });
+}
+
+/** Words separated by blanks (a line without quotes, escapes or comments). */
+function plainWords(rest: string): string[] {
+  const words: string[] = [];
+  let i = 0;
+  while (i < rest.length) {
+    let c = rest.charCodeAt(i);
+    while (c === 32 || c === 9) c = rest.charCodeAt(++i);
+    if (i >= rest.length) break;
+    const from = i;
+    while (i < rest.length && c !== 32 && c !== 9) c = rest.charCodeAt(++i);
+    words.push(rest.slice(from, i));
+  }
+  return words;
+}
+
 function parseCriteria(args: readonly string[], fail: (why: string) => never): MatchCriterion[] {
   if (!args.length) fail("Match needs criteria");
   const out: MatchCriterion[] = [];
@@ -196,46 +240,61 @@ function scan(
   includes: { index: number; line: number; args: string[] }[],
 ): void {
   let lastCondition = -1;
-  let lineNo = 0;
+  let line = 0;
   let start = 0;
+  const failAt = (at: number, why: string): never => {
+    throw new SshConfigError(path, at, why);
+  };
   while (start <= text.length) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
-    const raw = text.slice(start, end);
+    let i = start;
     start = end + 1;
-    lineNo++;
-    const line = lineNo;
-    const fail = (why: string): never => {
-      throw new SshConfigError(path, line, why);
-    };
-    let i = 0;
-    let c = raw.charCodeAt(0);
-    while (c === 32 || c === 9 || c === 13) c = raw.charCodeAt(++i);
-    if (i === raw.length || c === 35) continue;
+    line++;
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 13) c = text.charCodeAt(++i);
+    if (i >= end || c === 35) continue;
     let k = i;
     // A keyword is a letter, then letters and digits.
-    for (; k < raw.length; k++) {
-      const d = raw.charCodeAt(k);
+    for (; k < end; k++) {
+      const d = text.charCodeAt(k);
       const letter = (d | 32) >= 97 && (d | 32) <= 122 && d >= 65;
       if (!letter && !(k > i && d >= 48 && d <= 57)) break;
     }
-    c = raw.charCodeAt(k);
-    if (k === i || (k < raw.length && c !== 32 && c !== 9 && c !== 61 && c !== 13)) {
-      fail(`not an SSH config line (bad keyword "${shownText(raw.slice(i, k + 1))}")`);
+    c = text.charCodeAt(k);
+    if (k === i || (k < end && c !== 32 && c !== 9 && c !== 61 && c !== 13)) {
+      failAt(line, `not an SSH config line (bad keyword "${shownText(text.slice(i, k + 1))}")`);
     }
-    const keyword = raw.slice(i, k);
+    const keyword = text.slice(i, k);
     const key = keyword.toLowerCase();
     if (key !== "host" && key !== "match" && key !== "include" && !USED.has(key)) {
-      if (raw.includes("\0")) fail("contains a NUL byte (binary file?)");
+      if (text.slice(k, end).includes("\0")) failAt(line, "contains a NUL byte (binary file?)");
       continue;
     }
-    let rest = raw.slice(k);
-    if (rest.charCodeAt(rest.length - 1) === 13) rest = rest.slice(0, -1);
-    rest = rest.replace(/^[ \t]*=?/, "");
-    if (rest.includes("\0")) fail("contains a NUL byte (binary file?)");
-    const args = /["'\\#]/.test(rest)
-      ? splitArgs(rest, fail)
-      : rest.split(/[ \t]+/).filter(Boolean);
+    // The arguments: after blanks and at most one "=", up to the end (less a "\r").
+    while (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9) k++;
+    if (text.charCodeAt(k) === 61) k++;
+    let stop = end;
+    if (stop > k && text.charCodeAt(stop - 1) === 13) stop--;
+    const rest = text.slice(k, stop);
+    if (rest.includes("\0")) failAt(line, "contains a NUL byte (binary file?)");
+    const at = line;
+    const fail = (why: string): never => failAt(at, why);
+    const quoted = /["'\\#]/.test(rest);
+    if (key !== "host" && key !== "match" && key !== "include") {
+      // Directives keep their text; it is split only when a host uses the value.
+      const first = (quoted ? splitArgs(rest, fail)[0] : firstWord(rest)) ??
+        fail(`${keyword} needs an argument`);
+      if (key === "port" && !(/^\d{1,5}$/.test(first) && +first > 0 && +first < 65536)) {
+        fail(`bad Port "${shownText(first)}"`);
+      }
+      if (key === "connecttimeout" && parseSshTime(first) === undefined) {
+        fail(`bad ConnectTimeout "${shownText(first)}"`);
+      }
+      items.push({ kind: "set", key, text: rest });
+      continue;
+    }
+    const args = quoted ? splitArgs(rest, fail) : plainWords(rest);
     if (key === "host") {
       if (!args.length) fail("Host needs at least one pattern");
       if (lastCondition >= 0) (items[lastCondition] as { next: number }).next = items.length;
@@ -248,19 +307,10 @@ function scan(
       if (lastCondition >= 0) (items[lastCondition] as { next: number }).next = items.length;
       lastCondition = items.length;
       items.push({ kind: "match", criteria, next: -1 });
-    } else if (key === "include") {
+    } else {
       if (!args.length) fail("Include needs a file");
       includes.push({ index: items.length, line, args });
       items.push({ kind: "include", files: [] });
-    } else {
-      if (!args.length) fail(`${keyword} needs an argument`);
-      if (key === "port" && !(/^\d{1,5}$/.test(args[0]) && +args[0] > 0 && +args[0] < 65536)) {
-        fail(`bad Port "${shownText(args[0])}"`);
-      }
-      if (key === "connecttimeout" && parseSshTime(args[0]) === undefined) {
-        fail(`bad ConnectTimeout "${shownText(args[0])}"`);
-      }
-      items.push({ kind: "set", key, args });
     }
   }
   if (lastCondition >= 0) (items[lastCondition] as { next: number }).next = items.length;
