@@ -367,8 +367,8 @@ export async function appendKnownHost(
   if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   let prefix = "";
   try {
-    const text = await Deno.readTextFile(file);
-    if (text.length && !text.endsWith("\n")) prefix = "\n";
+    const text = await readRegularFile(file, "known_hosts file"); // never blocks on a FIFO
+    if (text.length && text[text.length - 1] !== 10) prefix = "\n";
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
