@@ -66,7 +66,10 @@ function defaultName(): string {
  *
  * @example Usage
  * ```ts
- * import { LocalHost, Node, runCli } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import { runCli } from "./run_cli.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
  *   answer(): number { return 42; }
@@ -74,7 +77,8 @@ function defaultName(): string {
  * let out = "";
  * const io = { out: (t: string) => (out += t), err: () => {} };
  * const code = await runCli(Root, ["run", "--non-interactive", "--", "answer"], { io });
- * console.assert(code === 0 && out === "42\n");
+ * assert.equal(code, 0);
+ * assert.equal(out, "42\n");
  * Deno.exitCode = 0;
  * ```
  */

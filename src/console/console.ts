@@ -42,12 +42,13 @@ type Tty = { isTTY?: boolean; columns?: number; rows?: number };
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { Console } from "./console.ts";
  * const output = new PassThrough();
  * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
- * console.assert((await console_.input("Git commit", { default: "main" })) === "main");
- * console.assert(String(output.read()).includes("[non interactive] main"));
+ * assert.equal(await console_.input("Git commit", { default: "main" }), "main");
+ * assert.ok(String(output.read()).includes("[non interactive] main"));
  * ```
  */
 export class Console {
@@ -78,9 +79,10 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Console } from "./console.ts";
    * const console_ = Console.fromProcess({ interactive: false });
-   * console.assert(console_.isInteractive === false);
+   * assert.equal(console_.isInteractive, false);
    * ```
    */
   static fromProcess(options: { interactive?: boolean } = {}): Console {
@@ -133,9 +135,10 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Console } from "./console.ts";
    * const console_ = Console.fromProcess({ interactive: false });
-   * console.assert((await console_.input("Branch", { default: "main" })) === "main");
+   * assert.equal(await console_.input("Branch", { default: "main" }), "main");
    * ```
    */
   input(label: string, options: InputOptions = {}): Promise<string> {
@@ -153,10 +156,11 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Console } from "./console.ts";
    * const console_ = Console.fromProcess({ interactive: false });
    * const value = await console_.choice("Pick", [["one", 1], ["two", 2]], { default: 2 });
-   * console.assert(value === 2);
+   * assert.equal(value, 2);
    * ```
    */
   choice<T>(
@@ -176,9 +180,10 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Console } from "./console.ts";
    * const console_ = Console.fromProcess({ interactive: false });
-   * console.assert((await console_.confirm("Continue?", { default: true })) === true);
+   * assert.equal(await console_.confirm("Continue?", { default: true }), true);
    * ```
    */
   confirm(question: string, options: { default?: boolean } = {}): Promise<boolean> {
@@ -194,12 +199,13 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PassThrough } from "node:stream";
    * import { Console } from "./console.ts";
    * const console_ = new Console({
    *   input: new PassThrough(), output: new PassThrough(), interactive: false, columns: 6,
    * });
-   * console.assert(console_.inColumns(["a", "bb", "c"]).length === 2);
+   * assert.equal(console_.inColumns(["a", "bb", "c"]).length, 2);
    * ```
    */
   inColumns(items: readonly string[], options: { marginLeft?: number } = {}): string[] {

@@ -43,6 +43,7 @@ function formatDuration(ms: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressBar } from "./progress.ts";
  * let text = "";
  * {
@@ -50,7 +51,7 @@ function formatDuration(ms: number): string {
  *   bar.next();
  *   bar.next();
  * }
- * console.assert(text.startsWith("Copy: 2/2 [100% completed]"));
+ * assert.ok(text.startsWith("Copy: 2/2 [100% completed]"));
  * ```
  */
 export class ProgressBar implements Disposable {
@@ -137,6 +138,7 @@ export class ProgressBar implements Disposable {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createParallelProgress } from "./progress.ts";
  * let text = "";
  * using progress = createParallelProgress({
@@ -144,7 +146,7 @@ export class ProgressBar implements Disposable {
  * });
  * progress.start("web1");
  * progress.finish("web1", true);
- * console.assert(text === "deploy: host web1 done (ok)\n");
+ * assert.equal(text, "deploy: host web1 done (ok)\n");
  * ```
  */
 export interface ParallelProgress extends Disposable {
@@ -180,6 +182,7 @@ export interface ParallelProgressOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createParallelProgress } from "./progress.ts";
  * let text = "";
  * const progress = createParallelProgress({
@@ -187,7 +190,7 @@ export interface ParallelProgressOptions {
  * });
  * progress.start("web1");
  * progress.close();
- * console.assert(text.endsWith("deploy: 0/2 done, 0 failed, 1 running\n"));
+ * assert.ok(text.endsWith("deploy: 0/2 done, 0 failed, 1 running\n"));
  * ```
  */
 export function createParallelProgress(options: ParallelProgressOptions): ParallelProgress {

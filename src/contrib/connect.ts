@@ -13,7 +13,8 @@ import { ParallelNode } from "../node/node.ts";
  *
  * @example Usage
  * ```ts
- * import { child, Node, SshHost } from "../../mod.ts";
+ * import { child, Node } from "../node/node.ts";
+ * import { SshHost } from "../host/ssh/ssh_host.ts";
  * import { Connect } from "./connect.ts";
  * class Root extends Node {
  *   static override hosts = { web: new SshHost({ slug: "web1", address: "10.0.0.11" }) };

@@ -23,7 +23,8 @@ import type { ParallelResult } from "../node/result.ts";
  *
  * @example Usage
  * ```ts
- * import { child, Node, SshHost } from "../../mod.ts";
+ * import { child, Node } from "../node/node.ts";
+ * import { SshHost } from "../host/ssh/ssh_host.ts";
  * import { Git } from "./git.ts";
  * class App extends Node {
  *   static override hosts = { web: new SshHost({ slug: "web1", address: "10.0.0.11" }) };
@@ -218,7 +219,7 @@ export interface GitOverviewLine {
  *
  * @example Usage
  * ```ts
- * import { child, Node } from "../../mod.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { GitOverview } from "./git.ts";
  * class Root extends Node {
  *   gitOverview = child(GitOverview);

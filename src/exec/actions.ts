@@ -70,8 +70,9 @@ function isCommandFailure(error: unknown): error is CommandError | ParallelError
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runAction } from "./actions.ts";
- * console.assert(typeof runAction === "function");
+ * assert.equal(typeof runAction, "function");
  * ```
  */
 export function runAction(env: ActionHost, call: ActionCall): unknown {
@@ -173,8 +174,9 @@ function isolationHost(node: object): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runParallel } from "./actions.ts";
- * console.assert(typeof runParallel === "function");
+ * assert.equal(typeof runParallel, "function");
  * ```
  */
 export async function runParallel(

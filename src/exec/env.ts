@@ -65,7 +65,11 @@ interface Shared {
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, Node, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "./env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import { sh } from "../command/sh.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
  *   async hello(): Promise<string> {
@@ -73,7 +77,7 @@ interface Shared {
  *   }
  * }
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Root).hello()) === "hello");
+ * assert.equal(await env.bind(Root).hello(), "hello");
  * ```
  */
 export class Env implements NodeRuntime, HostServices, AsyncDisposable {

@@ -47,12 +47,13 @@ export type LogEvent = HostEvent | ActionStartEvent | ActionEndEvent;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { LogEvent, Logger } from "./logger.ts";
  * class CountingLogger implements Logger {
  *   count = 0;
  *   log(_event: LogEvent): void { this.count++; }
  * }
- * console.assert(new CountingLogger().count === 0);
+ * assert.equal(new CountingLogger().count, 0);
  * ```
  */
 export interface Logger {
@@ -67,10 +68,11 @@ export interface Logger {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RecordingLogger } from "./logger.ts";
  * const logger = new RecordingLogger();
  * logger.log({ type: "message", level: "info", text: "hi" });
- * console.assert(logger.events.length === 1);
+ * assert.equal(logger.events.length, 1);
  * ```
  */
 export class RecordingLogger implements Logger {
@@ -91,12 +93,13 @@ export class RecordingLogger implements Logger {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JsonLinesLogger } from "./logger.ts";
  * const path = await Deno.makeTempFile();
  * const logger = JsonLinesLogger.open(path);
  * logger.log({ type: "message", level: "info", text: "hi" });
  * logger.close();
- * console.assert((await Deno.readTextFile(path)).includes('"hi"'));
+ * assert.ok((await Deno.readTextFile(path)).includes('"hi"'));
  * ```
  */
 export class JsonLinesLogger implements Logger {

@@ -11,9 +11,10 @@ import type { Terminal } from "../host/services.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processTerminal } from "./terminal.ts";
  * const terminal = processTerminal();
- * console.assert(typeof terminal.isTTY === "boolean");
+ * assert.equal(typeof terminal.isTTY, "boolean");
  * ```
  */
 export function processTerminal(): Terminal {

@@ -35,8 +35,9 @@ function base64Decode(text: string): Uint8Array {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFile } from "./files.ts";
- * console.assert(typeof readFile === "function");
+ * assert.equal(typeof readFile, "function");
  * ```
  */
 export async function readFile(
@@ -72,8 +73,9 @@ export async function readFile(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFile } from "./files.ts";
- * console.assert(typeof writeFile === "function");
+ * assert.equal(typeof writeFile, "function");
  * ```
  */
 export async function writeFile(
@@ -159,8 +161,9 @@ export interface RemoteFile {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openFile } from "./files.ts";
- * console.assert(typeof openFile === "function");
+ * assert.equal(typeof openFile, "function");
  * ```
  */
 export function openFile(

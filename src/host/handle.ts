@@ -27,12 +27,15 @@ import type { HostServices } from "./services.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
+ * import { sh } from "../command/sh.ts";
  * await using env = new Env({ interactive: false });
  * const host = env.host(new LocalHost());
  * {
  *   using _ = host.cd("/tmp");
- *   console.assert((await host.run(sh`pwd`)).stdout.trim() === "/tmp");
+ *   assert.equal((await host.run(sh`pwd`)).stdout.trim(), "/tmp");
  * }
  * ```
  */

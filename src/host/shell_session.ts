@@ -14,8 +14,9 @@ import type { HostHandle } from "./handle.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { interactiveShell } from "./shell_session.ts";
- * console.assert(typeof interactiveShell === "function");
+ * assert.equal(typeof interactiveShell, "function");
  * ```
  */
 export async function interactiveShell(

@@ -23,7 +23,8 @@ export type ActionOptions = ActionFlags;
  *
  * @example Usage
  * ```ts
- * import { action, Node } from "../../mod.ts";
+ * import { action } from "./action.ts";
+ * import { Node } from "./node.ts";
  * class Db extends Node {
  *   @action({ alias: "psql", description: "Open a database shell" })
  *   async shell(): Promise<void> {}
@@ -68,10 +69,11 @@ export interface ActionInfo {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { discoverActions } from "./action.ts";
  * import { Node } from "./node.ts";
  * class A extends Node { go(): void {} }
- * console.assert(discoverActions(new A()).map((a) => a.name).join() === "go");
+ * assert.equal(discoverActions(new A()).map((a) => a.name).join(), "go");
  * ```
  */
 export function discoverActions(node: object): ActionInfo[] {

@@ -54,8 +54,9 @@ interface BoundState extends NodeState {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bindNode } from "./bind.ts";
- * console.assert(typeof bindNode === "function");
+ * assert.equal(typeof bindNode, "function");
  * ```
  */
 export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptions): N {
@@ -186,8 +187,9 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bindRoot } from "./bind.ts";
- * console.assert(typeof bindRoot === "function");
+ * assert.equal(typeof bindRoot, "function");
  * ```
  */
 export function bindRoot<N extends object>(
@@ -207,8 +209,9 @@ export function bindRoot<N extends object>(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cellsOf } from "./bind.ts";
- * console.assert(typeof cellsOf === "function");
+ * assert.equal(typeof cellsOf, "function");
  * ```
  */
 export function cellsOf(node: object): object[] {
@@ -241,8 +244,9 @@ export function cellsOf(node: object): object[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { childOf } from "./bind.ts";
- * console.assert(childOf({ a: 1 }, "b") === undefined);
+ * assert.equal(childOf({ a: 1 }, "b"), undefined);
  * ```
  */
 export function childOf(node: object, name: string): object | undefined {
@@ -258,8 +262,9 @@ export function childOf(node: object, name: string): object | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isolationsOf } from "./bind.ts";
- * console.assert(typeof isolationsOf === "function");
+ * assert.equal(typeof isolationsOf, "function");
  * ```
  */
 export function isolationsOf(node: object): object[] {
@@ -282,8 +287,9 @@ export function isolationsOf(node: object): object[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parallelView } from "./bind.ts";
- * console.assert(typeof parallelView === "function");
+ * assert.equal(typeof parallelView, "function");
  * ```
  */
 export function parallelView(node: object): object {
@@ -321,8 +327,9 @@ function isolate(node: object, which: string | number | Host): object {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rebindRoot } from "./bind.ts";
- * console.assert(typeof rebindRoot === "function");
+ * assert.equal(typeof rebindRoot, "function");
  * ```
  */
 export function rebindRoot(root: object, runtime: NodeRuntime): object {

@@ -16,7 +16,8 @@ export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as 
  *
  * @example Usage
  * ```ts
- * import { ALL_HOSTS, child, Node } from "../../mod.ts";
+ * import { ALL_HOSTS } from "./markers.ts";
+ * import { child, Node } from "./node.ts";
  * class Monitor extends Node {}
  * class Root extends Node {
  *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
@@ -77,8 +78,9 @@ export type Marker = ChildMarker | RequiredMarker | QueryMarker;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isMarker, required } from "./markers.ts";
- * console.assert(isMarker(required<string>("x")));
+ * assert.ok(isMarker(required<string>("x")));
  * ```
  */
 export function isMarker(value: unknown): value is Marker {
@@ -91,7 +93,8 @@ export function isMarker(value: unknown): value is Marker {
  *
  * @example Usage
  * ```ts
- * import { Node, required } from "../../mod.ts";
+ * import { Node } from "./node.ts";
+ * import { required } from "./markers.ts";
  * class Git extends Node {
  *   repository = required<string>("URL to clone");
  * }
@@ -109,7 +112,8 @@ export function required<T>(description = ""): T {
  *
  * @example Usage
  * ```ts
- * import { Node, q } from "../../mod.ts";
+ * import { Node } from "./node.ts";
+ * import { q } from "./markers.ts";
  * class Site extends Node {
  *   domain = "example.com";
  *   url = q(() => `https://${this.domain}`);

@@ -23,7 +23,11 @@ import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, Node, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "./node.ts";
+ * import { sh } from "../command/sh.ts";
  * class Hello extends Node {
  *   static override hosts = { host: [new LocalHost()] };
  *   async greet(): Promise<string> {
@@ -32,7 +36,7 @@ import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
  *   }
  * }
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Hello).greet()) === "hello");
+ * assert.equal(await env.bind(Hello).greet(), "hello");
  * ```
  */
 export class Node {
@@ -81,13 +85,15 @@ export class Node {
    *
    * @example Usage
    * ```ts
-   * import { child, Env, Node } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { child, Node } from "./node.ts";
+   * import { Env } from "../exec/env.ts";
    * class Leaf extends Node {
    *   rootName(): string { return this.parentAs(Root).name; }
    * }
    * class Root extends Node { name = "root"; leaf = child(Leaf); }
    * await using env = new Env({ interactive: false });
-   * console.assert((await env.bind(Root).leaf.rootName()) === "root");
+   * assert.equal(await env.bind(Root).leaf.rootName(), "root");
    * ```
    */
   parentAs<T extends Node>(cls: NodeClass<T>): T {
@@ -107,7 +113,11 @@ export class Node {
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node, ParallelNode, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { sh } from "../command/sh.ts";
  * class Uptime extends ParallelNode {
  *   async slug(): Promise<string> { return this.host.slug; }
  * }
@@ -117,7 +127,7 @@ export class Node {
  * }
  * await using env = new Env({ interactive: false });
  * const result = await env.bind(Root).uptime.slug();
- * console.assert([...result].join() === "a,b");
+ * assert.equal([...result].join(), "a,b");
  * ```
  */
 export class ParallelNode extends Node {
@@ -176,7 +186,7 @@ export type Parallel<N> =
  *
  * @example Usage
  * ```ts
- * import { child, Node, ParallelNode } from "../../mod.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
  * class Git extends ParallelNode {
  *   location = "/srv/app";
  * }

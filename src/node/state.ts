@@ -60,8 +60,9 @@ export interface NodeState {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stateOf } from "./state.ts";
- * console.assert(stateOf({}) === undefined);
+ * assert.equal(stateOf({}), undefined);
  * ```
  */
 export function stateOf(node: unknown): NodeState | undefined {
@@ -74,8 +75,9 @@ export function stateOf(node: unknown): NodeState | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requireState } from "./state.ts";
- * try { requireState({}, "hosts"); } catch (e) { console.assert(e instanceof Error); }
+ * try { requireState({}, "hosts"); } catch (e) { assert.ok(e instanceof Error); }
  * ```
  */
 export function requireState(node: object, what: string): NodeState {
@@ -94,8 +96,9 @@ export function requireState(node: object, what: string): NodeState {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNode } from "./state.ts";
- * console.assert(!isNode({}));
+ * assert.ok(!isNode({}));
  * ```
  */
 export function isNode(value: unknown): value is object {
@@ -108,8 +111,9 @@ export function isNode(value: unknown): value is object {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isParallelNode } from "./state.ts";
- * console.assert(!isParallelNode({}));
+ * assert.ok(!isParallelNode({}));
  * ```
  */
 export function isParallelNode(value: unknown): boolean {
@@ -121,9 +125,10 @@ export function isParallelNode(value: unknown): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unwrapView } from "./state.ts";
  * const x = {};
- * console.assert(unwrapView(x) === x);
+ * assert.equal(unwrapView(x), x);
  * ```
  */
 export function unwrapView<T>(value: T): T {
@@ -138,8 +143,9 @@ export function unwrapView<T>(value: T): T {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nodePath } from "./state.ts";
- * console.assert(nodePath({}) === "Object");
+ * assert.equal(nodePath({}), "Object");
  * ```
  */
 export function nodePath(node: object): string {

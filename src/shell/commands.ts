@@ -161,8 +161,9 @@ function cd(session: ShellSession, words: Word[]): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { executeLine } from "./commands.ts";
- * console.assert(typeof executeLine === "function");
+ * assert.equal(typeof executeLine, "function");
  * ```
  */
 export async function executeLine(session: ShellSession, line: string): Promise<LineOutcome> {

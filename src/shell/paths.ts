@@ -47,8 +47,9 @@ export type ResolveMode = "node" | "action" | "inspect";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isolationSlug } from "./paths.ts";
- * console.assert(isolationSlug({}) === undefined);
+ * assert.equal(isolationSlug({}), undefined);
  * ```
  */
 export function isolationSlug(node: object): string | undefined {
@@ -64,8 +65,9 @@ export function isolationSlug(node: object): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isolationChoices } from "./paths.ts";
- * console.assert(typeof isolationChoices === "function");
+ * assert.equal(typeof isolationChoices, "function");
  * ```
  */
 export function isolationChoices(node: object): [string, object][] {
@@ -87,8 +89,9 @@ export function isolationChoices(node: object): [string, object][] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stepPath } from "./paths.ts";
- * console.assert(typeof stepPath === "function");
+ * assert.equal(typeof stepPath, "function");
  * ```
  */
 export function stepPath(location: Location, node: object, word: Word): object | undefined {
@@ -134,8 +137,9 @@ function findMember(node: object, name: string): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveWords } from "./paths.ts";
- * console.assert(typeof resolveWords === "function");
+ * assert.equal(typeof resolveWords, "function");
  * ```
  */
 export function resolveWords(

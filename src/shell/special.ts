@@ -93,8 +93,9 @@ function version(session: ShellSession, node: object): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runSpecial } from "./special.ts";
- * console.assert(typeof runSpecial === "function");
+ * assert.equal(typeof runSpecial, "function");
  * ```
  */
 export async function runSpecial(

@@ -13,9 +13,11 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { freePort } from "./net.ts";
  * const port = await freePort();
- * console.assert(port > 0 && port < 65536);
+ * assert.ok(port > 0);
+ * assert.ok(port < 65536);
  * ```
  */
 export async function freePort(): Promise<number> {
