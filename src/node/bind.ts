@@ -55,8 +55,21 @@ interface BoundState extends NodeState {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { bindNode } from "./bind.ts";
- * assert.equal(typeof bindNode, "function");
+ * import { Node } from "./node.ts";
+ * import { nodePath } from "./state.ts";
+ * class Db extends Node {
+ *   port = 5432;
+ *   slugs(): string[] { return this.hosts.hosts().map((host) => host.slug); }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const roles = new Map([["db", [new LocalHost({ slug: "db1" })]]]);
+ * const db = bindNode(Db, { runtime: env, roles, isolated: true, name: "db", set: { port: 6432 } });
+ * assert.equal(nodePath(db), "db");
+ * assert.equal(db.port, 6432);
+ * assert.deepEqual(await db.slugs(), ["db1"]);
  * ```
  */
 export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptions): N {
@@ -188,8 +201,16 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { bindRoot } from "./bind.ts";
- * assert.equal(typeof bindRoot, "function");
+ * import { Node } from "./node.ts";
+ * class Root extends Node {
+ *   roles(): string[] { return this.hosts.roles(); }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = bindRoot(Root, env, { hosts: { web: new LocalHost() } }) as Root;
+ * assert.deepEqual(await root.roles(), ["web"]);
  * ```
  */
 export function bindRoot<N extends object>(
@@ -210,8 +231,18 @@ export function bindRoot<N extends object>(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { cellsOf } from "./bind.ts";
- * assert.equal(typeof cellsOf, "function");
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { bindNode, cellsOf } from "./bind.ts";
+ * import { ParallelNode } from "./node.ts";
+ * class Uptime extends ParallelNode {
+ *   slug(): string { return this.host.slug; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
+ * const node = bindNode(Uptime, { runtime: env, roles: new Map([["host", hosts]]), isolated: false });
+ * const cells = cellsOf(node) as Uptime[];
+ * assert.deepEqual(await Promise.all(cells.map((cell) => cell.slug())), ["a", "b"]);
  * ```
  */
 export function cellsOf(node: object): object[] {
@@ -245,8 +276,18 @@ export function cellsOf(node: object): object[] {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { childOf } from "./bind.ts";
- * assert.equal(childOf({ a: 1 }, "b"), undefined);
+ * import { child, Node } from "./node.ts";
+ * class Db extends Node {}
+ * class Root extends Node {
+ *   db = child(Db);
+ *   port = 5432;
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.equal(childOf(root, "db"), root.db);
+ * assert.equal(childOf(root, "port"), undefined);
  * ```
  */
 export function childOf(node: object, name: string): object | undefined {
@@ -263,8 +304,19 @@ export function childOf(node: object, name: string): object | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { isolationsOf } from "./bind.ts";
- * assert.equal(typeof isolationsOf, "function");
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { childOf, isolationsOf } from "./bind.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * class Cell extends ParallelNode {}
+ * class Root extends Node {
+ *   static override hosts = { web: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
+ *   cell = child(Cell, { roles: { host: "web" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.deepEqual(isolationsOf(root), [root]);
+ * assert.equal(isolationsOf(childOf(root, "cell")!).length, 2);
  * ```
  */
 export function isolationsOf(node: object): object[] {
@@ -288,8 +340,19 @@ export function isolationsOf(node: object): object[] {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { parallelView } from "./bind.ts";
- * assert.equal(typeof parallelView, "function");
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { bindNode, parallelView } from "./bind.ts";
+ * import { type Parallel, ParallelNode } from "./node.ts";
+ * class Uptime extends ParallelNode {
+ *   slug(): string { return this.host.slug; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
+ * const node = bindNode(Uptime, { runtime: env, roles: new Map([["host", hosts]]), isolated: false });
+ * const view = parallelView(node) as Parallel<Uptime>;
+ * assert.deepEqual([...await view.slug()], ["a", "b"]);
+ * assert.equal(await view.isolate("b").slug(), "b");
  * ```
  */
 export function parallelView(node: object): object {
@@ -328,8 +391,18 @@ function isolate(node: object, which: string | number | Host): object {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { rebindRoot } from "./bind.ts";
- * assert.equal(typeof rebindRoot, "function");
+ * import { Node } from "./node.ts";
+ * class Root extends Node {
+ *   sandboxed(): boolean { return this.env.sandbox; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * const dryRun = rebindRoot(root, env.fork({ sandbox: true })) as Root;
+ * assert.notEqual(dryRun, root);
+ * assert.equal(await dryRun.sandboxed(), true);
+ * assert.equal(await root.sandboxed(), false);
  * ```
  */
 export function rebindRoot(root: object, runtime: NodeRuntime): object {

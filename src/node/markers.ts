@@ -16,12 +16,20 @@ export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as 
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { ALL_HOSTS } from "./markers.ts";
  * import { child, Node } from "./node.ts";
- * class Monitor extends Node {}
+ * class Monitor extends Node {
+ *   slugs(): string[] { return this.hosts.filter("host").hosts().map((h) => h.slug); }
+ * }
  * class Root extends Node {
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }), db: new LocalHost({ slug: "db1" }) };
  *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
  * }
+ * await using env = new Env({ interactive: false });
+ * assert.deepEqual((await env.bind(Root).monitor.slugs()).sort(), ["db1", "web1"]);
  * ```
  */
 export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;
@@ -93,11 +101,23 @@ export function isMarker(value: unknown): value is Marker {
  *
  * @example Usage
  * ```ts
- * import { Node } from "./node.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { required } from "./markers.ts";
+ * import { child, Node } from "./node.ts";
  * class Git extends Node {
  *   repository = required<string>("URL to clone");
  * }
+ * class Root extends Node {
+ *   app = child(Git, { set: { repository: "https://example.org/app.git" } });
+ *   broken = child(Git);
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.equal(root.app.repository, "https://example.org/app.git");
+ * assert.throws(() => root.broken.repository, {
+ *   message: 'Required value "repository" of Root.broken is not set: URL to clone',
+ * });
  * ```
  */
 export function required<T>(description = ""): T {
@@ -112,12 +132,19 @@ export function required<T>(description = ""): T {
  *
  * @example Usage
  * ```ts
- * import { Node } from "./node.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { q } from "./markers.ts";
+ * import { child, Node } from "./node.ts";
  * class Site extends Node {
  *   domain = "example.com";
  *   url = q(() => `https://${this.domain}`);
  * }
+ * class Root extends Node {
+ *   site = child(Site, { set: { domain: "example.org" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * assert.equal(env.bind(Root).site.url, "https://example.org");
  * ```
  */
 export function q<T>(fn: () => T): T {

@@ -186,13 +186,21 @@ export type Parallel<N> =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { child, Node, ParallelNode } from "./node.ts";
  * class Git extends ParallelNode {
  *   location = "/srv/app";
+ *   where(): string { return `${this.host.slug}:${this.location}`; }
  * }
  * class App extends Node {
+ *   static override hosts = { web: [new LocalHost({ slug: "web1" }), new LocalHost({ slug: "web2" })] };
  *   git = child(Git, { roles: { host: "web" }, set: { location: "/srv/other" } });
  * }
+ * await using env = new Env({ interactive: false });
+ * const result = await env.bind(App).git.where();
+ * assert.deepEqual([...result], ["web1:/srv/other", "web2:/srv/other"]);
  * ```
  */
 export function child<N extends ParallelNode>(
