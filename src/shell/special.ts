@@ -94,8 +94,23 @@ function version(session: ShellSession, node: object): void {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./commands.ts";
  * import { runSpecial } from "./special.ts";
- * assert.equal(typeof runSpecial, "function");
+ * class Root extends Node {}
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * await runSpecial(session, "--version", root);
+ * assert.match(out, /deployer library, version: 0\.1\.0\n/);
+ * assert.match(out, /Root node class: Root\n/);
  * ```
  */
 export async function runSpecial(
