@@ -109,8 +109,16 @@ function secretsOfRequest(request: RunRequest, password: string | undefined): st
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
  * import { runCommand } from "./run.ts";
- * assert.equal(typeof runCommand, "function");
+ * await using env = new Env({ interactive: false });
+ * const result = await runCommand({
+ *   host: new LocalHost(), services: env, command: sh`pwd`,
+ *   composition: { cwd: "/tmp" }, sudo: false, options: {},
+ * });
+ * assert.equal(result.stdout, "/tmp\n");
  * ```
  */
 export async function runCommand(request: RunRequest): Promise<CommandResult> {
