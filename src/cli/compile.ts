@@ -85,7 +85,14 @@ export interface CompileIo {
  * ```ts
  * import assert from "node:assert/strict";
  * import { runCompile } from "./compile.ts";
- * assert.equal(typeof runCompile, "function");
+ * let out = "";
+ * let err = "";
+ * const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+ * // A missing script fails before `deno compile` downloads anything:
+ * const code = await runCompile({ script: "/nonexistent/deploy.ts" }, io);
+ * assert.notEqual(code, 0);
+ * assert.match(out, / compile --allow-run .* --output deploy \/nonexistent\/deploy\.ts\n$/);
+ * assert.match(err, /Cannot find module 'file:\/\/\/nonexistent\/deploy\.ts'/);
  * ```
  */
 export async function runCompile(options: CompileOptions, io: CompileIo): Promise<number> {

@@ -172,7 +172,7 @@ export function errorText(error: unknown, debug: boolean): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { debugEnabled } from "./output.ts";
- * assert.equal(typeof debugEnabled(), "boolean");
+ * assert.equal(debugEnabled(), Deno.env.get("DEPLOYER_DEBUG") === "1");
  * ```
  */
 export function debugEnabled(): boolean {
