@@ -191,10 +191,17 @@ async function loadError(url: URL, error: unknown): Promise<UsageError> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { loadScript } from "./load.ts";
+ * const dir = await Deno.makeTempDir();
  * try {
- *   await loadScript("/nonexistent/deploy.ts");
- * } catch (error) {
- *   assert.equal((error as Error).name, "UsageError");
+ *   const node = import.meta.resolve("../node/node.ts");
+ *   await Deno.writeTextFile(
+ *     `${dir}/deploy.ts`,
+ *     `import { Node } from "${node}";\nexport default class Root extends Node {}\n`,
+ *   );
+ *   assert.equal((await loadScript("deploy.ts", dir)).name, "Root");
+ *   await assert.rejects(loadScript("missing.ts", dir), { name: "UsageError" });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
