@@ -13,8 +13,9 @@ import { sh, type ShellCommand } from "../command/sh.ts";
  * import assert from "node:assert/strict";
  * import { wget } from "./commands.ts";
  * assert.equal(wget("https://x.org/a b").text, "wget 'https://x.org/a b'");
- * console.assert(
- *   wget("https://x.org/a", "/tmp/a").text === "wget 'https://x.org/a' --output-document '/tmp/a'",
+ * assert.equal(
+ *   wget("https://x.org/a", "/tmp/a").text,
+ *   "wget 'https://x.org/a' --output-document '/tmp/a'",
  * );
  * ```
  */
@@ -30,9 +31,9 @@ export function wget(url: string, target?: string): ShellCommand {
  * ```ts
  * import assert from "node:assert/strict";
  * import { bashrcAppend } from "./commands.ts";
- * console.assert(
- *   bashrcAppend("export A=1").text ===
- *     "grep -qxF 'export A=1' ~/.bashrc || printf '%s\\n' 'export A=1' >> ~/.bashrc",
+ * assert.equal(
+ *   bashrcAppend("export A=1").text,
+ *   "grep -qxF 'export A=1' ~/.bashrc || printf '%s\\n' 'export A=1' >> ~/.bashrc",
  * );
  * ```
  */
