@@ -203,10 +203,17 @@ async function readAll(
  * The file operations of an SSH connection, over one SFTP session.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: needs the SFTP session of a live SSH connection, so this is type-checked,
+ * // not run.
+ * // @ts-types="npm:@types/ssh2@1.15.6"
+ * import type { SFTPWrapper } from "npm:ssh2@1.17.0";
  * import { SftpFiles } from "./sftp.ts";
- * const files = new SftpFiles(sftp, "web1");
- * await files.writeFile("/tmp/x", new TextEncoder().encode("hi"));
+ * async function upload(sftp: SFTPWrapper): Promise<number> {
+ *   const files = new SftpFiles(sftp, "web1");
+ *   await files.writeFile("/tmp/motd", new TextEncoder().encode("hello\n"));
+ *   return (await files.stat("/tmp/motd")).size; // 6
+ * }
  * ```
  */
 export class SftpFiles {
