@@ -18,21 +18,24 @@ import { ParallelNode } from "../node/node.ts";
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { child, Node } from "../node/node.ts";
  * import { Env } from "../exec/env.ts";
  * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { Config } from "./config.ts";
  * const dir = await Deno.makeTempDir();
- * class Root extends Node {
- *   static override hosts = { host: new LocalHost() };
- *   motd = child(Config, {
- *     set: { remotePath: `${dir}/motd`, content: "hello\n", useSudo: false },
- *   });
+ * try {
+ *   class Root extends Node {
+ *     static override hosts = { host: new LocalHost() };
+ *     motd = child(Config, {
+ *       set: { remotePath: `${dir}/motd`, content: "hello\n", useSudo: false },
+ *     });
+ *   }
+ *   await using env = new Env({ interactive: false });
+ *   await env.bind(Root).motd.setup();
+ *   assert.equal(await Deno.readTextFile(`${dir}/motd`), "hello\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
- * await using env = new Env({ interactive: false });
- * await env.bind(Root).motd.setup();
- * assert.equal(await Deno.readTextFile(`${dir}/motd`), "hello\n");
- * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class Config extends ParallelNode {

@@ -48,12 +48,20 @@ export type LogEvent = HostEvent | ActionStartEvent | ActionEndEvent;
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Env } from "./env.ts";
  * import type { LogEvent, Logger } from "./logger.ts";
- * class CountingLogger implements Logger {
- *   count = 0;
- *   log(_event: LogEvent): void { this.count++; }
+ * class CommandLogger implements Logger {
+ *   commands: string[] = [];
+ *   log(event: LogEvent): void {
+ *     if (event.type === "command.start") this.commands.push(event.command);
+ *   }
  * }
- * assert.equal(new CountingLogger().count, 0);
+ * const logger = new CommandLogger();
+ * await using env = new Env({ interactive: false, loggers: [logger] });
+ * await env.host(new LocalHost()).run(sh`echo ${"hi there"}`);
+ * assert.deepEqual(logger.commands, ["echo 'hi there'"]);
  * ```
  */
 export interface Logger {
@@ -95,11 +103,17 @@ export class RecordingLogger implements Logger {
  * ```ts
  * import assert from "node:assert/strict";
  * import { JsonLinesLogger } from "./logger.ts";
- * const path = await Deno.makeTempFile();
- * const logger = JsonLinesLogger.open(path);
- * logger.log({ type: "message", level: "info", text: "hi" });
- * logger.close();
- * assert.ok((await Deno.readTextFile(path)).includes('"hi"'));
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const logger = JsonLinesLogger.open(`${dir}/events.jsonl`);
+ *   logger.log({ type: "message", level: "info", text: "hi" });
+ *   logger.close();
+ *   const { time, ...event } = JSON.parse(await Deno.readTextFile(`${dir}/events.jsonl`));
+ *   assert.deepEqual(event, { type: "message", level: "info", text: "hi" });
+ *   assert.ok(!Number.isNaN(Date.parse(time)));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export class JsonLinesLogger implements Logger {

@@ -304,7 +304,10 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { noSudoPassword } from "./run.ts";
- * assert.ok(noSudoPassword("web1", "root").message.includes("web1"));
+ * assert.equal(
+ *   noSudoPassword("web1", "root").message,
+ *   'sudo on host "web1" (as root) needs a password: give the host a password or run interactively',
+ * );
  * ```
  */
 export function noSudoPassword(host: string, user: string): DeployerError {

@@ -228,9 +228,15 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
  * import assert from "node:assert/strict";
  * import { appendKnownHost } from "./known_hosts.ts";
  * const dir = await Deno.makeTempDir();
- * await appendKnownHost(`${dir}/known_hosts`, "[h]:2222", "ssh-ed25519", "AAAA");
- * assert.ok((await Deno.readTextFile(`${dir}/known_hosts`)).includes("[h]:2222"));
- * await Deno.remove(dir, { recursive: true });
+ * try {
+ *   const file = `${dir}/.ssh/known_hosts`;
+ *   await appendKnownHost(file, "[h]:2222", "ssh-ed25519", "AAAA");
+ *   await appendKnownHost(file, "web1", "ssh-ed25519", "BBBB");
+ *   assert.equal(await Deno.readTextFile(file), "[h]:2222 ssh-ed25519 AAAA\nweb1 ssh-ed25519 BBBB\n");
+ *   assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function appendKnownHost(
