@@ -113,7 +113,8 @@ async function loadInquirer(question: string): Promise<Inquirer> {
  * const output = new PassThrough();
  * const answer = runPrompt({ input, output, color: false }, "Name", (inquirer, context) =>
  *   inquirer.input({ message: "Name" }, context));
- * setTimeout(() => input.write("joe\r"), 50);
+ * // Type the answer once the question has been drawn:
+ * output.once("data", () => setTimeout(() => input.write("joe\r")));
  * assert.equal(await answer, "joe");
  * ```
  */
