@@ -53,6 +53,7 @@ const OPT_OUT = /^\s*\/\/ Illustrative: \S/m;
 const STRICT_IMPORT = /^\s*import\s+assert\s+from\s+["']node:assert\/strict["'];?\s*$/m;
 const LOOSE_IMPORT = /from\s+["']node:assert["']|from\s+["']@std\/assert|jsr:@std\/assert/;
 const ASSERT_CALL = /\bassert(?:\.\w+)?\s*\(/;
+const IMPORT_FROM = /\bfrom\s+["']([^"']+)["']/g;
 const EXISTENCE_ONLY =
   /^\s*assert(?:\.\w+)?\s*\(\s*typeof\s+[\w.$]+\s*(?:===|,)\s*["']function["']/;
 
@@ -65,8 +66,9 @@ const EXISTENCE_ONLY =
  * import assert from "node:assert/strict";
  * import { extractExamples } from "./check_doc_examples.ts";
  * const fence = "\u0060".repeat(3); // a literal fence would end this example
- * const source = ["/**", ` * ${fence}ts`, " * f();", ` * ${fence}`, " *\/", "export function f() {}"];
- * const [example] = extractExamples("f.ts", source.join("\n"));
+ * const source = ["/**", ` * ${fence}ts`, " * f();", ` * ${fence}`, " *\/", "export function f() {}"]
+ *   .join("\n");
+ * const [example] = extractExamples("f.ts", source);
  * assert.deepEqual(example, { file: "f.ts", line: 2, info: "ts", code: "f();" });
  * ```
  */
@@ -103,9 +105,25 @@ export function extractExamples(file: string, text: string): DocExample[] {
 }
 
 /**
+ * Whether an import specifier of an example in `file` names the package root `mod.ts`
+ * (paths relative to the working directory, as the files are given).
+ */
+function importsRoot(file: string, specifier: string): boolean {
+  if (!specifier.startsWith(".")) return false;
+  const parts = file.split("/").slice(0, -1);
+  for (const part of specifier.split("/")) {
+    if (part === "..") {
+      if (parts.length === 0 || parts[parts.length - 1] === "..") parts.push("..");
+      else parts.pop();
+    } else if (part !== ".") parts.push(part);
+  }
+  return parts.join("/") === "mod.ts" && file !== "mod.ts";
+}
+
+/**
  * Judges one example: code blocks must assert with `node:assert/strict` (or carry the
- * `// Illustrative: <why>` opt-out), never use `console.assert`, and check more than that
- * a function exists.
+ * `// Illustrative: <why>` opt-out), never use `console.assert`, check more than that
+ * a function exists, and (outside `mod.ts`) import from modules, not the package root.
  *
  * @example Usage
  * ```ts
@@ -126,6 +144,11 @@ export function judge(example: DocExample): Judgement {
   const problems: string[] = [];
   if (/\bconsole\.assert\b/.test(code)) {
     problems.push("uses console.assert, which does not throw: use assert from node:assert/strict");
+  }
+  for (const [, specifier] of code.matchAll(IMPORT_FROM)) {
+    if (importsRoot(example.file, specifier)) {
+      problems.push(`imports ${specifier}: import from the module's own file instead`);
+    }
   }
   if (LOOSE_IMPORT.test(code)) {
     problems.push('imports another assert module: use `import assert from "node:assert/strict";`');

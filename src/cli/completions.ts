@@ -190,7 +190,11 @@ function fish(program: string, commands: readonly CommandSpec[]): string {
  * import assert from "node:assert/strict";
  * import { completionScript } from "./completions.ts";
  * const script = completionScript("bash", "deployer", [
- *   { name: "run", description: "Run an action", options: [{ names: ["--json"], description: "JSON" }] },
+ *   {
+ *     name: "run",
+ *     description: "Run an action",
+ *     options: [{ names: ["--json"], description: "JSON" }],
+ *   },
  * ]);
  * assert.ok(script.includes("complete -o default -F _deployer_complete deployer"));
  * ```

@@ -47,7 +47,8 @@ function formatDuration(ms: number): string {
  * import { ProgressBar } from "./progress.ts";
  * let text = "";
  * {
- *   using bar = new ProgressBar({ write: (t) => (text += t), live: false, message: "Copy", expected: 2 });
+ *   const write = (t: string) => void (text += t);
+ *   using bar = new ProgressBar({ write, live: false, message: "Copy", expected: 2 });
  *   bar.next();
  *   bar.next();
  * }

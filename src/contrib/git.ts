@@ -248,7 +248,10 @@ export interface GitOverviewLine {
  *   );
  *   class Root extends Node {
  *     static override hosts = { web: new LocalHost({ slug: "web1" }) };
- *     app = child(Git, { roles: { host: "web" }, set: { repository: dir, repositoryLocation: dir } });
+ *     app = child(Git, {
+ *       roles: { host: "web" },
+ *       set: { repository: dir, repositoryLocation: dir },
+ *     });
  *     gitOverview = child(GitOverview);
  *   }
  *   const [line] = await env.bind(Root).gitOverview.show();

@@ -84,7 +84,8 @@ function isCommandFailure(error: unknown): error is CommandError | ParallelError
  *   fail(): never { throw new Error("boom"); }
  * }
  * const calc = new Calc();
- * const call = { node: calc, name: "add", method: calc.add as (...a: unknown[]) => unknown, args: [1, 2], flags: {} };
+ * const add = calc.add as (...args: unknown[]) => unknown;
+ * const call = { node: calc, name: "add", method: add, args: [1, 2], flags: {} };
  * assert.equal(runAction(env, call), 3); // synchronous stays synchronous
  * assert.deepEqual(events.map((e) => e.type), ["action.start", "action.end"]);
  * assert.throws(() => runAction(env, { ...call, name: "fail", method: calc.fail }), {
@@ -206,7 +207,8 @@ function isolationHost(node: object): string | undefined {
  *     return this.up ? Promise.resolve("up") : Promise.reject(new Error("down"));
  *   }
  * }
- * const call = { node: new Probe(true), name: "check", method: Probe.prototype.check, args: [], flags: {} };
+ * const check = Probe.prototype.check;
+ * const call = { node: new Probe(true), name: "check", method: check, args: [], flags: {} };
  * const result = await runParallel(env, call, [new Probe(true), new Probe(true)]);
  * assert.deepEqual([...result], ["up", "up"]);
  * // One failure fails the call, and every outcome is kept:

@@ -37,7 +37,10 @@ export interface TextSink {
  * import { TerminalLogger } from "./terminal_logger.ts";
  * let text = "";
  * const logger = new TerminalLogger({ write: (t: string) => (text += t) }, { color: false });
- * logger.log({ type: "command.start", id: 1, host: "web1", command: "ls", sudo: false, sandbox: false, interactive: false });
+ * logger.log({
+ *   type: "command.start", id: 1, host: "web1", command: "ls",
+ *   sudo: false, sandbox: false, interactive: false,
+ * });
  * logger.log({ type: "command.output", id: 1, host: "web1", stream: "stdout", text: "a\nb" });
  * logger.log({ type: "command.end", id: 1, host: "web1", code: 0, duration: 5 });
  * assert.equal(text, "[web1] $ ls\n[web1] a\n[web1] b\n");

@@ -187,7 +187,7 @@ export class LocalConnection implements Connection {
  * import assert from "node:assert/strict";
  * import { LocalHost } from "./local.ts";
  * const host = new LocalHost({ slug: "local1" });
- * const connection = await host.connect({ interactive: false, confirm: () => Promise.resolve(false) });
+ * const connection = await host.connect({ interactive: false, confirm: async () => false });
  * assert.equal(host.slug, "local1");
  * assert.ok(connection.alive);
  * await connection.close();

@@ -306,7 +306,8 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
  * import { noSudoPassword } from "./run.ts";
  * assert.equal(
  *   noSudoPassword("web1", "root").message,
- *   'sudo on host "web1" (as root) needs a password: give the host a password or run interactively',
+ *   'sudo on host "web1" (as root) needs a password: ' +
+ *     "give the host a password or run interactively",
  * );
  * ```
  */

@@ -66,7 +66,8 @@ interface BoundState extends NodeState {
  * }
  * await using env = new Env({ interactive: false });
  * const roles = new Map([["db", [new LocalHost({ slug: "db1" })]]]);
- * const db = bindNode(Db, { runtime: env, roles, isolated: true, name: "db", set: { port: 6432 } });
+ * const set = { port: 6432 };
+ * const db = bindNode(Db, { runtime: env, roles, isolated: true, name: "db", set });
  * assert.equal(nodePath(db), "db");
  * assert.equal(db.port, 6432);
  * assert.deepEqual(await db.slugs(), ["db1"]);
@@ -240,7 +241,8 @@ export function bindRoot<N extends object>(
  * }
  * await using env = new Env({ interactive: false });
  * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
- * const node = bindNode(Uptime, { runtime: env, roles: new Map([["host", hosts]]), isolated: false });
+ * const roles = new Map([["host", hosts]]);
+ * const node = bindNode(Uptime, { runtime: env, roles, isolated: false });
  * const cells = cellsOf(node) as Uptime[];
  * assert.deepEqual(await Promise.all(cells.map((cell) => cell.slug())), ["a", "b"]);
  * ```
@@ -349,7 +351,8 @@ export function isolationsOf(node: object): object[] {
  * }
  * await using env = new Env({ interactive: false });
  * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
- * const node = bindNode(Uptime, { runtime: env, roles: new Map([["host", hosts]]), isolated: false });
+ * const roles = new Map([["host", hosts]]);
+ * const node = bindNode(Uptime, { runtime: env, roles, isolated: false });
  * const view = parallelView(node) as Parallel<Uptime>;
  * assert.deepEqual([...await view.slug()], ["a", "b"]);
  * assert.equal(await view.isolate("b").slug(), "b");

@@ -25,7 +25,10 @@ export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as 
  *   slugs(): string[] { return this.hosts.filter("host").hosts().map((h) => h.slug); }
  * }
  * class Root extends Node {
- *   static override hosts = { web: new LocalHost({ slug: "web1" }), db: new LocalHost({ slug: "db1" }) };
+ *   static override hosts = {
+ *     web: new LocalHost({ slug: "web1" }),
+ *     db: new LocalHost({ slug: "db1" }),
+ *   };
  *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
  * }
  * await using env = new Env({ interactive: false });

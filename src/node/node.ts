@@ -195,7 +195,9 @@ export type Parallel<N> =
  *   where(): string { return `${this.host.slug}:${this.location}`; }
  * }
  * class App extends Node {
- *   static override hosts = { web: [new LocalHost({ slug: "web1" }), new LocalHost({ slug: "web2" })] };
+ *   static override hosts = {
+ *     web: [new LocalHost({ slug: "web1" }), new LocalHost({ slug: "web2" })],
+ *   };
  *   git = child(Git, { roles: { host: "web" }, set: { location: "/srv/other" } });
  * }
  * await using env = new Env({ interactive: false });

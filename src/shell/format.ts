@@ -71,7 +71,8 @@ function table(rows: [string, string][]): string {
  * import assert from "node:assert/strict";
  * import { ParallelResult } from "../node/result.ts";
  * import { formatResult } from "./format.ts";
- * const text = formatResult(new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]));
+ * const result = new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]);
+ * const text = formatResult(result);
  * assert.equal(text, "a   x\nbb  y\n");
  * ```
  */

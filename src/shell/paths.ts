@@ -190,7 +190,8 @@ function findMember(node: object, name: string): string | undefined {
  * assert.equal(found.node, root.db);
  * assert.equal(found.action?.name, "backup");
  * assert.deepEqual(found.args, ["/tmp/x"]);
- * assert.deepEqual(resolveWords(here, splitWords("web").words, "node"), { ok: false, word: "web" });
+ * const missing = resolveWords(here, splitWords("web").words, "node");
+ * assert.deepEqual(missing, { ok: false, word: "web" });
  * ```
  */
 export function resolveWords(

@@ -232,7 +232,8 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
  *   const file = `${dir}/.ssh/known_hosts`;
  *   await appendKnownHost(file, "[h]:2222", "ssh-ed25519", "AAAA");
  *   await appendKnownHost(file, "web1", "ssh-ed25519", "BBBB");
- *   assert.equal(await Deno.readTextFile(file), "[h]:2222 ssh-ed25519 AAAA\nweb1 ssh-ed25519 BBBB\n");
+ *   const text = await Deno.readTextFile(file);
+ *   assert.equal(text, "[h]:2222 ssh-ed25519 AAAA\nweb1 ssh-ed25519 BBBB\n");
  *   assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });

@@ -23,7 +23,8 @@ const S_IFMT = 0o170000;
  * ```ts
  * import assert from "node:assert/strict";
  * import { sftpError } from "./sftp.ts";
- * const error = sftpError("web1", "stat", "/nope", Object.assign(new Error("No such file"), { code: 2 }));
+ * const noSuchFile = Object.assign(new Error("No such file"), { code: 2 });
+ * const error = sftpError("web1", "stat", "/nope", noSuchFile);
  * assert.ok(error instanceof Deno.errors.NotFound);
  * ```
  */
