@@ -86,8 +86,9 @@ export function problems(edges: readonly Edge[]): string[] {
     if (a === b) continue;
     const [la, lb] = [layerOf(a), layerOf(b)];
     if (la < 0) found.push(`no layer: ${a} (${e.from}); add it to LAYERS in tools/check_layers.ts`);
-    else if (lb < 0) found.push(`no layer: ${b} (${e.to}); add it to LAYERS in tools/check_layers.ts`);
-    else if (lb >= la) {
+    else if (lb < 0) {
+      found.push(`no layer: ${b} (${e.to}); add it to LAYERS in tools/check_layers.ts`);
+    } else if (lb >= la) {
       const how = lb === la ? "sideways" : "upward";
       found.push(`${how} import (${e.kind}): ${e.from} [${a}] imports ${e.to} [${b}]`);
     }

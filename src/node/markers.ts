@@ -5,11 +5,11 @@
  *
  * @module
  */
+import { ALL_HOSTS as ALL_HOSTS_BRAND, PLACEHOLDER } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import type { Group } from "./groups.ts";
 
-/** The brand of every placeholder (shared by all copies of deployer). */
-export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as never;
+export { PLACEHOLDER };
 
 /**
  * Maps a child's role to every host of its parent. Python's `ALL_HOSTS`.
@@ -23,7 +23,7 @@ export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as 
  * }
  * ```
  */
-export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;
+export const ALL_HOSTS: typeof ALL_HOSTS_BRAND = ALL_HOSTS_BRAND;
 
 /** What a child role maps to: one parent role, several, or all hosts. */
 export type RoleSource = string | readonly string[] | typeof ALL_HOSTS;
