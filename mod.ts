@@ -44,7 +44,7 @@ export {
   type RoleSource,
 } from "./src/node/markers.ts";
 export { action, type ActionInfo, type ActionOptions } from "./src/node/action.ts";
-export { ParallelResult } from "./src/node/result.ts";
+export { ParallelResult } from "./src/outcome.ts";
 export {
   beta,
   Group,

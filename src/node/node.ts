@@ -12,7 +12,7 @@ import type { HostSet } from "../host/host_set.ts";
 import type { ActionOptions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
-import type { ParallelResult } from "./result.ts";
+import type { ParallelResult } from "../outcome.ts";
 import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
 
 /**
