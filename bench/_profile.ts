@@ -41,7 +41,7 @@ export async function profileSequential(fx: Fixture, options: ProfileOptions): P
   await using env = new Env({ interactive: false });
   const h = env.host(fx.host(0));
   await h.run(sh`true`);
-  const c = await env.connection(fx.host(0));
+  const c = await h.services.connection(fx.host(0));
   const perCommand = (once: () => Promise<unknown>) => async () =>
     await timed(async () => {
       for (let i = 0; i < n; i++) await once();
@@ -162,7 +162,7 @@ export async function profileUpload(
   await using env = new Env({ interactive: false });
   const h = env.host(fx.host(0));
   await h.run(sh`true`);
-  const connection = await env.connection(fx.host(0));
+  const connection = await h.services.connection(fx.host(0));
   const client = await bareConnect({ ...fx.bare(0), cipher: CHACHA });
   const memory = await Deno.readFile(fx.bigFile);
   try {

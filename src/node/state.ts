@@ -5,6 +5,7 @@
  * @module
  */
 import { NODE_BRAND, PARALLEL_BRAND, STATE, VIEW_OF } from "../brands.ts";
+import type { HostSet } from "../host/host_set.ts";
 import type { Group } from "./groups.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 
@@ -46,7 +47,7 @@ export interface NodeState {
   /** Cells of a non-isolated parallel node, created on first access. */
   cells?: object[];
   /** The bound host set, created on first access. */
-  hostSet?: unknown;
+  hostSet?: HostSet;
 }
 
 /**
