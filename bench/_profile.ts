@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { compose, type Connection, Env, Host, type RunningCommand, sh, toCommand } from "../mod.ts";
+import { Env, sh } from "../mod.ts";
+import { compose, toCommand } from "../src/command/mod.ts";
+import { type Connection, Host, type RunningCommand } from "../src/host/mod.ts";
 import { bareClose, bareConnect, bareExec, bareSftp, CHACHA, fastPut } from "./_bare.ts";
 import { cell } from "./_report.ts";
 import type { Fixture } from "./_setup.ts";

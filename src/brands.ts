@@ -27,7 +27,18 @@ export const VIEW_OF: unique symbol = Symbol.for("deployer.viewOf") as never;
 export const ACTION_FLAGS: unique symbol = Symbol.for("deployer.actionFlags") as never;
 /** The brand of the placeholders `child()`, `required()` and `q()` return. */
 export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as never;
-/** The role source that maps a child's role to every host of its parent. */
+/**
+ * Maps a child's role to every host of its parent. Python's `ALL_HOSTS`.
+ *
+ * @example Usage
+ * ```ts
+ * import { ALL_HOSTS, child, Node } from "../mod.ts";
+ * class Monitor extends Node {}
+ * class Root extends Node {
+ *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
+ * }
+ * ```
+ */
 export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;
 /** The brand of host definitions. */
 export const HOST_BRAND: unique symbol = Symbol.for("deployer.host") as never;

@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import {
-  CommandError,
-  Console,
-  DeployerError,
-  Env,
-  RecordingLogger,
-  sh,
-  SshHost,
-} from "../../mod.ts";
+import { CommandError, Console, DeployerError, Env, sh, SshHost } from "../../mod.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
 
