@@ -118,7 +118,7 @@ export function jsonError(error: unknown): JsonError {
  * @example Usage
  * ```ts
  * import { hostOutcomes } from "./output.ts";
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * const hosts = hostOutcomes(new ParallelResult([{ host: "a", value: 1 }]), undefined);
  * console.assert(hosts?.[0].host === "a");
  * ```

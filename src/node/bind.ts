@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PLACEHOLDER } from "../brands.ts";
 import { DeployerError, QueryError } from "../errors.ts";
 import type { Host } from "../host/host.ts";
 import { isHost } from "../host/host.ts";
@@ -92,7 +93,7 @@ function installMember(node: object, state: BoundState, key: string, value: unkn
     state.members.push({ name: key, kind: "value" });
     return;
   }
-  const kind = value[Symbol.for("deployer.placeholder") as never] as Member["kind"];
+  const kind = value[PLACEHOLDER as never] as Member["kind"];
   if (kind === "child") {
     state.members.push({ name: key, kind });
     Object.defineProperty(node, key, {

@@ -5,25 +5,11 @@
  *
  * @module
  */
+import { ALL_HOSTS, PLACEHOLDER } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import type { Group } from "./groups.ts";
 
-/** The brand of every placeholder (shared by all copies of deployer). */
-export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as never;
-
-/**
- * Maps a child's role to every host of its parent. Python's `ALL_HOSTS`.
- *
- * @example Usage
- * ```ts
- * import { ALL_HOSTS, child, Node } from "../../mod.ts";
- * class Monitor extends Node {}
- * class Root extends Node {
- *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
- * }
- * ```
- */
-export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;
+export { ALL_HOSTS, PLACEHOLDER };
 
 /** What a child role maps to: one parent role, several, or all hosts. */
 export type RoleSource = string | readonly string[] | typeof ALL_HOSTS;

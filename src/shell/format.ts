@@ -17,7 +17,7 @@ interface ParallelLike {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * import { isParallelResult } from "./format.ts";
  * console.assert(isParallelResult(new ParallelResult([])) && !isParallelResult([]));
  * ```
@@ -64,7 +64,7 @@ function table(rows: [string, string][]): string {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * import { formatResult } from "./format.ts";
  * const text = formatResult(new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]));
  * console.assert(text === "a   x\nbb  y\n");
