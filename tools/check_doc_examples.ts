@@ -66,7 +66,7 @@ const EXISTENCE_ONLY =
  * import assert from "node:assert/strict";
  * import { extractExamples } from "./check_doc_examples.ts";
  * const fence = "\u0060".repeat(3); // a literal fence would end this example
- * const source = ["/**", ` * ${fence}ts`, " * f();", ` * ${fence}`, " *\/", "export function f() {}"]
+ * const source = ["/**", ` * ${fence}ts`, " * f();", ` * ${fence}`, " *\/", "export const f = 1;"]
  *   .join("\n");
  * const [example] = extractExamples("f.ts", source);
  * assert.deepEqual(example, { file: "f.ts", line: 2, info: "ts", code: "f();" });

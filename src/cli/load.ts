@@ -7,9 +7,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
+import { NODE_BRAND } from "../brands.ts";
 import type { NodeClass } from "../node/markers.ts";
-
-const NODE_BRAND = Symbol.for("deployer.node");
 
 /**
  * Whether a value is a node class of any copy of deployer (checked by brand, never by

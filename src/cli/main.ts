@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SayHelloOnLocalHost } from "../../examples/hello_world.ts";
+import { SayHelloOnLocalHost } from "./hello.ts";
 import { executeProgram } from "./program.ts";
 import { processIo } from "./run_cli.ts";
 import type { CliIo } from "./run.ts";

@@ -122,7 +122,7 @@ export function jsonError(error: unknown): JsonError {
  * ```ts
  * import assert from "node:assert/strict";
  * import { hostOutcomes } from "./output.ts";
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * const hosts = hostOutcomes(new ParallelResult([{ host: "a", value: 1 }]), undefined);
  * assert.equal(hosts?.[0].host, "a");
  * ```

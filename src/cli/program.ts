@@ -17,7 +17,7 @@ import { loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
 import { renderTree } from "./tree.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
 export interface ProgramSetup {

@@ -5,11 +5,10 @@
  *
  * @module
  */
+import { PARALLEL_BRAND } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import { Inspector } from "../node/inspect.ts";
 import { parameterNames } from "./resolve.ts";
-
-const PARALLEL_BRAND = Symbol.for("deployer.parallelNode");
 
 function hostLabel(host: Host): string {
   const address = (host as { address?: unknown }).address;

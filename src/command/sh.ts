@@ -10,14 +10,12 @@
  * @module
  */
 
-const SHELL_COMMAND_BRAND: unique symbol = Symbol.for("deployer.shellCommand");
-const SECRET_BRAND: unique symbol = Symbol.for("deployer.secret");
-const RAW_BRAND: unique symbol = Symbol.for("deployer.raw");
+import { RAW_BRAND, SECRET_BRAND, SECRETS_KEY, SHELL_COMMAND_BRAND } from "../brands.ts";
+
 const DENO_INSPECT: unique symbol = Symbol.for("Deno.customInspect");
 const NODE_INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
 /** What a secret looks like wherever it is shown. */
-const SECRETS_KEY: unique symbol = Symbol.for("deployer.secrets") as never;
 const MASK = "***";
 
 /** A value `sh` accepts in an interpolation. Anything else is a type error. */

@@ -13,7 +13,7 @@ import { isInstance } from "../node/filters.ts";
 import { Inspector } from "../node/inspect.ts";
 import { required } from "../node/markers.ts";
 import { Node, ParallelNode } from "../node/node.ts";
-import type { ParallelResult } from "../node/result.ts";
+import type { ParallelResult } from "../outcome.ts";
 
 /**
  * A git repository checked out on every host of the `host` role (python-deployer's

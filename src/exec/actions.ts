@@ -6,14 +6,8 @@
  * @module
  */
 import type { Console } from "../console/mod.ts";
-import {
-  ActionError,
-  CommandError,
-  DeployerError,
-  type Outcome,
-  ParallelError,
-} from "../errors.ts";
-import { ParallelResult } from "../node/result.ts";
+import { ActionError, CommandError, DeployerError, ParallelError } from "../errors.ts";
+import { ParallelResult, settleEach } from "../outcome.ts";
 import type { ActionCall } from "../node/runtime.ts";
 import { nodePath, stateOf } from "../node/state.ts";
 import type { LogEvent } from "./logger.ts";
@@ -242,30 +236,25 @@ export async function runParallel(
     ? env.console.parallelProgress(chosen.length, path)
     : undefined;
   try {
-    const settled = await Promise.allSettled(chosen.map(async (iso) => {
-      const host = isolationHost(iso) ?? "?";
-      progress?.start(host);
-      try {
-        const value = await (iso as Record<string, (...a: unknown[]) => Promise<unknown>>)
-          [call.name](
-            ...call.args,
-          );
-        progress?.finish(host, true);
-        return value;
-      } catch (error) {
-        progress?.finish(host, false);
-        throw error;
-      }
-    }));
-    const outcomes: Outcome<unknown>[] = settled.map((s, i) => {
-      const host = isolationHost(chosen[i]) ?? String(i);
-      return s.status === "fulfilled"
-        ? { host, ok: true, value: s.value }
-        : { host, ok: false, error: s.reason };
-    });
-    if (outcomes.some((o) => !o.ok)) throw new ParallelError(path, outcomes);
-    return new ParallelResult(
-      outcomes.map((o) => ({ host: o.host, value: (o as { value: unknown }).value })),
+    return await settleEach(
+      path,
+      chosen,
+      (iso, i) => isolationHost(iso) ?? String(i),
+      async (iso) => {
+        const host = isolationHost(iso) ?? "?";
+        progress?.start(host);
+        try {
+          const value = await (iso as Record<string, (...a: unknown[]) => Promise<unknown>>)
+            [call.name](
+              ...call.args,
+            );
+          progress?.finish(host, true);
+          return value;
+        } catch (error) {
+          progress?.finish(host, false);
+          throw error;
+        }
+      },
     );
   } finally {
     progress?.close();

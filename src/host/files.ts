@@ -4,9 +4,27 @@
  *
  * @module
  */
-import { sh } from "../command/sh.ts";
+import { type CommandInput, sh } from "../command/sh.ts";
 import type { FileData } from "./connection.ts";
-import { fileEvent, type HostHandle } from "./handle.ts";
+import type { FileEvent } from "./events.ts";
+import type { Host } from "./host.ts";
+import type { CommandResult, RunOptions } from "./run.ts";
+import type { HostServices } from "./services.ts";
+
+/**
+ * What file operations need of a bound host (a `HostHandle` is one). Kept narrow so this
+ * module does not depend on the handle that uses it.
+ */
+export interface FileTarget {
+  /** The host's slug, for events and errors. */
+  readonly slug: string;
+  /** The host definition, to get its connection. */
+  readonly definition: Host;
+  /** The environment's services. */
+  readonly services: HostServices;
+  /** Runs a command with sudo. */
+  sudo(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
+}
 
 /** Options of file writes. */
 export interface WriteOptions {
@@ -51,7 +69,7 @@ function base64Decode(text: string): Uint8Array {
  * ```
  */
 export async function readFile(
-  handle: HostHandle,
+  handle: FileTarget,
   path: string,
   options: { useSudo?: boolean } = {},
 ): Promise<Uint8Array> {
@@ -99,7 +117,7 @@ export async function readFile(
  * ```
  */
 export async function writeFile(
-  handle: HostHandle,
+  handle: FileTarget,
   path: string,
   data: FileData | string,
   options: WriteOptions = {},
@@ -201,7 +219,7 @@ export interface RemoteFile {
  * ```
  */
 export function openFile(
-  handle: HostHandle,
+  handle: FileTarget,
   path: string,
   mode: OpenMode,
   options: WriteOptions = {},
@@ -244,4 +262,41 @@ export function openFile(
     },
   };
   return Promise.resolve(file);
+}
+
+/**
+ * Builds the `file` event of an operation on a host.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileEvent } from "./files.ts";
+ * const host = { slug: "web1", services: { sandbox: false } };
+ * const event = fileEvent(host, "read", "/etc/hosts", { bytes: 3, ok: true });
+ * assert.equal(event.host, "web1");
+ * assert.equal(event.sudo, false);
+ * ```
+ */
+export function fileEvent(
+  handle: { readonly slug: string; readonly services: Pick<HostServices, "sandbox"> },
+  operation: "read" | "write" | "put" | "get",
+  path: string,
+  extra: { localPath?: string; bytes?: number; ok: boolean; error?: unknown; sudo?: boolean },
+): FileEvent {
+  return {
+    type: "file",
+    host: handle.slug,
+    operation,
+    path,
+    localPath: extra.localPath,
+    sudo: extra.sudo ?? false,
+    sandbox: handle.services.sandbox,
+    bytes: extra.bytes,
+    ok: extra.ok,
+    error: extra.error === undefined
+      ? undefined
+      : extra.error instanceof Error
+      ? extra.error.message
+      : String(extra.error),
+  };
 }

@@ -110,12 +110,12 @@ function secretsOfRequest(request: RunRequest, password: string | undefined): st
  * ```ts
  * import assert from "node:assert/strict";
  * import { sh } from "../command/sh.ts";
- * import { Env } from "../exec/env.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { LocalHost } from "./local.ts";
  * import { runCommand } from "./run.ts";
  * await using env = new Env({ interactive: false });
  * const result = await runCommand({
- *   host: new LocalHost(), services: env, command: sh`pwd`,
+ *   host: new LocalHost(), services: runtimeOf(env), command: sh`pwd`,
  *   composition: { cwd: "/tmp" }, sudo: false, options: {},
  * });
  * assert.equal(result.stdout, "/tmp\n");

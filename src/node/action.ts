@@ -3,10 +3,10 @@
  *
  * @module
  */
+import { ACTION_FLAGS, NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
 import type { ActionFlags } from "./runtime.ts";
 
-/** Where `@action` stores its flags on the method (every copy of deployer reads it). */
-export const ACTION_FLAGS: unique symbol = Symbol.for("deployer.actionFlags") as never;
+export { ACTION_FLAGS };
 
 /** Options of `@action`. */
 export type ActionOptions = ActionFlags;
@@ -123,7 +123,7 @@ export function discoverActions(node: object): ActionInfo[] {
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const FRAMEWORK_BRANDS = [Symbol.for("deployer.node"), Symbol.for("deployer.parallelNode")];
+const FRAMEWORK_BRANDS = [NODE_BRAND, PARALLEL_BRAND];
 
 function isFrameworkPrototype(proto: object): boolean {
   return proto === Object.prototype ||

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PLACEHOLDER } from "../brands.ts";
 import { DeployerError, QueryError } from "../errors.ts";
 import type { Host } from "../host/host.ts";
 import { isHost } from "../host/host.ts";
@@ -55,7 +56,7 @@ interface BoundState extends NodeState {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { LocalHost } from "../host/local.ts";
  * import { bindNode } from "./bind.ts";
  * import { Node } from "./node.ts";
@@ -67,7 +68,7 @@ interface BoundState extends NodeState {
  * await using env = new Env({ interactive: false });
  * const roles = new Map([["db", [new LocalHost({ slug: "db1" })]]]);
  * const set = { port: 6432 };
- * const db = bindNode(Db, { runtime: env, roles, isolated: true, name: "db", set });
+ * const db = bindNode(Db, { runtime: runtimeOf(env), roles, isolated: true, name: "db", set });
  * assert.equal(nodePath(db), "db");
  * assert.equal(db.port, 6432);
  * assert.deepEqual(await db.slugs(), ["db1"]);
@@ -107,7 +108,7 @@ function installMember(node: object, state: BoundState, key: string, value: unkn
     state.members.push({ name: key, kind: "value" });
     return;
   }
-  const kind = value[Symbol.for("deployer.placeholder") as never] as Member["kind"];
+  const kind = value[PLACEHOLDER as never] as Member["kind"];
   if (kind === "child") {
     state.members.push({ name: key, kind });
     Object.defineProperty(node, key, {
@@ -202,7 +203,7 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { LocalHost } from "../host/local.ts";
  * import { bindRoot } from "./bind.ts";
  * import { Node } from "./node.ts";
@@ -210,7 +211,7 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
  *   roles(): string[] { return this.hosts.roles(); }
  * }
  * await using env = new Env({ interactive: false });
- * const root = bindRoot(Root, env, { hosts: { web: new LocalHost() } }) as Root;
+ * const root = bindRoot(Root, runtimeOf(env), { hosts: { web: new LocalHost() } }) as Root;
  * assert.deepEqual(await root.roles(), ["web"]);
  * ```
  */
@@ -232,7 +233,7 @@ export function bindRoot<N extends object>(
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { LocalHost } from "../host/local.ts";
  * import { bindNode, cellsOf } from "./bind.ts";
  * import { ParallelNode } from "./node.ts";
@@ -242,7 +243,7 @@ export function bindRoot<N extends object>(
  * await using env = new Env({ interactive: false });
  * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
  * const roles = new Map([["host", hosts]]);
- * const node = bindNode(Uptime, { runtime: env, roles, isolated: false });
+ * const node = bindNode(Uptime, { runtime: runtimeOf(env), roles, isolated: false });
  * const cells = cellsOf(node) as Uptime[];
  * assert.deepEqual(await Promise.all(cells.map((cell) => cell.slug())), ["a", "b"]);
  * ```
@@ -342,7 +343,7 @@ export function isolationsOf(node: object): object[] {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { LocalHost } from "../host/local.ts";
  * import { bindNode, parallelView } from "./bind.ts";
  * import { type Parallel, ParallelNode } from "./node.ts";
@@ -352,7 +353,7 @@ export function isolationsOf(node: object): object[] {
  * await using env = new Env({ interactive: false });
  * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
  * const roles = new Map([["host", hosts]]);
- * const node = bindNode(Uptime, { runtime: env, roles, isolated: false });
+ * const node = bindNode(Uptime, { runtime: runtimeOf(env), roles, isolated: false });
  * const view = parallelView(node) as Parallel<Uptime>;
  * assert.deepEqual([...await view.slug()], ["a", "b"]);
  * assert.equal(await view.isolate("b").slug(), "b");
@@ -394,7 +395,7 @@ function isolate(node: object, which: string | number | Host): object {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { rebindRoot } from "./bind.ts";
  * import { Node } from "./node.ts";
  * class Root extends Node {
@@ -402,7 +403,7 @@ function isolate(node: object, which: string | number | Host): object {
  * }
  * await using env = new Env({ interactive: false });
  * const root = env.bind(Root);
- * const dryRun = rebindRoot(root, env.fork({ sandbox: true })) as Root;
+ * const dryRun = rebindRoot(root, runtimeOf(env.fork({ sandbox: true }))) as Root;
  * assert.notEqual(dryRun, root);
  * assert.equal(await dryRun.sandboxed(), true);
  * assert.equal(await root.sandboxed(), false);

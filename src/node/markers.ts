@@ -5,37 +5,11 @@
  *
  * @module
  */
+import { ALL_HOSTS, PLACEHOLDER } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import type { Group } from "./groups.ts";
 
-/** The brand of every placeholder (shared by all copies of deployer). */
-export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as never;
-
-/**
- * Maps a child's role to every host of its parent. Python's `ALL_HOSTS`.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
- * import { LocalHost } from "../host/local.ts";
- * import { ALL_HOSTS } from "./markers.ts";
- * import { child, Node } from "./node.ts";
- * class Monitor extends Node {
- *   slugs(): string[] { return this.hosts.filter("host").hosts().map((h) => h.slug); }
- * }
- * class Root extends Node {
- *   static override hosts = {
- *     web: new LocalHost({ slug: "web1" }),
- *     db: new LocalHost({ slug: "db1" }),
- *   };
- *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
- * }
- * await using env = new Env({ interactive: false });
- * assert.deepEqual((await env.bind(Root).monitor.slugs()).sort(), ["db1", "web1"]);
- * ```
- */
-export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;
+export { ALL_HOSTS, PLACEHOLDER };
 
 /** What a child role maps to: one parent role, several, or all hosts. */
 export type RoleSource = string | readonly string[] | typeof ALL_HOSTS;

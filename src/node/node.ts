@@ -4,16 +4,17 @@
  *
  * @module
  */
+import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
 import type { Console } from "../console/mod.ts";
-import type { Env } from "../exec/env.ts";
 import type { HostHandle } from "../host/handle.ts";
-import type { Host } from "../host/host.ts";
 import type { HostSet } from "../host/host_set.ts";
 import type { ActionOptions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
-import type { ParallelResult } from "./result.ts";
-import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
+import type { NodeEnv, Parallel } from "./runtime.ts";
+import { requireState } from "./state.ts";
+
+export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from "./runtime.ts";
 
 /**
  * A node of the deployment tree. Subclass it: public methods are actions, fields are
@@ -59,7 +60,7 @@ export class Node {
   get hosts(): HostSet {
     const state = requireState(this, "hosts");
     state.hostSet ??= state.runtime.hostsOf(this, state.roles);
-    return state.hostSet as HostSet;
+    return state.hostSet;
   }
 
   /** The parent node, or `undefined` at the root. */
@@ -69,15 +70,15 @@ export class Node {
 
   /** The console: questions, choices, progress bars. */
   get console(): Console {
-    return requireState(this, "console").runtime.console as Console;
+    return requireState(this, "console").runtime.console;
   }
 
   /**
    * The environment this node runs in: `this.env.sandbox`, `this.env.signal`, and
    * `this.env.bind(Cls)` to create another tree in it (python's `initialize_node`).
    */
-  get env(): Env {
-    return requireState(this, "env").runtime as unknown as Env;
+  get env(): NodeEnv {
+    return requireState(this, "env").runtime.env;
   }
 
   /**
@@ -148,36 +149,6 @@ export class ParallelNode extends Node {
     return this.hosts.filter("host").at(0);
   }
 }
-
-/** The names of a node's actions: its public methods that `Node` does not define. */
-export type ActionName<N> = {
-  [K in keyof N]: K extends keyof ParallelNode ? never
-    : K extends `_${string}` ? never
-    // deno-lint-ignore no-explicit-any
-    : K extends string ? (N[K] extends (...args: any[]) => unknown ? K : never)
-    : never;
-}[keyof N];
-
-/** What a parallel view offers besides the actions. */
-export interface ParallelView<N> {
-  /** One isolation, by host slug, host definition or index. */
-  isolate(which: string | number | Host): N;
-  /** Every isolation, in host order. */
-  isolations(): N[];
-}
-
-/**
- * A parallel node seen from outside: every action runs on all isolations and resolves
- * to a {@linkcode ParallelResult}; a failure rejects with a `ParallelError` that keeps
- * every host's outcome.
- */
-export type Parallel<N> =
-  & {
-    readonly [K in ActionName<N>]: N[K] extends (...args: infer A) => infer R
-      ? (...args: A) => Promise<ParallelResult<Awaited<R>>>
-      : never;
-  }
-  & ParallelView<N>;
 
 /**
  * Declares a child node in a class body. The field is typed as the child (`N`), or as a

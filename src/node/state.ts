@@ -4,17 +4,12 @@
  *
  * @module
  */
+import { NODE_BRAND, PARALLEL_BRAND, STATE, VIEW_OF } from "../brands.ts";
+import type { HostSet } from "../host/host_set.ts";
 import type { Group } from "./groups.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 
-/** The brand of node instances (every copy of deployer). */
-export const NODE_BRAND: unique symbol = Symbol.for("deployer.node") as never;
-/** The brand of parallel node classes' instances. */
-export const PARALLEL_BRAND: unique symbol = Symbol.for("deployer.parallelNode") as never;
-/** Where a bound node keeps its {@linkcode NodeState}. */
-export const STATE: unique symbol = Symbol.for("deployer.nodeState") as never;
-/** Where a parallel view keeps the node it views. */
-export const VIEW_OF: unique symbol = Symbol.for("deployer.viewOf") as never;
+export { NODE_BRAND, PARALLEL_BRAND, STATE, VIEW_OF };
 
 /** What kind of member a field is, as the inspector sees it. */
 export type MemberKind = "child" | "query" | "required" | "value";
@@ -52,7 +47,7 @@ export interface NodeState {
   /** Cells of a non-isolated parallel node, created on first access. */
   cells?: object[];
   /** The bound host set, created on first access. */
-  hostSet?: unknown;
+  hostSet?: HostSet;
 }
 
 /**

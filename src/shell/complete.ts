@@ -1,55 +1,20 @@
 /**
  * Tab completion of the shell, as a pure function in `node:readline`'s completer shape:
- * the text before the cursor in, `[candidates, completedSubstring]` out.
+ * the text before the cursor in, `[candidates, completedSubstring]` out. Built-ins and
+ * what they take come from the registry in `commands.ts`.
  *
  * @module
  */
 import { Inspector } from "../node/inspect.ts";
+import { BUILTIN_COMMANDS, type BuiltinArguments, OPTION_VALUES } from "./commands.ts";
 import { stateOf, unwrapView } from "../node/state.ts";
 import { isolationChoices, type Location, type ResolveMode, resolveWords } from "./paths.ts";
 import { splitWords, type Word } from "./words.ts";
 
-/** The built-in commands, in the order they are offered. */
-export const BUILTINS: readonly string[] = [
-  "cd",
-  "ls",
-  "pwd",
-  "find",
-  "clear",
-  "exit",
-  "sandbox",
-  "set-option",
-  "show-options",
-  "help",
-  "--inspect",
-  "--source-code",
-  "--connect",
-  "--run",
-  "--run-with-sudo",
-  "--version",
-  "--scp",
-];
+/** The names of the built-in commands, in the order they are offered. */
+export const BUILTINS: readonly string[] = BUILTIN_COMMANDS.map((b) => b.name);
 
-/** The options `set-option` knows, with their values. */
-export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
-  "color": ["on", "off"],
-  "ask-on-failure": ["on", "off"],
-};
-
-/** What each built-in takes after its name. */
-const BUILTIN_MODE: Readonly<Record<string, ResolveMode | "none" | "option">> = {
-  "cd": "node",
-  "ls": "node",
-  "find": "node",
-  "--source-code": "node",
-  "--connect": "node",
-  "--run": "node",
-  "--run-with-sudo": "node",
-  "--scp": "node",
-  "sandbox": "action",
-  "--inspect": "inspect",
-  "set-option": "option",
-};
+export { OPTION_VALUES };
 
 /**
  * What the builtin `name` takes after it: a path (`node`), a path and an action
@@ -63,8 +28,8 @@ const BUILTIN_MODE: Readonly<Record<string, ResolveMode | "none" | "option">> = 
  * assert.equal(builtinMode("pwd"), "none");
  * ```
  */
-export function builtinMode(name: string): ResolveMode | "none" | "option" {
-  return BUILTIN_MODE[name] ?? "none";
+export function builtinMode(name: string): BuiltinArguments {
+  return BUILTIN_COMMANDS.find((b) => b.name === name)?.takes ?? "none";
 }
 
 /** Options of {@linkcode complete}. */

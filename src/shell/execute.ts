@@ -5,9 +5,8 @@
  *
  * @module
  */
-import type { Env } from "../exec/env.ts";
+import { type Env, runtimeOf } from "../exec/env.ts";
 import { childOf, rebindRoot } from "../node/bind.ts";
-import type { NodeRuntime } from "../node/runtime.ts";
 import { stateOf, unwrapView } from "../node/state.ts";
 import { isolationChoices } from "./paths.ts";
 
@@ -56,7 +55,7 @@ export function rebind(node: object, env: Env): object {
   const steps = stepsOf(unwrapView(node));
   let root: object = unwrapView(node);
   while (stateOf(root)?.parent) root = stateOf(root)!.parent!;
-  let current = enter(rebindRoot(root, env as NodeRuntime), steps[0].id);
+  let current = enter(rebindRoot(root, runtimeOf(env)), steps[0].id);
   for (const step of steps.slice(1)) {
     const next = childOf(current, step.name);
     if (!next) throw new Error(`Cannot find "${step.name}" in the rebound tree`);

@@ -18,7 +18,7 @@ interface ParallelLike {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * import { isParallelResult } from "./format.ts";
  * assert.ok(isParallelResult(new ParallelResult([])));
  * assert.ok(!isParallelResult([]));
@@ -69,7 +69,7 @@ function table(rows: [string, string][]): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * import { formatResult } from "./format.ts";
  * const result = new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]);
  * const text = formatResult(result);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
 import { Inspector } from "../node/inspect.ts";
 import { stateOf } from "../node/state.ts";
 import { formatValue } from "./format.ts";
@@ -148,8 +149,8 @@ export function sourceCode(node: object): string {
     proto && proto !== Object.prototype;
     proto = Object.getPrototypeOf(proto)
   ) {
-    if (Object.prototype.hasOwnProperty.call(proto, Symbol.for("deployer.node"))) break;
-    if (Object.prototype.hasOwnProperty.call(proto, Symbol.for("deployer.parallelNode"))) break;
+    if (Object.prototype.hasOwnProperty.call(proto, NODE_BRAND)) break;
+    if (Object.prototype.hasOwnProperty.call(proto, PARALLEL_BRAND)) break;
     const cls = proto.constructor;
     let text: string;
     try {

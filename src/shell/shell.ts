@@ -5,11 +5,11 @@
  * @module
  */
 import { createInterface } from "node:readline";
-import denoJson from "../../deno.json" with { type: "json" };
 import { colorEnabled, colorize, type ColorName } from "../console/colors.ts";
 import { inColumns } from "../console/columns.ts";
 import type { Env } from "../exec/env.ts";
 import { Inspector } from "../node/inspect.ts";
+import { VERSION } from "../version.ts";
 import { unwrapView } from "../node/state.ts";
 import { executeLine, type ShellSession } from "./commands.ts";
 import { complete } from "./complete.ts";
@@ -227,7 +227,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
       colorize(text, color as ColorName, settings.get("color") ?? false, { bold: true }),
     options: settings,
     name: options.name ?? "deployer",
-    version: denoJson.version,
+    version: VERSION,
   };
   let start = root;
   for (const name of options.startPath ?? []) {

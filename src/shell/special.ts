@@ -1,13 +1,13 @@
 /**
- * The shell's host commands: `--run`, `--run-with-sudo`, `--connect`, `--scp`, and
- * `--version`.
+ * The handlers of the shell's host commands: `--run`, `--run-with-sudo`, `--connect` and
+ * `--version` (the registry in `commands.ts` names them).
  *
  * @module
  */
 import type { HostHandle } from "../host/handle.ts";
 import type { HostSet } from "../host/host_set.ts";
 import { Inspector } from "../node/inspect.ts";
-import type { ShellSession } from "./commands.ts";
+import type { ShellSession } from "./session.ts";
 import { rebind, runInterruptible } from "./execute.ts";
 import { formatError } from "./format.ts";
 
@@ -23,7 +23,21 @@ function hostLines(node: object): string[] {
   return lines;
 }
 
-async function runCommand(session: ShellSession, node: object, sudo: boolean): Promise<void> {
+/**
+ * `--run` / `--run-with-sudo`: asks for a command and runs it on every host of `node`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runOnHosts } from "./special.ts";
+ * assert.equal(runOnHosts.length, 3);
+ * ```
+ */
+export async function runOnHosts(
+  session: ShellSession,
+  node: object,
+  sudo: boolean,
+): Promise<void> {
   const lines = hostLines(node);
   if (lines.length === 0) {
     return session.write("No hosts found at this node. Nothing to execute.\n");
@@ -60,7 +74,17 @@ async function chooseHost(session: ShellSession, node: object): Promise<HostHand
   );
 }
 
-async function connect(session: ShellSession, node: object): Promise<void> {
+/**
+ * `--connect`: an interactive shell on one host of `node` (asking which when several).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connect } from "./special.ts";
+ * assert.equal(connect.length, 2);
+ * ```
+ */
+export async function connect(session: ShellSession, node: object): Promise<void> {
   const host = await chooseHost(session, node);
   if (!host) return;
   const code = await host.startInteractiveShell();
@@ -75,7 +99,18 @@ function hostname(): string {
   }
 }
 
-function version(session: ShellSession, node: object): void {
+/**
+ * `--version`: the versions of the program, deployer and Deno, the host name and the root
+ * node class.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { version } from "./special.ts";
+ * assert.equal(version.length, 2);
+ * ```
+ */
+export function version(session: ShellSession, node: object): void {
   let root = node;
   for (let p = new Inspector(root).parent(); p; p = new Inspector(root).parent()) root = p;
   session.write(
@@ -88,51 +123,26 @@ function version(session: ShellSession, node: object): void {
 }
 
 /**
- * Runs `--run`, `--run-with-sudo`, `--connect`, `--scp` or `--version` on a node.
- * Failures are printed; the shell goes on.
+ * Runs a host command and prints its failure instead of throwing: the shell goes on.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
- * import { Node } from "../node/node.ts";
- * import type { ShellSession } from "./commands.ts";
- * import { runSpecial } from "./special.ts";
- * class Root extends Node {}
- * await using env = new Env({ interactive: false });
- * const root = env.bind(Root);
- * let out = "";
- * const session: ShellSession = {
- *   env, console: env.console, location: { root, current: root }, options: new Map(),
- *   write: (text) => void (out += text), page: async (text) => void (out += text),
- *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
- *   name: "demo", version: "0.1.0",
- * };
- * await runSpecial(session, "--version", root);
- * assert.match(out, /deployer library, version: 0\.1\.0\n/);
- * assert.match(out, /Root node class: Root\n/);
+ * import { reportFailure } from "./special.ts";
+ * let shown = "";
+ * const session = { write: (t: string) => (shown += t), paint: (t: string) => t };
+ * await reportFailure(session as never, async () => {
+ *   throw new Error("boom");
+ * });
+ * assert.match(shown, /boom/);
  * ```
  */
-export async function runSpecial(
+export async function reportFailure(
   session: ShellSession,
-  command: string,
-  node: object,
+  task: () => Promise<void> | void,
 ): Promise<void> {
   try {
-    switch (command) {
-      case "--run":
-        return await runCommand(session, node, false);
-      case "--run-with-sudo":
-        return await runCommand(session, node, true);
-      case "--connect":
-        return await connect(session, node);
-      case "--version":
-        return version(session, node);
-      case "--scp":
-        return session.write("SCP shell is not available yet\n");
-      default:
-        session.write(`Command not found: ${command}\n`);
-    }
+    await task();
   } catch (error) {
     session.write(session.paint(formatError(error), "red"));
   }
