@@ -54,8 +54,34 @@ const STRICT_IMPORT = /^\s*import\s+assert\s+from\s+["']node:assert\/strict["'];
 const LOOSE_IMPORT = /from\s+["']node:assert["']|from\s+["']@std\/assert|jsr:@std\/assert/;
 const ASSERT_CALL = /\bassert(?:\.\w+)?\s*\(/;
 const IMPORT_FROM = /\bfrom\s+["']([^"']+)["']/g;
-const EXISTENCE_ONLY =
+const TYPEOF_FUNCTION =
   /^\s*assert(?:\.\w+)?\s*\(\s*typeof\s+[\w.$]+\s*(?:===|,)\s*["']function["']/;
+const NAMED_IMPORTS = /^\s*import\s+(?:type\s+)?(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s/gm;
+
+/** The local names an example imports (besides `assert`). */
+function importedNames(code: string): Set<string> {
+  const names = new Set<string>();
+  for (const [, first, list] of code.matchAll(NAMED_IMPORTS)) {
+    if (first && first !== "assert") names.add(first);
+    for (const item of (list ?? "").split(",")) {
+      const name = item.trim().replace(/^type\s+/, "").split(/\s+as\s+/).pop();
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Whether an assertion only checks that an imported thing exists: `typeof f === "function"`,
+ * its arity (`f.length`), or its truthiness (`assert.ok(f)`).
+ */
+function existenceOnly(line: string, imported: Set<string>): boolean {
+  if (TYPEOF_FUNCTION.test(line)) return true;
+  const arity = /^\s*assert\.equal\(\s*(\w+)\.length\s*,\s*\d+\s*\);?\s*$/.exec(line);
+  const truthy = /^\s*assert(?:\.ok)?\(\s*(\w+)\s*\);?\s*$/.exec(line);
+  const name = arity?.[1] ?? truthy?.[1];
+  return name !== undefined && imported.has(name);
+}
 
 /**
  * Finds the fenced code blocks of the JSDoc comments (`/** ... *\/`) in a source text.
@@ -161,7 +187,7 @@ export function judge(example: DocExample): Judgement {
     problems.push(
       'asserts nothing: add `import assert from "node:assert/strict";` and check a result',
     );
-  } else if (calls.every((line) => EXISTENCE_ONLY.test(line))) {
+  } else if (calls.every((line) => existenceOnly(line, importedNames(code)))) {
     problems.push("only checks that something exists: call it and check what it returns");
   }
   return { example, verdict: "asserts", problems };
@@ -195,11 +221,11 @@ async function main(args: string[]): Promise<number> {
     if (problems.length > 0) bad++;
   }
   const code = judgements.filter((j) => j.verdict !== "not-code");
-  const count = (v: Verdict) => code.filter((j) => j.verdict === v).length;
+  const count = (v: Verdict) =>
+    code.filter((j) => j.verdict === v && j.problems.length === 0).length;
   console.log(
-    `${code.length} doc examples: ${count("asserts")} assert, ${
-      count("illustrative")
-    } illustrative; ${bad} with problems`,
+    `${code.length} doc examples: ${count("asserts")} assert with node:assert/strict, ` +
+      `${count("illustrative")} illustrative; ${bad} with problems`,
   );
   return bad > 0 ? 1 : 0;
 }

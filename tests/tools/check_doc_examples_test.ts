@@ -55,10 +55,14 @@ Deno.test("judge: console.assert, no assertion and a loose assert module fail", 
 });
 
 Deno.test("judge: checking only that a function exists fails", () => {
-  for (
-    const check of ['assert.equal(typeof f, "function");', 'assert.ok(typeof f === "function");']
-  ) {
-    assert.deepEqual(judge(example([STRICT, check])).problems, [
+  const checks = [
+    'assert.equal(typeof f, "function");',
+    'assert.ok(typeof f === "function");',
+    "assert.equal(f.length, 2);",
+    "assert.ok(f);",
+  ];
+  for (const check of checks) {
+    assert.deepEqual(judge(example([STRICT, 'import { f } from "./b.ts";', check])).problems, [
       "only checks that something exists: call it and check what it returns",
     ]);
   }
@@ -85,12 +89,12 @@ Deno.test("judge: the illustrative opt-out needs a reason and does not excuse co
 });
 
 Deno.test("judge: examples import from modules, not the package root (except mod.ts itself)", () => {
-  const code = [STRICT, 'import { sh } from "../../mod.ts";', "assert.ok(sh);"];
+  const code = [STRICT, 'import { sh } from "../../mod.ts";', 'assert.equal(sh`ls`.text, "ls");'];
   assert.deepEqual(judge(example(code, "src/command/sh.ts")).problems, [
     "imports ../../mod.ts: import from the module's own file instead",
   ]);
   assert.deepEqual(judge(example(code, "src/command/x/y.ts")).problems, []); // src/mod.ts
-  const root = [STRICT, 'import { sh } from "./mod.ts";', "assert.ok(sh);"];
+  const root = [STRICT, 'import { sh } from "./mod.ts";', 'assert.equal(sh`ls`.text, "ls");'];
   assert.deepEqual(judge(example(root, "mod.ts")).problems, []);
 });
 
@@ -126,7 +130,10 @@ Deno.test("the command fails with file:line on a planted console.assert and pass
     const bad = await run();
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^src\/a\/b\.ts:4: uses console\.assert/m);
-    assert.match(bad.out, /1 doc examples: 1 assert, 0 illustrative; 1 with problems/);
+    assert.match(
+      bad.out,
+      /1 doc examples: 0 assert with node:assert\/strict, 0 illustrative; 1 with problems/,
+    );
 
     await Deno.writeTextFile(
       file,
@@ -135,6 +142,10 @@ Deno.test("the command fails with file:line on a planted console.assert and pass
     const good = await run();
     assert.equal(good.err, "");
     assert.equal(good.code, 0);
+    assert.equal(
+      good.out,
+      "1 doc examples: 1 assert with node:assert/strict, 0 illustrative; 0 with problems\n",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
