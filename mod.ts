@@ -6,6 +6,7 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Env, LocalHost, Node, sh } from "./mod.ts";
  *
  * class Hello extends Node {
@@ -17,7 +18,7 @@
  * }
  *
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Hello).hello()) === "hello world");
+ * assert.equal(await env.bind(Hello).hello(), "hello world");
  * ```
  *
  * The root holds what a deploy script uses. Extension points and helpers live behind

@@ -32,11 +32,23 @@ export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as 
  *
  * @example Usage
  * ```ts
- * import { ALL_HOSTS, child, Node } from "../mod.ts";
- * class Monitor extends Node {}
+ * import assert from "node:assert/strict";
+ * import { ALL_HOSTS } from "./brands.ts";
+ * import { Env } from "./exec/env.ts";
+ * import { LocalHost } from "./host/local.ts";
+ * import { child, Node } from "./node/node.ts";
+ * class Monitor extends Node {
+ *   slugs(): string[] { return this.hosts.filter("host").hosts().map((h) => h.slug); }
+ * }
  * class Root extends Node {
+ *   static override hosts = {
+ *     web: new LocalHost({ slug: "web1" }),
+ *     db: new LocalHost({ slug: "db1" }),
+ *   };
  *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
  * }
+ * await using env = new Env({ interactive: false });
+ * assert.deepEqual((await env.bind(Root).monitor.slugs()).sort(), ["db1", "web1"]);
  * ```
  */
 export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;

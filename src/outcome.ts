@@ -33,10 +33,11 @@ function show(value: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ParallelResult } from "./outcome.ts";
  * const result = new ParallelResult([{ host: "web1", value: 1 }, { host: "web2", value: 2 }]);
- * console.assert([...result].join(",") === "1,2");
- * console.assert(result.get("web2") === 2);
+ * assert.equal([...result].join(","), "1,2");
+ * assert.equal(result.get("web2"), 2);
  * ```
  */
 export class ParallelResult<T> implements Iterable<T> {

@@ -64,8 +64,28 @@ function isCommandFailure(error: unknown): error is CommandError | ParallelError
  *
  * @example Usage
  * ```ts
- * import { runAction } from "./actions.ts";
- * console.assert(typeof runAction === "function");
+ * import assert from "node:assert/strict";
+ * import { Console } from "../console/console.ts";
+ * import type { LogEvent } from "./logger.ts";
+ * import { type ActionHost, runAction } from "./actions.ts";
+ * const events: LogEvent[] = [];
+ * const env: ActionHost = {
+ *   console: Console.fromProcess({ interactive: false }), emit: (e) => void events.push(e),
+ *   nextId: () => events.length, askOnFailure: false, exclusive: (task) => task(),
+ * };
+ * class Calc {
+ *   add(a: number, b: number): number { return a + b; }
+ *   fail(): never { throw new Error("boom"); }
+ * }
+ * const calc = new Calc();
+ * const add = calc.add as (...args: unknown[]) => unknown;
+ * const call = { node: calc, name: "add", method: add, args: [1, 2], flags: {} };
+ * assert.equal(runAction(env, call), 3); // synchronous stays synchronous
+ * assert.deepEqual(events.map((e) => e.type), ["action.start", "action.end"]);
+ * assert.throws(() => runAction(env, { ...call, name: "fail", method: calc.fail }), {
+ *   name: "ActionError",
+ *   message: "Action Calc.fail failed: boom",
+ * });
  * ```
  */
 export function runAction(env: ActionHost, call: ActionCall): unknown {
@@ -167,8 +187,30 @@ function isolationHost(node: object): string | undefined {
  *
  * @example Usage
  * ```ts
- * import { runParallel } from "./actions.ts";
- * console.assert(typeof runParallel === "function");
+ * import assert from "node:assert/strict";
+ * import { Console } from "../console/console.ts";
+ * import { ParallelError } from "../errors.ts";
+ * import { type ActionHost, runParallel } from "./actions.ts";
+ * const env: ActionHost = {
+ *   console: Console.fromProcess({ interactive: false }), emit: () => {}, nextId: () => 0,
+ *   askOnFailure: false, exclusive: (task) => task(),
+ * };
+ * class Probe {
+ *   constructor(readonly up: boolean) {}
+ *   check(): Promise<string> {
+ *     return this.up ? Promise.resolve("up") : Promise.reject(new Error("down"));
+ *   }
+ * }
+ * const check = Probe.prototype.check;
+ * const call = { node: new Probe(true), name: "check", method: check, args: [], flags: {} };
+ * const result = await runParallel(env, call, [new Probe(true), new Probe(true)]);
+ * assert.deepEqual([...result], ["up", "up"]);
+ * // One failure fails the call, and every outcome is kept:
+ * await assert.rejects(runParallel(env, call, [new Probe(true), new Probe(false)]), (error) => {
+ *   assert.ok(error instanceof ParallelError);
+ *   assert.deepEqual(error.outcomes.map((o) => o.ok), [true, false]);
+ *   return true;
+ * });
  * ```
  */
 export async function runParallel(

@@ -60,7 +60,11 @@ const internal: { core?: (env: Env) => EnvCore } = {};
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, Node, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "./env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import { sh } from "../command/sh.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
  *   async hello(): Promise<string> {
@@ -68,7 +72,7 @@ const internal: { core?: (env: Env) => EnvCore } = {};
  *   }
  * }
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Root).hello()) === "hello");
+ * assert.equal(await env.bind(Root).hello(), "hello");
  * ```
  */
 export class Env implements NodeEnv, AsyncDisposable {

@@ -53,8 +53,19 @@ function base64Decode(text: string): Uint8Array {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { readFile } from "./files.ts";
- * console.assert(typeof readFile === "function");
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/motd`, "hello\n");
+ *   await using env = new Env({ interactive: false });
+ *   const bytes = await readFile(env.host(new LocalHost()), `${dir}/motd`);
+ *   assert.equal(new TextDecoder().decode(bytes), "hello\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function readFile(
@@ -90,8 +101,19 @@ export async function readFile(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { writeFile } from "./files.ts";
- * console.assert(typeof writeFile === "function");
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using env = new Env({ interactive: false });
+ *   await writeFile(env.host(new LocalHost()), `${dir}/motd`, "hello\n", { mode: 0o600 });
+ *   assert.equal(await Deno.readTextFile(`${dir}/motd`), "hello\n");
+ *   assert.equal((await Deno.stat(`${dir}/motd`)).mode! & 0o777, 0o600);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function writeFile(
@@ -177,8 +199,23 @@ export interface RemoteFile {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { openFile } from "./files.ts";
- * console.assert(typeof openFile === "function");
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using env = new Env({ interactive: false });
+ *   const host = env.host(new LocalHost());
+ *   const out = await openFile(host, `${dir}/hosts`, "w");
+ *   out.write("10.0.0.11 web1\n");
+ *   out.write("10.0.0.12 web2\n");
+ *   await out.close(); // the file appears now, complete
+ *   const back = await openFile(host, `${dir}/hosts`, "r");
+ *   assert.equal(await back.read(), "10.0.0.11 web1\n10.0.0.12 web2\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function openFile(

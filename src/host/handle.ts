@@ -29,12 +29,15 @@ import { interactiveShell } from "./shell_session.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
+ * import { sh } from "../command/sh.ts";
  * await using env = new Env({ interactive: false });
  * const host = env.host(new LocalHost());
  * {
  *   using _ = host.cd("/tmp");
- *   console.assert((await host.run(sh`pwd`)).stdout.trim() === "/tmp");
+ *   assert.equal((await host.run(sh`pwd`)).stdout.trim(), "/tmp");
  * }
  * ```
  */

@@ -15,11 +15,14 @@ import type { CommandResult, RunOptions } from "./run.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
+ * import { sh } from "../command/sh.ts";
  * await using env = new Env({ interactive: false });
  * const hosts = env.hostSet({ web: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] });
  * const result = await hosts.filter("web").run(sh`echo hi`);
- * console.assert(result.hosts().join() === "a,b");
+ * assert.equal(result.hosts().join(), "a,b");
  * ```
  */
 export class HostSet implements Iterable<HostHandle> {

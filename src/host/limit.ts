@@ -10,10 +10,11 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { limiter } from "./limit.ts";
  * const limit = limiter(2);
  * const results = await Promise.all([1, 2, 3].map((n) => limit(async () => n * 2)));
- * console.assert(results.join() === "2,4,6");
+ * assert.equal(results.join(), "2,4,6");
  * ```
  */
 export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {

@@ -30,8 +30,14 @@ export interface ShellTarget {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
  * import { interactiveShell } from "./shell_session.ts";
- * console.assert(typeof interactiveShell === "function");
+ * // In a real terminal, `await interactiveShell(handle)` opens the shell until it exits.
+ * // A sandbox starts nothing:
+ * await using env = new Env({ interactive: false, sandbox: true });
+ * assert.equal(await interactiveShell(env.host(new LocalHost())), null);
  * ```
  */
 export async function interactiveShell(

@@ -24,7 +24,11 @@ export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from ".
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, Node, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "./node.ts";
+ * import { sh } from "../command/sh.ts";
  * class Hello extends Node {
  *   static override hosts = { host: [new LocalHost()] };
  *   async greet(): Promise<string> {
@@ -33,7 +37,7 @@ export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from ".
  *   }
  * }
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Hello).greet()) === "hello");
+ * assert.equal(await env.bind(Hello).greet(), "hello");
  * ```
  */
 export class Node {
@@ -82,13 +86,15 @@ export class Node {
    *
    * @example Usage
    * ```ts
-   * import { child, Env, Node } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { child, Node } from "./node.ts";
+   * import { Env } from "../exec/env.ts";
    * class Leaf extends Node {
    *   rootName(): string { return this.parentAs(Root).name; }
    * }
    * class Root extends Node { name = "root"; leaf = child(Leaf); }
    * await using env = new Env({ interactive: false });
-   * console.assert((await env.bind(Root).leaf.rootName()) === "root");
+   * assert.equal(await env.bind(Root).leaf.rootName(), "root");
    * ```
    */
   parentAs<T extends Node>(cls: NodeClass<T>): T {
@@ -108,7 +114,11 @@ export class Node {
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node, ParallelNode, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { sh } from "../command/sh.ts";
  * class Uptime extends ParallelNode {
  *   async slug(): Promise<string> { return this.host.slug; }
  * }
@@ -118,7 +128,7 @@ export class Node {
  * }
  * await using env = new Env({ interactive: false });
  * const result = await env.bind(Root).uptime.slug();
- * console.assert([...result].join() === "a,b");
+ * assert.equal([...result].join(), "a,b");
  * ```
  */
 export class ParallelNode extends Node {
@@ -147,13 +157,23 @@ export class ParallelNode extends Node {
  *
  * @example Usage
  * ```ts
- * import { child, Node, ParallelNode } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
  * class Git extends ParallelNode {
  *   location = "/srv/app";
+ *   where(): string { return `${this.host.slug}:${this.location}`; }
  * }
  * class App extends Node {
+ *   static override hosts = {
+ *     web: [new LocalHost({ slug: "web1" }), new LocalHost({ slug: "web2" })],
+ *   };
  *   git = child(Git, { roles: { host: "web" }, set: { location: "/srv/other" } });
  * }
+ * await using env = new Env({ interactive: false });
+ * const result = await env.bind(App).git.where();
+ * assert.deepEqual([...result], ["web1:/srv/other", "web2:/srv/other"]);
  * ```
  */
 export function child<N extends ParallelNode>(

@@ -274,8 +274,25 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
  *
  * @example Usage
  * ```ts
- * import { executeLine } from "./commands.ts";
- * console.assert(typeof executeLine === "function");
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
+ * import { executeLine, type ShellSession } from "./commands.ts";
+ * class Root extends Node {
+ *   hello(name: string): string { return `hi ${name}`; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * await executeLine(session, "hello 'big world'");
+ * assert.equal(out, "hi big world\n");
+ * assert.deepEqual(await executeLine(session, "exit"), { exit: true });
  * ```
  */
 export async function executeLine(session: ShellSession, line: string): Promise<LineOutcome> {

@@ -22,8 +22,10 @@ export { OPTION_VALUES };
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinMode } from "./complete.ts";
- * console.assert(builtinMode("cd") === "node" && builtinMode("pwd") === "none");
+ * assert.equal(builtinMode("cd"), "node");
+ * assert.equal(builtinMode("pwd"), "none");
  * ```
  */
 export function builtinMode(name: string): BuiltinArguments {
@@ -70,14 +72,16 @@ function matching(candidates: readonly string[], partial: string): string[] {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { complete } from "./complete.ts";
  * class Web extends Node { deploy(): void {} }
  * class Root extends Node { web = child(Web); }
  * await using env = new Env({ interactive: false });
  * const root = env.bind(Root);
- * console.assert(complete(root, root, "cd w")[0][0] === "web ");
- * console.assert(complete(root, root, "web d")[0][0] === "deploy ");
+ * assert.equal(complete(root, root, "cd w")[0][0], "web ");
+ * assert.equal(complete(root, root, "web d")[0][0], "deploy ");
  * ```
  */
 export function complete(

@@ -29,8 +29,33 @@ function hostLines(node: object): string[] {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { PassThrough } from "node:stream";
+ * import { Console } from "../console/console.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./session.ts";
  * import { runOnHosts } from "./special.ts";
- * assert.equal(runOnHosts.length, 3);
+ * class Root extends Node {
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ * }
+ * const input = new PassThrough();
+ * const output = new PassThrough();
+ * await using env = new Env({ console: new Console({ input, output, interactive: true }) });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * output.once("data", () => setTimeout(() => input.write("true\r"))); // answer the question
+ * await runOnHosts(session, root, false);
+ * assert.equal(
+ *   out,
+ *   "Command will be executed on 1 hosts:\n   - web1 (localhost)\nweb1  exit code 0\n",
+ * );
  * ```
  */
 export async function runOnHosts(
@@ -80,8 +105,25 @@ async function chooseHost(session: ShellSession, node: object): Promise<HostHand
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./session.ts";
  * import { connect } from "./special.ts";
- * assert.equal(connect.length, 2);
+ * class Root extends Node {
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ * }
+ * await using env = new Env({ interactive: false, sandbox: true }); // a sandbox opens no shell
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * await connect(session, root);
+ * assert.equal(out, "Connection to web1 closed\n");
  * ```
  */
 export async function connect(session: ShellSession, node: object): Promise<void> {
@@ -106,8 +148,23 @@ function hostname(): string {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./session.ts";
  * import { version } from "./special.ts";
- * assert.equal(version.length, 2);
+ * class Root extends Node {}
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * version(session, root);
+ * assert.match(out, /^  demo\n  deployer library, version: 0\.1\.0\n  Deno: /);
+ * assert.match(out, /  Root node class: Root\n$/);
  * ```
  */
 export function version(session: ShellSession, node: object): void {
