@@ -18,6 +18,7 @@ import type {
   RunningCommand,
   Stat,
 } from "../connection.ts";
+import { isTempName } from "../file_names.ts";
 import { ChannelCommand } from "./command.ts";
 import { SftpFiles } from "./sftp.ts";
 import { type HopTarget, openClient } from "./transport.ts";
@@ -32,6 +33,11 @@ export interface SshConnectionPlan {
   maxSessions?: number;
   /** Runs a connection set-up within the host's limit of concurrent set-ups. */
   gate?: <T>(task: () => Promise<T>) => Promise<T>;
+  /**
+   * Temporary files that uploads cut by a lost connection left on the host, shared by
+   * every connection of one host definition: the next connection removes them.
+   */
+  leftovers?: Set<string>;
 }
 
 interface Session {
@@ -77,12 +83,15 @@ export class SshConnection implements Connection {
   #limit: number;
   #used = 0;
   #waiting: (() => void)[] = [];
+  /** Temporary files a lost connection kept us from removing; removed after reconnecting. */
+  readonly #temps: Set<string>;
 
   /** Prepares a connection; nothing is opened until {@linkcode SshConnection.open}. */
   constructor(plan: SshConnectionPlan, context: ConnectContext) {
     this.#plan = plan;
     this.#context = context;
     this.#limit = Math.max(1, plan.maxSessions ?? 8);
+    this.#temps = plan.leftovers ?? new Set();
   }
 
   /** Opens the connection now (rejects with `ConnectionError` / `HostKeyError`). */
@@ -128,6 +137,8 @@ export class SshConnection implements Connection {
       throw new ConnectionError(this.#plan.slug, "the connection was closed");
     }
     this.#session = session;
+    // Uploads cut by the drop that ended the previous session left temporary files.
+    if (this.#temps.size) await this.#filesOf(session).catch(() => {});
     return session;
   }
 
@@ -196,7 +207,10 @@ export class SshConnection implements Connection {
   }
 
   async #files(): Promise<SftpFiles> {
-    const session = await this.#ensure();
+    return await this.#filesOf(await this.#ensure());
+  }
+
+  #filesOf(session: Session): Promise<SftpFiles> {
     session.files ??= new Promise<SftpFiles>((resolve, reject) => {
       session.main.sftp((error, sftp) => {
         if (error) {
@@ -208,14 +222,15 @@ export class SshConnection implements Connection {
           );
         }
         session.sftp = sftp;
-        const files = new SftpFiles(sftp, this.#plan.slug);
+        const files = new SftpFiles(sftp, this.#plan.slug, this.#temps);
         sftp.on("close", () => (session.files = undefined));
         // ssh2 does not fail SFTP requests in flight when the connection drops.
         session.main.on(
           "close",
           () => files.fail(new ConnectionError(this.#plan.slug, "the connection was lost")),
         );
-        resolve(files);
+        // What uploads cut by an earlier drop left behind goes first.
+        resolve(this.#temps.size ? files.removeLeftovers().then(() => files) : files);
       });
     });
     return session.files;
@@ -268,9 +283,19 @@ export class SshConnection implements Connection {
     return await (await this.#files()).readDir(path);
   }
 
-  /** Removes a file. */
+  /**
+   * Removes a file. When the connection is lost first, one of deployer's temporary files
+   * is remembered and removed after reconnecting.
+   */
   async remove(path: string): Promise<void> {
-    return await (await this.#files()).remove(path);
+    try {
+      return await (await this.#files()).remove(path);
+    } catch (error) {
+      const lost = error instanceof ConnectionError ||
+        (error as { cause?: unknown })?.cause instanceof ConnectionError;
+      if (lost && isTempName(path.slice(path.lastIndexOf("/") + 1))) this.#temps.add(path);
+      throw error;
+    }
   }
 
   /** Renames a file, replacing the target. */
