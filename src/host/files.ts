@@ -36,8 +36,9 @@ function base64Decode(text: string): Uint8Array {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFile } from "./files.ts";
- * console.assert(typeof readFile === "function");
+ * assert.ok(typeof readFile === "function");
  * ```
  */
 export async function readFile(
@@ -73,8 +74,9 @@ export async function readFile(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFile } from "./files.ts";
- * console.assert(typeof writeFile === "function");
+ * assert.ok(typeof writeFile === "function");
  * ```
  */
 export async function writeFile(
@@ -162,8 +164,9 @@ export interface RemoteFile {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openFile } from "./files.ts";
- * console.assert(typeof openFile === "function");
+ * assert.ok(typeof openFile === "function");
  * ```
  */
 export function openFile(

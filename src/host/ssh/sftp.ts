@@ -22,9 +22,10 @@ const S_IFMT = 0o170000;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sftpError } from "./sftp.ts";
  * const error = sftpError("web1", "stat", "/nope", Object.assign(new Error("No such file"), { code: 2 }));
- * console.assert(error instanceof Deno.errors.NotFound);
+ * assert.ok(error instanceof Deno.errors.NotFound);
  * ```
  */
 export function sftpError(host: string, op: string, path: string, error: unknown): Error {
@@ -40,9 +41,10 @@ export function sftpError(host: string, op: string, path: string, error: unknown
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toStat } from "./sftp.ts";
  * const s = toStat("a.txt", { mode: 0o100644, size: 3, uid: 0, gid: 0, atime: 0, mtime: 60 });
- * console.assert(s.isFile && s.mtime.getTime() === 60000);
+ * assert.ok(s.isFile && s.mtime.getTime() === 60000);
  * ```
  */
 export function toStat(filename: string, attrs: Attributes): Stat {
