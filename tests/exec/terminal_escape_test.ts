@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- the tests look for control characters
 /**
  * The terminal is not an attack surface: hostile host slugs, node names, paths and
  * remote output reach the terminal view only as visible escapes.
@@ -17,13 +18,11 @@ const HOSTILE = [TITLE, CLEAR, FORGED, "\nsecond line", "\x9b31m", "\x7f"].join(
 function assertSafe(text: string, prefixes: string[], color: boolean): void {
   assert.ok(!text.includes("\r"), `a raw carriage return in ${JSON.stringify(text)}`);
   assert.ok(!/[\x80-\x9f\x7f]/.test(text), `a raw C1 or DEL in ${JSON.stringify(text)}`);
-  // deno-lint-ignore no-control-regex
   const sequences = text.match(/\x1b[^]{0,12}/g) ?? [];
   for (const sequence of sequences) {
     if (!color) assert.fail(`an escape sequence without colours: ${JSON.stringify(sequence)}`);
     assert.match(sequence, /^\x1b\[[0-9;]*m/, "only colour (SGR) sequences");
   }
-  // deno-lint-ignore no-control-regex
   const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
   for (const line of plain.split("\n").slice(0, -1)) {
     assert.ok(
