@@ -7,6 +7,9 @@
 import { UsageError } from "../errors.ts";
 import type { ActionInfo } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
+import { parameterNames } from "../node/parameters.ts";
+
+export { parameterNames };
 
 /** An action found on a bound tree. */
 export interface ResolvedAction {
@@ -158,55 +161,4 @@ export function callAction(action: ResolvedAction, args: readonly string[]): Pro
     action.info.name
   ];
   return Promise.resolve(method.apply(action.node, [...args]));
-}
-
-/**
- * The parameter names of a function, read from its source (`[x]` for one with a
- * default, `...x` for a rest parameter). Empty when the source cannot be read.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { parameterNames } from "./resolve.ts";
- * assert.equal(parameterNames((a: string, b = "x") => a + b).join(), "a,[b]");
- * ```
- */
-export function parameterNames(fn: (...args: never[]) => unknown): string[] {
-  let source: string;
-  try {
-    source = Function.prototype.toString.call(fn);
-  } catch {
-    return [];
-  }
-  const open = source.indexOf("(");
-  if (open < 0) return [];
-  let depth = 0;
-  let end = -1;
-  for (let i = open; i < source.length; i++) {
-    const ch = source[i];
-    if (ch === "(" || ch === "[" || ch === "{") depth++;
-    if (ch === ")" || ch === "]" || ch === "}") depth--;
-    if (depth === 0) {
-      end = i;
-      break;
-    }
-  }
-  if (end < 0) return [];
-  const inner = source.slice(open + 1, end);
-  const params: string[] = [];
-  let current = "";
-  depth = 0;
-  for (const ch of inner + ",") {
-    if ("([{".includes(ch)) depth++;
-    if (")]}".includes(ch)) depth--;
-    if (ch === "," && depth === 0) {
-      if (current.trim()) params.push(current.trim());
-      current = "";
-    } else current += ch;
-  }
-  return params.map((p) => {
-    const name = p.replace(/\/\*[\s\S]*?\*\//g, "").trim();
-    const eq = name.indexOf("=");
-    return eq >= 0 ? `[${name.slice(0, eq).trim()}]` : name;
-  });
 }

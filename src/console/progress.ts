@@ -5,6 +5,7 @@
  * @module
  */
 import { colorize } from "./colors.ts";
+import { escapeControl } from "./control.ts";
 
 /** How often a live line is redrawn at most, in milliseconds. */
 const REDRAW_INTERVAL = 100;
@@ -195,7 +196,8 @@ export interface ParallelProgressOptions {
  * ```
  */
 export function createParallelProgress(options: ParallelProgressOptions): ParallelProgress {
-  const { write, live, color, total, label } = options;
+  const { write, live, color, total } = options;
+  const label = escapeControl(options.label); // an action path: may hold any name
   let ok = 0;
   let failed = 0;
   let running = 0;
@@ -238,7 +240,7 @@ export function createParallelProgress(options: ParallelProgressOptions): Parall
       if (live) update();
       else if (!closed) {
         const how = success ? "ok" : colorize("failed", "red", color);
-        write(`${label}: host ${host} done (${how})\n`);
+        write(`${label}: host ${escapeControl(host)} done (${how})\n`);
       }
     },
     close,

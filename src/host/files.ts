@@ -7,6 +7,7 @@
 import { type CommandInput, sh } from "../command/sh.ts";
 import type { FileData } from "./connection.ts";
 import type { FileEvent } from "./events.ts";
+import { uploadName } from "./file_names.ts";
 import type { Host } from "./host.ts";
 import type { CommandResult, RunOptions } from "./run.ts";
 import type { HostServices } from "./services.ts";
@@ -143,7 +144,8 @@ export async function writeFile(
       await connection.writeFile(path, toData(data), { mode: options.mode });
     } else {
       const home = await connection.home();
-      const temp = `${home}/.deployer-upload-${crypto.randomUUID()}`;
+      // A recognisable name: left behind by a dropped connection, it is removed later.
+      const temp = `${home}/${uploadName()}`;
       await connection.writeFile(temp, toData(data), { mode: 0o600 });
       try {
         await handle.sudo(installCommand(temp, path, options.mode), {
@@ -167,11 +169,12 @@ export async function writeFile(
 }
 
 function installCommand(temp: string, target: string, mode: number | undefined) {
-  // Copy into a fresh temporary file next to the target (mktemp: no predictable name),
+  // Copy into a fresh temporary file next to the target (mktemp: no predictable name;
+  // a short name, as the target's own may be up to NAME_MAX long),
   // give it the target's owner and mode (or root and the new mode; an explicit mode
   // always wins), then rename it over the target: replaced whole or not at all.
   const script = 'set -e; t="$1"; if [ -L "$t" ]; then t="$(readlink -f "$t")"; fi; ' +
-    'n="$(mktemp "$(dirname "$t")/.$(basename "$t").deployer-XXXXXX")"; ' +
+    'n="$(mktemp "$(dirname "$t")/.deployer-tmp-XXXXXXXX")"; ' +
     `trap 'rm -f "$n"' EXIT; cat "$2" > "$n"; ` +
     'if [ -e "$t" ]; then chown --reference="$t" "$n"; chmod --reference="$t" "$n"; ' +
     'else chmod 644 "$n"; fi; if [ -n "$3" ]; then chmod "$3" "$n"; fi; ' +

@@ -8,7 +8,7 @@
 import type { Env } from "../exec/env.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
-import { rebind, runInterruptible } from "./execute.ts";
+import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
 import { formatError, formatPlan, formatResult } from "./format.ts";
 import { inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
 import { resolveWords } from "./paths.ts";
@@ -66,6 +66,8 @@ async function runAction(
   if (!resolved.ok) return void notFound(session, resolved.word);
   if (!resolved.action) return void session.write("Incomplete command\n");
   const { action, args } = resolved;
+  const problem = argumentsProblem(action, args);
+  if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
   const askOnFailure = session.options.get("ask-on-failure") ?? false;
   let fork: Env | undefined;
   const outcome = await runInterruptible((signal) => {

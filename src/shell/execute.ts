@@ -6,7 +6,9 @@
  * @module
  */
 import { type Env, runtimeOf } from "../exec/env.ts";
+import type { ActionInfo } from "../node/action.ts";
 import { childOf, rebindRoot } from "../node/bind.ts";
+import { parameterNames } from "../node/parameters.ts";
 import { stateOf, unwrapView } from "../node/state.ts";
 import { isolationChoices } from "./paths.ts";
 
@@ -62,6 +64,35 @@ export function rebind(node: object, env: Env): object {
     current = enter(next, step.id);
   }
   return current;
+}
+
+/**
+ * Why an action cannot be called with `args` (fewer than its parameters before the
+ * first default), as a usage line naming the parameters; `undefined` when it can.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { argumentsProblem } from "./execute.ts";
+ * const pair = { name: "pair", fn: (first: string, second: string) => first + second };
+ * assert.equal(
+ *   argumentsProblem(pair, ["a"]),
+ *   "Usage: pair first second (needs 2 arguments: first, second; got 1)",
+ * );
+ * assert.equal(argumentsProblem(pair, ["a", "b"]), undefined);
+ * ```
+ */
+export function argumentsProblem(
+  action: { readonly name: string; readonly fn: ActionInfo["fn"] | ((...a: never[]) => unknown) },
+  args: readonly string[],
+): string | undefined {
+  const expected = action.fn.length;
+  if (args.length >= expected) return undefined;
+  const params = parameterNames(action.fn);
+  const usage = [action.name, ...params].join(" ");
+  const named = params.length ? `: ${params.slice(0, expected).join(", ")}` : "";
+  return `Usage: ${usage} (needs ${expected} argument${expected === 1 ? "" : "s"}${named}; ` +
+    `got ${args.length})`;
 }
 
 /** How {@linkcode runInterruptible} reports. */

@@ -1,10 +1,18 @@
 /**
  * How the shell prints what actions return and how they fail: per-host tables for
- * parallel results, every failed host of a parallel error, and the sandbox plan.
+ * parallel results, every failed host of a parallel error, and the sandbox plan. What
+ * these functions return is safe for a terminal: control characters (but line feeds
+ * and tabs) are shown as escapes, whatever hosts, values or messages contain.
  *
  * @module
  */
+import { escapeControl } from "../console/control.ts";
 import type { PlanEntry } from "../exec/env.ts";
+
+/** Multi-line text made safe for a terminal. */
+function safe(text: string): string {
+  return escapeControl(text, { newlines: true });
+}
 
 /** A parallel result from any copy of deployer (recognised by shape, not `instanceof`). */
 interface ParallelLike {
@@ -77,8 +85,12 @@ function table(rows: [string, string][]): string {
  * ```
  */
 export function formatResult(value: unknown): string {
+  return safe(resultText(value));
+}
+
+function resultText(value: unknown): string {
   if (value === undefined || value === null) return "";
-  if (Array.isArray(value)) return value.map((item) => formatResult(item)).join("");
+  if (Array.isArray(value)) return value.map((item) => resultText(item)).join("");
   if (isParallelResult(value)) {
     const entries = value.entries();
     if (entries.every(([, v]) => v === undefined || v === null)) return "";
@@ -128,6 +140,10 @@ function messageOf(error: unknown): string {
  * ```
  */
 export function formatError(error: unknown): string {
+  return safe(errorText(error));
+}
+
+function errorText(error: unknown): string {
   const outcomes = (error as { outcomes?: OutcomeLike[] } | null)?.outcomes;
   if (error instanceof Error && Array.isArray(outcomes)) {
     const failed = outcomes.filter((o) => !o.ok);
@@ -149,6 +165,10 @@ export function formatError(error: unknown): string {
  * ```
  */
 export function formatPlan(plan: readonly PlanEntry[]): string {
+  return safe(planText(plan));
+}
+
+function planText(plan: readonly PlanEntry[]): string {
   if (plan.length === 0) return "Sandbox plan: no commands would have run.\n";
   const byHost = new Map<string, string[]>();
   for (const { host, command } of plan) {

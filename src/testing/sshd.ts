@@ -65,6 +65,8 @@ export interface TestServers extends AsyncDisposable {
 export interface StartSshServersOptions {
   /** Whether the servers accept password authentication (default `true`). */
   passwordAuth?: boolean;
+  /** More `sshd_config` lines (e.g. `MaxSessions 2`); they win over the defaults. */
+  config?: string[];
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -90,8 +92,10 @@ function sshdConfig(
   port: number,
   passwordAuth: boolean,
   extra: string[],
+  first: string[] = [],
 ) {
   return [
+    ...first, // sshd keeps the first value of a keyword
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
     `HostKey ${serverDir}/host_ed25519`,
@@ -193,6 +197,7 @@ async function startServer(
   index: number,
   passwordAuth: boolean,
   extra: string[],
+  first: string[] = [],
 ): Promise<TestServer> {
   const serverDir = `${dir}/server${index}`;
   await Deno.mkdir(serverDir, { mode: 0o755 });
@@ -204,7 +209,7 @@ async function startServer(
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const config = `${serverDir}/sshd_config`;
-    await Deno.writeTextFile(config, sshdConfig(dir, serverDir, port, passwordAuth, extra));
+    await Deno.writeTextFile(config, sshdConfig(dir, serverDir, port, passwordAuth, extra, first));
     const run = launch(sshd, config);
     const problem = await waitReady(run, port);
     if (problem === undefined) {
@@ -279,7 +284,8 @@ export async function startSshServers(
     const started = await Promise.allSettled(
       Array.from(
         { length: count },
-        (_, i) => startServer(sshd, dir, i + 1, options.passwordAuth ?? true, extra),
+        (_, i) =>
+          startServer(sshd, dir, i + 1, options.passwordAuth ?? true, extra, options.config),
       ),
     );
     servers = started.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);

@@ -31,6 +31,7 @@ export class SshHost extends Host {
   /** The options this host was defined with. */
   readonly options: Readonly<SshHostOptions>;
   #gate: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly #leftovers = new Set<string>();
 
   /** Defines a host. */
   constructor(options: SshHostOptions) {
@@ -52,7 +53,13 @@ export class SshHost extends Host {
     });
     context.progress?.(`Connecting to ${this.slug}`);
     const connection = new SshConnection(
-      { slug: this.slug, hops, maxSessions: o.maxSessions, gate: this.#gate },
+      {
+        slug: this.slug,
+        hops,
+        maxSessions: o.maxSessions,
+        gate: this.#gate,
+        leftovers: this.#leftovers,
+      },
       context,
     );
     return await connection.open();

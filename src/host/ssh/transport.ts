@@ -36,6 +36,7 @@ export interface HopTarget {
 }
 
 const HANDSHAKE_RETRIES = 3;
+const KEEPALIVE_COUNT_MAX = 2;
 const FAST_CIPHER = "chacha20-poly1305@openssh.com";
 
 function delay(ms: number): Promise<void> {
@@ -188,7 +189,9 @@ async function attempt(
         },
         readyTimeout: 2 ** 31 - 1,
         keepaliveInterval: target.keepaliveInterval,
-        keepaliveCountMax: 3,
+        // ssh2 pings every interval and gives up at the (countMax + 1)-th tick without
+        // an answer: a silent link fails within 3 intervals (30-45 s with 15 s), not 4.
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
         agent: target.agentForward ? target.auth.agent : undefined,
         agentForward: target.agentForward && !!target.auth.agent,
       } as never);
