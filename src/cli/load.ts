@@ -7,9 +7,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
+import { NODE_BRAND } from "../brands.ts";
 import type { NodeClass } from "../node/markers.ts";
-
-const NODE_BRAND = Symbol.for("deployer.node");
 
 /**
  * Whether a value is a node class of any copy of deployer (checked by brand, never by
@@ -21,7 +20,8 @@ const NODE_BRAND = Symbol.for("deployer.node");
  * import { isNodeClass } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * assert.ok(isNodeClass(Root) && !isNodeClass(class {}));
+ * assert.ok(isNodeClass(Root));
+ * assert.ok(!isNodeClass(class {}));
  * ```
  */
 export function isNodeClass(value: unknown): value is NodeClass {
@@ -37,7 +37,8 @@ export function isNodeClass(value: unknown): value is NodeClass {
  * ```ts
  * import assert from "node:assert/strict";
  * import { looksLikeScript } from "./load.ts";
- * assert.ok(looksLikeScript("deploy.ts") && looksLikeScript("https://x.org/d"));
+ * assert.ok(looksLikeScript("deploy.ts"));
+ * assert.ok(looksLikeScript("https://x.org/d"));
  * assert.ok(!looksLikeScript("production.deploy"));
  * ```
  */
@@ -52,8 +53,8 @@ export function looksLikeScript(word: string): boolean {
  * ```ts
  * import assert from "node:assert/strict";
  * import { scriptUrl } from "./load.ts";
- * assert.ok(scriptUrl("d.ts", "/srv").href === "file:///srv/d.ts");
- * assert.ok(scriptUrl("https://x.org/d.ts").href === "https://x.org/d.ts");
+ * assert.equal(scriptUrl("d.ts", "/srv").href, "file:///srv/d.ts");
+ * assert.equal(scriptUrl("https://x.org/d.ts").href, "https://x.org/d.ts");
  * ```
  */
 export function scriptUrl(spec: string, cwd: string = Deno.cwd()): URL {
@@ -87,7 +88,7 @@ function describeExport(name: string, value: unknown): string {
  * import { rootOf } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * assert.ok(rootOf({ default: Root }, "deploy.ts") === Root);
+ * assert.equal(rootOf({ default: Root }, "deploy.ts"), Root);
  * ```
  */
 export function rootOf(module: Record<string, unknown>, where: string): NodeClass {
@@ -256,10 +257,18 @@ function importWithin(href: string, ms: number, where: string): Promise<Record<s
  * ```ts
  * import assert from "node:assert/strict";
  * import { loadScript } from "./load.ts";
- * await assert.rejects(
- *   loadScript("/nonexistent/deploy.ts", undefined, { timeout: 10_000 }),
- *   (error: Error) => error.name === "UsageError" && /Script not found/.test(error.message),
- * );
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const node = import.meta.resolve("../node/node.ts");
+ *   await Deno.writeTextFile(
+ *     `${dir}/deploy.ts`,
+ *     `import { Node } from "${node}";\nexport default class Root extends Node {}\n`,
+ *   );
+ *   assert.equal((await loadScript("deploy.ts", dir)).name, "Root");
+ *   await assert.rejects(loadScript("missing.ts", dir), { name: "UsageError" });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function loadScript(

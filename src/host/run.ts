@@ -108,8 +108,17 @@ function secretsOfRequest(request: RunRequest, password: string | undefined): st
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
  * import { runCommand } from "./run.ts";
- * console.assert(typeof runCommand === "function");
+ * await using env = new Env({ interactive: false });
+ * const result = await runCommand({
+ *   host: new LocalHost(), services: runtimeOf(env), command: sh`pwd`,
+ *   composition: { cwd: "/tmp" }, sudo: false, options: {},
+ * });
+ * assert.equal(result.stdout, "/tmp\n");
  * ```
  */
 export async function runCommand(request: RunRequest): Promise<CommandResult> {
@@ -293,8 +302,13 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noSudoPassword } from "./run.ts";
- * console.assert(noSudoPassword("web1", "root").message.includes("web1"));
+ * assert.equal(
+ *   noSudoPassword("web1", "root").message,
+ *   'sudo on host "web1" (as root) needs a password: ' +
+ *     "give the host a password or run interactively",
+ * );
  * ```
  */
 export function noSudoPassword(host: string, user: string): DeployerError {

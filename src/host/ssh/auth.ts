@@ -101,8 +101,10 @@ async function identityKeys(sources: AuthSources): Promise<Uint8Array[]> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { planAuth } from "./auth.ts";
- * const plan = await planAuth({ slug: "web1", username: "deploy", password: "pw", identityFiles: [] });
- * assert.ok(plan.tried.length === 0);
+ * const plan = await planAuth({
+ *   slug: "web1", username: "deploy", password: "pw", identityFiles: [],
+ * });
+ * assert.equal(plan.tried.length, 0);
  * ```
  */
 export async function planAuth(sources: AuthSources): Promise<AuthPlan> {

@@ -35,8 +35,8 @@ export type HostKeyVerdict = "known" | "unknown" | "changed" | "revoked";
  * ```ts
  * import assert from "node:assert/strict";
  * import { knownHostsName } from "./known_hosts.ts";
- * assert.ok(knownHostsName("10.0.0.1", 2222) === "[10.0.0.1]:2222");
- * assert.ok(knownHostsName("web1", 22) === "web1");
+ * assert.equal(knownHostsName("10.0.0.1", 2222), "[10.0.0.1]:2222");
+ * assert.equal(knownHostsName("web1", 22), "web1");
  * ```
  */
 export function knownHostsName(host: string, port: number): string {
@@ -51,7 +51,8 @@ export function knownHostsName(host: string, port: number): string {
  * import assert from "node:assert/strict";
  * import { parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("web1,10.0.0.1 ssh-ed25519 AAAA\n# comment\n", "kh");
- * assert.ok(entries.length === 1 && entries[0].patterns.length === 2);
+ * assert.equal(entries.length, 1);
+ * assert.equal(entries[0].patterns.length, 2);
  * ```
  */
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
@@ -214,9 +215,9 @@ export async function matchingEntries(
  * import assert from "node:assert/strict";
  * import { checkHostKey, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("[h]:2222 ssh-ed25519 AAAA", "kh");
- * assert.ok(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA") === "known");
- * assert.ok(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB") === "changed");
- * assert.ok(checkHostKey(entries, "h", "ssh-ed25519", "AAAA") === "unknown");
+ * assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA"), "known");
+ * assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB"), "changed");
+ * assert.equal(checkHostKey(entries, "h", "ssh-ed25519", "AAAA"), "unknown");
  * ```
  */
 export function checkHostKey(
@@ -242,7 +243,7 @@ export function checkHostKey(
  * import assert from "node:assert/strict";
  * import { knownKeyTypes, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("h ssh-rsa AAAA\nh ssh-ed25519 BBBB", "kh");
- * assert.ok(knownKeyTypes(entries, "h").join() === "ssh-rsa,ssh-ed25519");
+ * assert.equal(knownKeyTypes(entries, "h").join(), "ssh-rsa,ssh-ed25519");
  * ```
  */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
@@ -259,7 +260,7 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
  * import assert from "node:assert/strict";
  * import { keyTypeOfBlob } from "./known_hosts.ts";
  * const blob = new Uint8Array([0, 0, 0, 11, ...new TextEncoder().encode("ssh-ed25519")]);
- * assert.ok(keyTypeOfBlob(blob) === "ssh-ed25519");
+ * assert.equal(keyTypeOfBlob(blob), "ssh-ed25519");
  * ```
  */
 export function keyTypeOfBlob(blob: Uint8Array): string {
@@ -352,9 +353,16 @@ export async function readKnownHosts(
  * import assert from "node:assert/strict";
  * import { appendKnownHost } from "./known_hosts.ts";
  * const dir = await Deno.makeTempDir();
- * await appendKnownHost(`${dir}/known_hosts`, "[h]:2222", "ssh-ed25519", "AAAA");
- * assert.ok((await Deno.readTextFile(`${dir}/known_hosts`)).includes("[h]:2222"));
- * await Deno.remove(dir, { recursive: true });
+ * try {
+ *   const file = `${dir}/.ssh/known_hosts`;
+ *   await appendKnownHost(file, "[h]:2222", "ssh-ed25519", "AAAA");
+ *   await appendKnownHost(file, "web1", "ssh-ed25519", "BBBB");
+ *   const text = await Deno.readTextFile(file);
+ *   assert.equal(text, "[h]:2222 ssh-ed25519 AAAA\nweb1 ssh-ed25519 BBBB\n");
+ *   assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function appendKnownHost(

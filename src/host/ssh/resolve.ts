@@ -110,7 +110,8 @@ function agentSocket(options: SshTargetOptions, values: SshConfigValues): string
  *   slug: "web1", address: "127.0.0.1", port: 2222, username: "deploy", configFile: false,
  *   agent: false, hostKeyPolicy: "strict", keepaliveInterval: 15000,
  * });
- * assert.ok(hops.length === 1 && hops[0].port === 2222);
+ * assert.equal(hops.length, 1);
+ * assert.equal(hops[0].port, 2222);
  * ```
  */
 export function resolveHops(
