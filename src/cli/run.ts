@@ -89,7 +89,7 @@ class StopTracker implements Logger {
     if (event.type === "command.start") this.#running++;
     if (event.type !== "command.end") return;
     this.#running = Math.max(0, this.#running - 1);
-    if (this.#running === 0) for (const wake of this.#idle.splice(0)) wake();
+    if (this.#running === 0) { for (const wake of this.#idle.splice(0)) wake(); }
     if (event.code === null && event.reason?.startsWith("aborted")) {
       (event.stopped === false ? this.unconfirmed : this.stopped).add(event.host);
     }
@@ -277,7 +277,10 @@ export async function executeRun(request: RunRequest): Promise<number> {
   let interrupted: { name: Deno.Signal; code: number } | undefined;
   const unlisten = listenForStop(io, STOP_SIGNALS, (name, code) => {
     interrupted = { name, code };
-    tryWrite(io, `\nInterrupted${name === "SIGINT" ? "" : ` by ${name}`}: stopping the running commands...\n`);
+    tryWrite(
+      io,
+      `\nInterrupted${name === "SIGINT" ? "" : ` by ${name}`}: stopping the running commands...\n`,
+    );
     controller.abort(new DOMException(`Interrupted by ${name}`, "AbortError"));
   });
   let outcome: Settled;

@@ -29,9 +29,9 @@ class Watch implements Logger {
   }
 }
 
-/** `sh -c 'sleep N & echo ready; sleep N'`: two children, one of them in the background. */
+/** `sh -c 'sleep N & sleep N & echo ready; wait'`: two children, one of them in the background. */
 function hold(seconds: number) {
-  return sh`sh -c ${`sleep ${seconds} & echo ready; sleep ${seconds}`}`;
+  return sh`sh -c ${`sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
 }
 
 function passwordHost(ssh: TestServers): Host {
@@ -58,8 +58,9 @@ async function stopsEverything(
     await using env = new Env({ interactive: false, loggers: [watch] });
     const handle = env.host(host);
     const options = how === "timeout" ? { timeout: 2500 } : { signal: controller.signal };
-    const error = await (sudo ? handle.sudo(hold(seconds), options) : handle.run(hold(seconds), options))
-      .catch((e) => e);
+    const error =
+      await (sudo ? handle.sudo(hold(seconds), options) : handle.run(hold(seconds), options))
+        .catch((e) => e);
     assert.ok(error instanceof CommandError, String(error));
     assert.match(error.message, how === "timeout" ? /timed out after 2500 ms/ : /aborted/);
     assert.ok(ready, "the command had started its children");
@@ -103,7 +104,8 @@ Deno.test("ssh stop: a command that ignores TERM is killed, and the stop still c
   const watch = new Watch(() => controller.abort());
   try {
     await using env = new Env({ interactive: false, loggers: [watch] });
-    const command = sh`sh -c ${`trap '' TERM; sleep ${seconds} & echo ready; sleep ${seconds}`}`;
+    const command =
+      sh`sh -c ${`trap '' TERM; sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
     const error = await env.host(keyHost(ssh)).sudo(command, { signal: controller.signal })
       .catch((e) => e);
     assert.ok(error instanceof CommandError, String(error));
