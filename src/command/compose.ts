@@ -94,11 +94,12 @@ function group(body: Piece): Piece {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compose } from "./compose.ts";
  * import { sh } from "./sh.ts";
  * const c = compose(sh`ls`, { cwd: "/srv", env: [["A", "it's"]], prefixes: [sh`p1`] });
- * console.assert(c.display === "p1 && ls");
- * console.assert(c.text === `sh -c 'cd '"'"'/srv'"'"' && export A='"'"'it'"'"'"'"'"'"'"'"'s'"'"' && (p1 && ls)'`);
+ * assert.equal(c.display, "p1 && ls");
+ * assert.equal(c.text, `sh -c 'cd '"'"'/srv'"'"' && export A='"'"'it'"'"'"'"'"'"'"'"'s'"'"' && (p1 && ls)'`);
  * ```
  */
 export function compose(command: ShellCommand, composition: Composition = {}): ComposedCommand {

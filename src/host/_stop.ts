@@ -88,6 +88,22 @@ export class SessionReport {
  * The shell text that stops every process of session (or process group) `sid` except
  * itself: `TERM`, up to `graceMs` for them to end, then `KILL`; it prints `left:` and the
  * PIDs still alive (none when it worked). Zombies do not count: they no longer run.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stopScript } from "./_stop.ts";
+ * const child = new Deno.Command("setsid", {
+ *   args: ["sh", "-c", "sleep 60 & echo started; wait"], stdout: "piped",
+ * }).spawn();
+ * const reader = child.stdout.getReader();
+ * await reader.read(); // "started": the session has its two processes
+ * const out = await new Deno.Command("sh", { args: ["-c", stopScript(child.pid)] }).output();
+ * assert.equal(new TextDecoder().decode(out.stdout), "left:\n");
+ * reader.releaseLock();
+ * await child.stdout.cancel();
+ * assert.equal((await child.status).signal, "SIGTERM");
+ * ```
  */
 export function stopScript(sid: number, graceMs: number = TERM_GRACE_MS): string {
   if (!Number.isSafeInteger(sid) || sid <= 1) throw new RangeError(`Invalid session id ${sid}`);
@@ -126,6 +142,12 @@ export interface StopRequest {
 /**
  * Stops session `sid` on the host and resolves to whether nothing of it is left. Never
  * rejects: a failure to check resolves to `false`.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { stopSession } from "./_stop.ts";
+ * const confirmed = await stopSession({ connection, sid: 4242, sudo: {} });
+ * ```
  */
 export async function stopSession(request: StopRequest): Promise<boolean> {
   const { connection, sid, sudo, password } = request;
