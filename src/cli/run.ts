@@ -195,6 +195,7 @@ function settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalHost, Node } from "../../mod.ts";
  * import { executeRun } from "./run.ts";
  * class Root extends Node {
@@ -206,7 +207,8 @@ function settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled
  * const code = await executeRun({
  *   root: Root, name: "demo", options: { nonInteractive: true }, words: ["answer"], io,
  * });
- * console.assert(code === 0 && out === "42\n");
+ * assert.equal(code, 0);
+ * assert.equal(out, "42\n");
  * ```
  */
 export async function executeRun(request: RunRequest): Promise<number> {

@@ -66,6 +66,7 @@ function defaultName(): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalHost, Node, runCli } from "../../mod.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
@@ -74,7 +75,8 @@ function defaultName(): string {
  * let out = "";
  * const io = { out: (t: string) => (out += t), err: () => {} };
  * const code = await runCli(Root, ["run", "--non-interactive", "--", "answer"], { io });
- * console.assert(code === 0 && out === "42\n");
+ * assert.equal(code, 0);
+ * assert.equal(out, "42\n");
  * Deno.exitCode = 0;
  * ```
  */

@@ -119,8 +119,9 @@ function secretsOfRequest(request: RunRequest, password: string | undefined): st
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCommand } from "./run.ts";
- * console.assert(typeof runCommand === "function");
+ * assert.equal(typeof runCommand, "function");
  * ```
  */
 export async function runCommand(request: RunRequest): Promise<CommandResult> {
@@ -353,8 +354,9 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noSudoPassword } from "./run.ts";
- * console.assert(noSudoPassword("web1", "root").message.includes("web1"));
+ * assert.match(noSudoPassword("web1", "root").message, /host "web1"/);
  * ```
  */
 export function noSudoPassword(host: string, user: string): DeployerError {
