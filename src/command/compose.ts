@@ -190,14 +190,17 @@ export interface ComposedLaunch {
 }
 
 /**
- * The shell text that prints `report`, then the session id when the shell's process group
- * leads its session (as sshd, `setsid` and LocalHost give every command), else `0`.
+ * The shell text that prints `report`, then the id of the shell's process group when that
+ * group is the command's own: it leads its session (as sshd, `setsid` and LocalHost give
+ * every command), or the shell leads it (as sudo's PTY mode does); else `0`.
  */
 function reportSession(report: string): string {
+  const own = (g: string, s: string) =>
+    `{ [ "${g}" = "${s}" ] || [ "${g}" = "$$" ]; } && [ "${g}" != 1 ] && __dpl_p=${g}`;
   return `__dpl_p=0; if [ -r /proc/$$/stat ]; then IFS= read -r __dpl_p </proc/$$/stat; ` +
-    `set -- \${__dpl_p##*) }; __dpl_p=0; [ "$3" = "$4" ] && [ "$4" != 1 ] && __dpl_p=$4; ` +
+    `set -- \${__dpl_p##*) }; __dpl_p=0; ${own("$3", "$4")}; ` +
     `else set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null); ` +
-    `[ "$#" = 2 ] && [ "$1" = "$2" ] && [ "$2" != 1 ] && __dpl_p=$2; fi; set --; ` +
+    `[ "$#" = 2 ] && ${own("$1", "$2")}; fi; set --; ` +
     `printf '%s%s;' ${quote(report)} "$__dpl_p" >&2; unset __dpl_p`;
 }
 
