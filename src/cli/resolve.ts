@@ -73,13 +73,15 @@ function step(node: object, segment: string): object {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { resolveNode } from "./resolve.ts";
  * class Db extends Node {}
  * class Root extends Node { db = child(Db); }
  * await using env = new Env({ interactive: false });
  * const db = resolveNode(env.bind(Root), "db");
- * console.assert(db.constructor === Db);
+ * assert.equal(db.constructor, Db);
  * ```
  */
 export function resolveNode(root: object, path: string): object {
@@ -95,11 +97,13 @@ export function resolveNode(root: object, path: string): object {
  *
  * @example Usage
  * ```ts
- * import { Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { resolveAction } from "./resolve.ts";
  * class Root extends Node { hello(): string { return "hi"; } }
  * await using env = new Env({ interactive: false });
- * console.assert(resolveAction(env.bind(Root), "hello").path === "Root.hello");
+ * assert.equal(resolveAction(env.bind(Root), "hello").path, "Root.hello");
  * ```
  */
 export function resolveAction(from: object, path: string): ResolvedAction {
@@ -131,12 +135,14 @@ export function resolveAction(from: object, path: string): ResolvedAction {
  *
  * @example Usage
  * ```ts
- * import { Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { callAction, resolveAction } from "./resolve.ts";
  * class Root extends Node { echo(x: string): string { return x; } }
  * await using env = new Env({ interactive: false });
  * const action = resolveAction(env.bind(Root), "echo");
- * console.assert((await callAction(action, ["a"])) === "a");
+ * assert.equal(await callAction(action, ["a"]), "a");
  * ```
  */
 export function callAction(action: ResolvedAction, args: readonly string[]): Promise<unknown> {
@@ -160,8 +166,9 @@ export function callAction(action: ResolvedAction, args: readonly string[]): Pro
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parameterNames } from "./resolve.ts";
- * console.assert(parameterNames((a: string, b = "x") => a + b).join() === "a,[b]");
+ * assert.equal(parameterNames((a: string, b = "x") => a + b).join(), "a,[b]");
  * ```
  */
 export function parameterNames(fn: (...args: never[]) => unknown): string[] {

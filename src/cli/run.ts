@@ -196,7 +196,8 @@ function settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { LocalHost, Node } from "../../mod.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
  * import { executeRun } from "./run.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };

@@ -99,7 +99,10 @@ function group(body: Piece): Piece {
  * import { sh } from "./sh.ts";
  * const c = compose(sh`ls`, { cwd: "/srv", env: [["A", "it's"]], prefixes: [sh`p1`] });
  * assert.equal(c.display, "p1 && ls");
- * assert.equal(c.text, `sh -c 'cd '"'"'/srv'"'"' && export A='"'"'it'"'"'"'"'"'"'"'"'s'"'"' && (p1 && ls)'`);
+ * assert.equal(
+ *   c.text,
+ *   `sh -c 'cd '"'"'/srv'"'"' && export A='"'"'it'"'"'"'"'"'"'"'"'s'"'"' && (p1 && ls)'`,
+ * );
  * ```
  */
 export function compose(command: ShellCommand, composition: Composition = {}): ComposedCommand {

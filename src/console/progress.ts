@@ -43,14 +43,16 @@ function formatDuration(ms: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressBar } from "./progress.ts";
  * let text = "";
  * {
- *   using bar = new ProgressBar({ write: (t) => (text += t), live: false, message: "Copy", expected: 2 });
+ *   const write = (t: string) => void (text += t);
+ *   using bar = new ProgressBar({ write, live: false, message: "Copy", expected: 2 });
  *   bar.next();
  *   bar.next();
  * }
- * console.assert(text.startsWith("Copy: 2/2 [100% completed]"));
+ * assert.ok(text.startsWith("Copy: 2/2 [100% completed]"));
  * ```
  */
 export class ProgressBar implements Disposable {
@@ -137,6 +139,7 @@ export class ProgressBar implements Disposable {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createParallelProgress } from "./progress.ts";
  * let text = "";
  * using progress = createParallelProgress({
@@ -144,7 +147,7 @@ export class ProgressBar implements Disposable {
  * });
  * progress.start("web1");
  * progress.finish("web1", true);
- * console.assert(text === "deploy: host web1 done (ok)\n");
+ * assert.equal(text, "deploy: host web1 done (ok)\n");
  * ```
  */
 export interface ParallelProgress extends Disposable {
@@ -180,6 +183,7 @@ export interface ParallelProgressOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createParallelProgress } from "./progress.ts";
  * let text = "";
  * const progress = createParallelProgress({
@@ -187,7 +191,7 @@ export interface ParallelProgressOptions {
  * });
  * progress.start("web1");
  * progress.close();
- * console.assert(text.endsWith("deploy: 0/2 done, 0 failed, 1 running\n"));
+ * assert.ok(text.endsWith("deploy: 0/2 done, 0 failed, 1 running\n"));
  * ```
  */
 export function createParallelProgress(options: ParallelProgressOptions): ParallelProgress {

@@ -33,13 +33,17 @@ export interface TextSink {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TerminalLogger } from "./terminal_logger.ts";
  * let text = "";
  * const logger = new TerminalLogger({ write: (t: string) => (text += t) }, { color: false });
- * logger.log({ type: "command.start", id: 1, host: "web1", command: "ls", sudo: false, sandbox: false, interactive: false });
+ * logger.log({
+ *   type: "command.start", id: 1, host: "web1", command: "ls",
+ *   sudo: false, sandbox: false, interactive: false,
+ * });
  * logger.log({ type: "command.output", id: 1, host: "web1", stream: "stdout", text: "a\nb" });
  * logger.log({ type: "command.end", id: 1, host: "web1", code: 0, duration: 5 });
- * console.assert(text === "[web1] $ ls\n[web1] a\n[web1] b\n");
+ * assert.equal(text, "[web1] $ ls\n[web1] a\n[web1] b\n");
  * ```
  */
 export class TerminalLogger implements Logger {

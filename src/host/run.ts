@@ -120,8 +120,16 @@ function secretsOfRequest(request: RunRequest, password: string | undefined): st
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
  * import { runCommand } from "./run.ts";
- * assert.equal(typeof runCommand, "function");
+ * await using env = new Env({ interactive: false });
+ * const result = await runCommand({
+ *   host: new LocalHost(), services: runtimeOf(env), command: sh`pwd`,
+ *   composition: { cwd: "/tmp" }, sudo: false, options: {},
+ * });
+ * assert.equal(result.stdout, "/tmp\n");
  * ```
  */
 export async function runCommand(request: RunRequest): Promise<CommandResult> {
@@ -356,7 +364,11 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { noSudoPassword } from "./run.ts";
- * assert.match(noSudoPassword("web1", "root").message, /host "web1"/);
+ * assert.equal(
+ *   noSudoPassword("web1", "root").message,
+ *   'sudo on host "web1" (as root) needs a password: ' +
+ *     "give the host a password or run interactively",
+ * );
  * ```
  */
 export function noSudoPassword(host: string, user: string): DeployerError {

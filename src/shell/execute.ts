@@ -5,9 +5,8 @@
  *
  * @module
  */
-import type { Env } from "../exec/env.ts";
+import { type Env, runtimeOf } from "../exec/env.ts";
 import { childOf, rebindRoot } from "../node/bind.ts";
-import type { NodeRuntime } from "../node/runtime.ts";
 import { stateOf, unwrapView } from "../node/state.ts";
 import { isolationChoices } from "./paths.ts";
 
@@ -39,21 +38,24 @@ function enter(node: object, id: string | undefined): object {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { rebind } from "./execute.ts";
  * class B extends Node {}
  * class A extends Node { b = child(B); }
  * await using env = new Env({ interactive: false });
  * const b = env.bind(A).b;
  * const again = rebind(b, env.fork({ sandbox: true }));
- * console.assert(again !== b && (again as B).env.sandbox);
+ * assert.notEqual(again, b);
+ * assert.ok((again as B).env.sandbox);
  * ```
  */
 export function rebind(node: object, env: Env): object {
   const steps = stepsOf(unwrapView(node));
   let root: object = unwrapView(node);
   while (stateOf(root)?.parent) root = stateOf(root)!.parent!;
-  let current = enter(rebindRoot(root, env as NodeRuntime), steps[0].id);
+  let current = enter(rebindRoot(root, runtimeOf(env)), steps[0].id);
   for (const step of steps.slice(1)) {
     const next = childOf(current, step.name);
     if (!next) throw new Error(`Cannot find "${step.name}" in the rebound tree`);
@@ -92,9 +94,11 @@ function listenSigint(handler: () => void): () => void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runInterruptible } from "./execute.ts";
  * const result = await runInterruptible(() => Promise.resolve(42));
- * console.assert(result.value === 42 && !result.interrupted);
+ * assert.equal(result.value, 42);
+ * assert.ok(!result.interrupted);
  * ```
  */
 export async function runInterruptible(

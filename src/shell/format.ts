@@ -17,9 +17,11 @@ interface ParallelLike {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "../node/result.ts";
+ * import assert from "node:assert/strict";
+ * import { ParallelResult } from "../outcome.ts";
  * import { isParallelResult } from "./format.ts";
- * console.assert(isParallelResult(new ParallelResult([])) && !isParallelResult([]));
+ * assert.ok(isParallelResult(new ParallelResult([])));
+ * assert.ok(!isParallelResult([]));
  * ```
  */
 export function isParallelResult(value: unknown): value is ParallelLike {
@@ -33,8 +35,10 @@ export function isParallelResult(value: unknown): value is ParallelLike {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatValue } from "./format.ts";
- * console.assert(formatValue("a") === "a" && formatValue({ x: 1 }) === "{ x: 1 }");
+ * assert.equal(formatValue("a"), "a");
+ * assert.equal(formatValue({ x: 1 }), "{ x: 1 }");
  * ```
  */
 export function formatValue(value: unknown): string {
@@ -64,10 +68,12 @@ function table(rows: [string, string][]): string {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "../node/result.ts";
+ * import assert from "node:assert/strict";
+ * import { ParallelResult } from "../outcome.ts";
  * import { formatResult } from "./format.ts";
- * const text = formatResult(new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]));
- * console.assert(text === "a   x\nbb  y\n");
+ * const result = new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]);
+ * const text = formatResult(result);
+ * assert.equal(text, "a   x\nbb  y\n");
  * ```
  */
 export function formatResult(value: unknown): string {
@@ -106,16 +112,19 @@ function messageOf(error: unknown): string {
 /**
  * A failure as the shell prints it. A parallel error lists every failed host with its
  * full error (command, exit code, output tail); other errors print their message.
+ * deployer's own errors show the message alone; any other error is prefixed with its
+ * name (`Error: boom`, `TypeError: ...`) so that a bug is not mistaken for a failure.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ParallelError } from "../errors.ts";
  * import { formatError } from "./format.ts";
  * const text = formatError(new ParallelError("Root.p.go", [
  *   { host: "a", ok: false, error: new Error("boom") },
  *   { host: "b", ok: true, value: 1 },
  * ]));
- * console.assert(text.includes("failed on 1 of 2 hosts") && text.includes("[a] boom"));
+ * assert.equal(text, "Root.p.go failed on 1 of 2 hosts (a)\n[a] Error: boom\n");
  * ```
  */
 export function formatError(error: unknown): string {
@@ -134,8 +143,9 @@ export function formatError(error: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPlan } from "./format.ts";
- * console.assert(formatPlan([{ host: "a", command: "echo hi" }]).includes("  a:\n    echo hi\n"));
+ * assert.ok(formatPlan([{ host: "a", command: "echo hi" }]).includes("  a:\n    echo hi\n"));
  * ```
  */
 export function formatPlan(plan: readonly PlanEntry[]): string {

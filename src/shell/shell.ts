@@ -5,11 +5,11 @@
  * @module
  */
 import { createInterface } from "node:readline";
-import denoJson from "../../deno.json" with { type: "json" };
 import { colorEnabled, colorize, type ColorName } from "../console/colors.ts";
 import { inColumns } from "../console/columns.ts";
 import type { Env } from "../exec/env.ts";
 import { Inspector } from "../node/inspect.ts";
+import { VERSION } from "../version.ts";
 import { unwrapView } from "../node/state.ts";
 import { executeLine, type ShellSession } from "./commands.ts";
 import { complete } from "./complete.ts";
@@ -175,12 +175,19 @@ async function loop(session: ShellSession, io: Io, start: Location): Promise<voi
  * (twice to list them); Ctrl-C clears the line, or stops the running action.
  *
  * @example Usage
- * ```ts ignore
- * import { Env, Node } from "../../mod.ts";
+ * ```ts
+ * // Illustrative: the shell reads the keys of this process's terminal until `exit`, so
+ * // this is type-checked but not run (as a module that is not the main one, it does nothing).
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { runShell } from "./shell.ts";
- * class Root extends Node { hello(): string { return "hi"; } }
- * await using env = new Env();
- * Deno.exit(await runShell({ root: env.bind(Root), env }));
+ * class Root extends Node {
+ *   hello(): string { return "hi"; }
+ * }
+ * if (import.meta.main) {
+ *   await using env = new Env();
+ *   Deno.exit(await runShell({ root: env.bind(Root), env }));
+ * }
  * ```
  */
 export async function runShell(options: ShellOptions): Promise<number> {
@@ -220,7 +227,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
       colorize(text, color as ColorName, settings.get("color") ?? false, { bold: true }),
     options: settings,
     name: options.name ?? "deployer",
-    version: denoJson.version,
+    version: VERSION,
   };
   let start = root;
   for (const name of options.startPath ?? []) {

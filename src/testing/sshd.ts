@@ -236,11 +236,24 @@ async function startServer(
  * @returns The servers, the two users, a known_hosts file; `await using` stops them.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: starts sshd and creates test users (needs root and openssh-server), so
+ * // this is type-checked but not run here; call such a function from a test of your own.
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { SshHost } from "../host/ssh/ssh_host.ts";
  * import { startSshServers } from "./sshd.ts";
- * await using ssh = await startSshServers(2);
- * const [web1] = ssh.servers;
- * console.log(`ssh -i ${ssh.keyUser.keyFile} -p ${web1.port} ${ssh.keyUser.name}@127.0.0.1`);
+ * async function whoamiOverSsh(): Promise<string> {
+ *   await using ssh = await startSshServers(1);
+ *   const [server] = ssh.servers;
+ *   const host = new SshHost({
+ *     slug: server.slug, address: server.address, port: server.port,
+ *     username: ssh.keyUser.name, keyFile: ssh.keyUser.keyFile,
+ *     knownHostsFiles: [ssh.knownHostsFile], configFile: false, agent: false,
+ *   });
+ *   await using env = new Env({ interactive: false });
+ *   return (await env.host(host).run(sh`whoami`)).stdout.trim(); // ssh.keyUser.name
+ * }
  * ```
  */
 export async function startSshServers(

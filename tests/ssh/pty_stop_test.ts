@@ -4,7 +4,8 @@
  * anything is sent. The terminal is a recording stand-in (the PTY itself is real, on sshd).
  */
 import assert from "node:assert/strict";
-import { DeployerError, Env, sh, type Terminal } from "../../mod.ts";
+import { DeployerError, Env, sh } from "../../mod.ts";
+import type { Terminal } from "../../src/host/mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { keyHost } from "./_setup.ts";

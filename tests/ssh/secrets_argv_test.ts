@@ -5,7 +5,9 @@
  * user). Sampled from outside, as another process on the host (this machine).
  */
 import assert from "node:assert/strict";
-import { Env, type Host, type LogEvent, secret, sh } from "../../mod.ts";
+import { Env, secret, sh } from "../../mod.ts";
+import type { Host } from "../../src/host/mod.ts";
+import type { LogEvent } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { processesWith } from "../_support/procs.ts";
 import { keyHost } from "./_setup.ts";

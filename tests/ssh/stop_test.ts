@@ -5,15 +5,9 @@
  * looked for on the host (this machine) right after the command was reported stopped.
  */
 import assert from "node:assert/strict";
-import {
-  CommandError,
-  Env,
-  type Host,
-  LocalHost,
-  type LogEvent,
-  type Logger,
-  sh,
-} from "../../mod.ts";
+import { CommandError, Env, LocalHost, sh } from "../../mod.ts";
+import type { Host } from "../../src/host/mod.ts";
+import type { LogEvent, Logger } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { sudoWorks } from "../_support/sudo.ts";

@@ -59,13 +59,24 @@ function waitClosed(client: Client, ms: number): Promise<void> {
  * The {@linkcode Connection} of an `SshHost`. Obtain it with `SshHost.connect()`.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: needs a reachable SSH server, so this is type-checked but not run.
  * import { SshHost } from "./ssh_host.ts";
- * const connection = await new SshHost({ address: "127.0.0.1", port: 2222 })
- *   .connect({ interactive: false, confirm: () => Promise.resolve(false) });
- * const command = await connection.exec("echo hi", { onStdout: (c) => console.log(c) });
- * console.log(await command.status);
- * await connection.close();
+ * async function hello(address: string): Promise<string> {
+ *   const host = new SshHost({ slug: "web1", address, username: "deploy" });
+ *   const connection = await host.connect({ interactive: false, confirm: async () => false });
+ *   try {
+ *     let out = "";
+ *     const command = await connection.exec("echo hello", {
+ *       onStdout: (chunk) => out += new TextDecoder().decode(chunk),
+ *     });
+ *     await command.closeStdin();
+ *     await command.status; // { code: 0 }
+ *     return out; // "hello\n"
+ *   } finally {
+ *     await connection.close();
+ *   }
+ * }
  * ```
  */
 export class SshConnection implements Connection {

@@ -21,9 +21,11 @@ const S_IFMT = 0o170000;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sftpError } from "./sftp.ts";
- * const error = sftpError("web1", "stat", "/nope", Object.assign(new Error("No such file"), { code: 2 }));
- * console.assert(error instanceof Deno.errors.NotFound);
+ * const noSuchFile = Object.assign(new Error("No such file"), { code: 2 });
+ * const error = sftpError("web1", "stat", "/nope", noSuchFile);
+ * assert.ok(error instanceof Deno.errors.NotFound);
  * ```
  */
 export function sftpError(host: string, op: string, path: string, error: unknown): Error {
@@ -39,9 +41,11 @@ export function sftpError(host: string, op: string, path: string, error: unknown
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toStat } from "./sftp.ts";
  * const s = toStat("a.txt", { mode: 0o100644, size: 3, uid: 0, gid: 0, atime: 0, mtime: 60 });
- * console.assert(s.isFile && s.mtime.getTime() === 60000);
+ * assert.ok(s.isFile);
+ * assert.equal(s.mtime.getTime(), 60000);
  * ```
  */
 export function toStat(filename: string, attrs: Attributes): Stat {
@@ -200,10 +204,17 @@ async function readAll(
  * The file operations of an SSH connection, over one SFTP session.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: needs the SFTP session of a live SSH connection, so this is type-checked,
+ * // not run.
+ * // @ts-types="npm:@types/ssh2@1.15.6"
+ * import type { SFTPWrapper } from "npm:ssh2@1.17.0";
  * import { SftpFiles } from "./sftp.ts";
- * const files = new SftpFiles(sftp, "web1");
- * await files.writeFile("/tmp/x", new TextEncoder().encode("hi"));
+ * async function upload(sftp: SFTPWrapper): Promise<number> {
+ *   const files = new SftpFiles(sftp, "web1");
+ *   await files.writeFile("/tmp/motd", new TextEncoder().encode("hello\n"));
+ *   return (await files.stat("/tmp/motd")).size; // 6
+ * }
  * ```
  */
 export class SftpFiles {

@@ -16,9 +16,11 @@ import { limiter } from "../limit.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshHost } from "./ssh_host.ts";
  * const web1 = new SshHost({ slug: "web1", address: "10.0.0.11", username: "deploy" });
- * console.assert(web1.slug === "web1" && web1.port === undefined);
+ * assert.equal(web1.slug, "web1");
+ * assert.equal(web1.port, undefined);
  * ```
  */
 export class SshHost extends Host {

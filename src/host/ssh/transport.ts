@@ -203,10 +203,22 @@ async function attempt(
  * `MaxStartups` drops excess unauthenticated connections that way).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startSilentServer } from "../../testing/net.ts";
+ * import { resolveHops } from "./resolve.ts";
  * import { openClient } from "./transport.ts";
- * const client = await openClient(target, context);
- * client.end();
+ * await using server = await startSilentServer(); // accepts connections, never answers
+ * const [target] = await resolveHops({
+ *   slug: "hung", address: "127.0.0.1", port: server.port, configFile: false, agent: false,
+ *   hostKeyPolicy: "strict", keepaliveInterval: 0, connectTimeout: 200,
+ * });
+ * const context = { interactive: false, confirm: () => Promise.resolve(false) };
+ * // A live server gives an authenticated ssh2 `Client`; this one runs into the deadline:
+ * await assert.rejects(openClient(target, context), {
+ *   name: "ConnectionError",
+ *   message: /timed out after 200 ms during SSH handshake/,
+ * });
  * ```
  */
 export async function openClient(
