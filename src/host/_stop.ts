@@ -144,9 +144,15 @@ export interface StopRequest {
  * rejects: a failure to check resolves to `false`.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalConnection } from "./local.ts";
  * import { stopSession } from "./_stop.ts";
- * const confirmed = await stopSession({ connection, sid: 4242, sudo: {} });
+ * const child = new Deno.Command("setsid", { args: ["sleep", "60"] }).spawn();
+ * const connection = new LocalConnection("local1");
+ * assert.equal(await stopSession({ connection, sid: child.pid }), true);
+ * assert.equal((await child.status).signal, "SIGTERM");
+ * await connection.close();
  * ```
  */
 export async function stopSession(request: StopRequest): Promise<boolean> {
