@@ -8,6 +8,16 @@ import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { FIXTURES, PERMS, REPO } from "./helpers.ts";
 
+function sshSetup(ssh: TestServers, seconds: number) {
+  return {
+    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
+    username: ssh.keyUser.name,
+    keyFile: ssh.keyUser.keyFile,
+    knownHostsFile: ssh.knownHostsFile,
+    seconds,
+  };
+}
+
 const CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 };
 
 async function interrupt(
@@ -86,4 +96,67 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
 Deno.test("cli SIGINT: commands under a sudo that asks for a password are stopped too", async () => {
   await using ssh = await startSshServers(2);
   await interrupt(ssh, "password", "SIGINT");
+});
+
+Deno.test("cli shell: SIGTERM stops the action running in the shell, then exits 143", async () => {
+  await using ssh = await startSshServers(2);
+  const seconds = uniqueSeconds();
+  const words = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-lock",
+    ...PERMS,
+    `${FIXTURES}ssh_hold.ts`,
+  ];
+  const command = [...words, "run"].map((w) => `'${w}'`).join(" ");
+  const child = new Deno.Command("script", {
+    args: ["-qfec", command, "/dev/null"],
+    cwd: REPO,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+    env: {
+      NO_COLOR: "1",
+      TERM: "dumb",
+      DPL_TEST_SSH: JSON.stringify(sshSetup(ssh, seconds)),
+    },
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const writer = child.stdin.getWriter();
+  const decoder = new TextDecoder();
+  let screen = "";
+  const until = async (done: () => boolean) => {
+    while (!done()) {
+      const { value, done: ended } = await reader.read();
+      if (ended) throw new Error(`The shell ended early:\n${screen}`);
+      screen += decoder.decode(value, { stream: true });
+    }
+  };
+  try {
+    await until(() => screen.includes("Hold > "));
+    await writer.write(new TextEncoder().encode("hold\r"));
+    await until(() => (screen.match(/\] ready/g) ?? []).length >= 2);
+    const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
+      .filter((p) => p.cmdline.startsWith(Deno.execPath()));
+    assert.ok(cli, "the CLI process");
+    Deno.kill(cli.pid, "SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      screen += decoder.decode(value, { stream: true });
+    }
+    assert.equal((await child.status).code, 143, screen);
+    assert.match(screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+  } finally {
+    await writer.close().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await child.status;
+    await killAll(`sleep ${seconds}`);
+  }
 });
