@@ -42,8 +42,8 @@ export interface JsonReport {
   hosts?: JsonHostOutcome[];
   /** The sandbox plan, in sandbox mode. */
   plan?: PlanEntry[];
-  /** Whether the run was interrupted (SIGINT), and which hosts had commands stopped. */
-  interrupted?: { stoppedHosts: string[] };
+  /** Whether the run was interrupted (by which signal), which hosts had commands stopped. */
+  interrupted?: { signal?: string; stoppedHosts: string[]; unconfirmedHosts?: string[] };
 }
 
 /** Whether a value looks like a `ParallelResult` of any copy of deployer. */

@@ -118,6 +118,10 @@ export class Env implements NodeEnv, AsyncDisposable {
    */
   fork(options: Pick<EnvOptions, "sandbox" | "signal" | "console" | "askOnFailure"> = {}): Env {
     const merged: EnvOptions = { ...this.#options, console: this.console, ...options };
+    // Aborting this environment aborts its forks too (a signal to the CLI stops the shell's).
+    if (options.signal && this.signal) {
+      merged.signal = AbortSignal.any([this.signal, options.signal]);
+    }
     const forked = new Env(merged);
     forked.#core = new EnvCore(forked, settingsOf(merged, this.console), this.#core.shared);
     forked.#owner = false;
