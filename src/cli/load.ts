@@ -181,10 +181,77 @@ async function loadError(url: URL, error: unknown): Promise<UsageError> {
   );
 }
 
+/** The default time a script (with its imports) may take to load: 30 s. */
+export const DEFAULT_LOAD_TIMEOUT = 30_000;
+
+/** Options of {@linkcode loadScript}. */
+export interface LoadOptions {
+  /**
+   * Most milliseconds loading may take (a server that accepts and never answers would
+   * otherwise hang forever); `0` waits forever. Default: `DEPLOYER_LOAD_TIMEOUT` (seconds)
+   * when set and readable, else 30 s.
+   */
+  timeout?: number;
+}
+
+/**
+ * The load timeout in ms from `DEPLOYER_LOAD_TIMEOUT` (seconds; `0` = none), or the
+ * default when it is unset, unreadable (no permission) or not a number.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LOAD_TIMEOUT, loadTimeoutFromEnv } from "./load.ts";
+ * assert.equal(loadTimeoutFromEnv(() => "2.5"), 2500);
+ * assert.equal(loadTimeoutFromEnv(() => undefined), DEFAULT_LOAD_TIMEOUT);
+ * assert.equal(loadTimeoutFromEnv(() => "soon"), DEFAULT_LOAD_TIMEOUT);
+ * ```
+ */
+export function loadTimeoutFromEnv(
+  read: (name: string) => string | undefined = readEnv,
+): number {
+  const value = read("DEPLOYER_LOAD_TIMEOUT")?.trim();
+  if (!value || !/^\d+(\.\d+)?$/.test(value)) return DEFAULT_LOAD_TIMEOUT;
+  return Math.round(Number(value) * 1000);
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: name });
+    return state.state === "granted" ? Deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The timeout's own error, told apart from a `UsageError` thrown by the script. */
+class LoadTimeoutError extends UsageError {}
+
+function importWithin(href: string, ms: number, where: string): Promise<Record<string, unknown>> {
+  const importing = import(href);
+  if (!(ms > 0)) return importing;
+  importing.catch(() => {}); // settles later, unobserved, when the timeout won
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = ms / 1000;
+      reject(
+        new LoadTimeoutError(
+          `Cannot load script ${where}: no answer within ${seconds} s (the server accepted ` +
+            `the connection but did not send the script or one of its imports); ` +
+            `set DEPLOYER_LOAD_TIMEOUT=<seconds> to wait longer`,
+        ),
+      );
+    }, ms);
+  });
+  return Promise.race([importing, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Imports a deploy script (path, `file://`, `http://` or `https://` URL) and returns its
  * root node class. Failures (not found, HTTP errors, syntax errors, permissions, no node
- * class exported) throw a {@linkcode UsageError} with a readable message.
+ * class exported, no answer within the load timeout) throw a {@linkcode UsageError} with
+ * a readable message.
  *
  * @example Usage
  * ```ts
@@ -204,7 +271,11 @@ async function loadError(url: URL, error: unknown): Promise<UsageError> {
  * }
  * ```
  */
-export async function loadScript(spec: string, cwd?: string): Promise<NodeClass> {
+export async function loadScript(
+  spec: string,
+  cwd?: string,
+  options: LoadOptions = {},
+): Promise<NodeClass> {
   let url: URL;
   try {
     url = scriptUrl(spec, cwd);
@@ -213,8 +284,9 @@ export async function loadScript(spec: string, cwd?: string): Promise<NodeClass>
   }
   let module: Record<string, unknown>;
   try {
-    module = await import(url.href);
+    module = await importWithin(url.href, options.timeout ?? loadTimeoutFromEnv(), shown(url));
   } catch (error) {
+    if (error instanceof LoadTimeoutError) throw error;
     throw await loadError(url, error);
   }
   return rootOf(module, shown(url));

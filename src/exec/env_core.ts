@@ -35,6 +35,8 @@ export interface Shared {
   readonly passwords: Map<Host, Promise<string>>;
   /** Per-host memos (e.g. whether sudo needs a password). */
   readonly memos: WeakMap<Host, Map<string, unknown>>;
+  /** What hosts parsed from local files while connecting (SSH config, known_hosts). */
+  readonly connectMemo: Map<string, unknown>;
   /** Every logger. */
   readonly loggers: Logger[];
   /** The concurrency limit of commands. */
@@ -163,6 +165,7 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
       interactive: this.console.isInteractive,
       confirm: (question) =>
         this.exclusive(() => this.console.confirm(question, { default: false })),
+      memo: this.shared.connectMemo,
     });
     pool.set(host, opening);
     opening.catch(() => {
@@ -257,6 +260,7 @@ export function newShared(options: { loggers?: readonly Logger[]; parallel?: num
     connections: new Map(),
     passwords: new Map(),
     memos: new WeakMap(),
+    connectMemo: new Map(),
     loggers: [...(options.loggers ?? [])],
     limit: limiter(options.parallel ?? 32),
     exclusive: limiter(1),

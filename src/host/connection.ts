@@ -130,6 +130,11 @@ export interface ConnectContext {
   confirm(question: string): Promise<boolean>;
   /** Reports progress lines while connecting (optional). */
   progress?(message: string): void;
+  /**
+   * A run-scoped memo (one per `Env`) where hosts keep what they parsed from local files
+   * (SSH config, known_hosts) so that a run reads them once, not on every connect.
+   */
+  memo?: Map<string, unknown>;
 }
 
 export { HOST_BRAND };

@@ -14,6 +14,7 @@ import {
   keyTypeOfBlob,
   knownHostsName,
   knownKeyTypes,
+  matchingEntries,
   readKnownHosts,
 } from "./known_hosts.ts";
 
@@ -76,8 +77,12 @@ function algorithmsFor(keyType: string): string[] {
  * ```
  */
 export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise<HostKeyCheck> {
-  const entries = await readKnownHosts(options.files);
   const name = knownHostsName(options.address, options.port);
+  // Match every line once; the checks below only look at the lines for this host.
+  const entries = await matchingEntries(
+    await readKnownHosts(options.files, options.context.memo),
+    name,
+  );
   const known = knownKeyTypes(entries, name).flatMap(algorithmsFor).filter((a) =>
     DEFAULT_ALGORITHMS.includes(a)
   );

@@ -50,7 +50,7 @@ export class SshHost extends Host {
       slug: this.slug,
       hostKeyPolicy: o.hostKeyPolicy ?? (context.interactive ? "ask" : "strict"),
       keepaliveInterval: o.keepaliveInterval ?? 15_000,
-    });
+    }, context);
     context.progress?.(`Connecting to ${this.slug}`);
     const connection = new SshConnection(
       {

@@ -12,8 +12,8 @@ import type { Duplex } from "node:stream";
 import { Client } from "npm:ssh2@1.17.0";
 import { ConnectionError, HostKeyError } from "../../errors.ts";
 import type { ConnectContext } from "../connection.ts";
-import { type AuthSources, planAuth } from "./auth.ts";
-import { type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
+import { type AuthPlan, type AuthSources, planAuth } from "./auth.ts";
+import { type HostKeyCheck, type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
 
 /** Everything needed to open one hop. */
 export interface HopTarget {
@@ -98,14 +98,10 @@ async function attempt(
   context: ConnectContext,
   via: Client | undefined,
 ): Promise<Client> {
-  const check = await prepareHostKeyCheck({
-    ...target.hostKey,
-    slug: target.slug,
-    address: target.address,
-    port: target.port,
-    context,
-  });
-  const plan = await planAuth(target.auth);
+  // Reading known_hosts and keys runs under the same deadline as the handshake.
+  let check: HostKeyCheck;
+  let plan: AuthPlan | undefined;
+  let phase = "reading known_hosts and keys";
   const client = new Client();
   let socket: Duplex | undefined;
   let hostKeyError: HostKeyError | undefined;
@@ -122,7 +118,7 @@ async function attempt(
       socket?.destroy();
       if (hostKeyError) return reject(hostKeyError);
       if (error instanceof ConnectionError || error instanceof HostKeyError) return reject(error);
-      const wrapped = new ConnectionError(target.slug, describe(error, target, plan.tried), {
+      const wrapped = new ConnectionError(target.slug, describe(error, target, plan?.tried ?? []), {
         cause: error,
       });
       (wrapped as { retriable?: boolean }).retriable = isHandshakeDrop(error);
@@ -134,7 +130,7 @@ async function attempt(
         fail(
           new ConnectionError(
             target.slug,
-            `timed out after ${target.connectTimeout} ms during SSH handshake ` +
+            `timed out after ${target.connectTimeout} ms ${phase} ` +
               `(${target.address}:${target.port})`,
           ),
         );
@@ -157,6 +153,16 @@ async function attempt(
       resolve(client);
     });
     const start = async () => {
+      check = await prepareHostKeyCheck({
+        ...target.hostKey,
+        slug: target.slug,
+        address: target.address,
+        port: target.port,
+        context,
+      });
+      plan = await planAuth(target.auth);
+      if (settled) return;
+      phase = "during SSH handshake";
       socket = via
         ? await openForwarded(via, target.address, target.port)
         : openTcp(target.address, target.port);
@@ -165,7 +171,7 @@ async function attempt(
       client.connect({
         sock: socket as never,
         username: target.auth.username,
-        authHandler: plan.handler,
+        authHandler: plan!.handler,
         algorithms: {
           serverHostKey: check.algorithms as never,
           // Under Deno, chacha20-poly1305 is ~1.7x faster than AES-GCM (ssh2 lists it last).
