@@ -19,3 +19,25 @@ export {
   type TestUser,
 } from "./sshd.ts";
 export { freePort, type SilentServer, startSilentServer } from "./net.ts";
+export {
+  DEFAULT_MACHINE_PACKAGES,
+  type DebianRootfs,
+  type DebianRootfsOptions,
+  ensureDebianRootfs,
+  MACHINE_PASSWORD,
+  MACHINE_USER,
+} from "./debian_rootfs.ts";
+export {
+  machineSupport,
+  startMachines,
+  type StartMachinesOptions,
+  TestMachine,
+  type TestMachines,
+} from "./machine.ts";
+export {
+  CLIENT_ADDRESS,
+  CLIENT_NETNS,
+  createClientNetns,
+  listNetns,
+  sweepNetns,
+} from "./machine_network.ts";
