@@ -166,8 +166,19 @@ export async function ensureDebianRootfs(options: DebianRootfsOptions = {}): Pro
       if (entry.name.startsWith("ssh_host_")) await Deno.remove(`${tmp}/etc/ssh/${entry.name}`);
     }
     await Deno.writeTextFile(`${tmp}/etc/ssh/sshd_config.d/deployer-test.conf`, SSHD_CONFIG);
-    await mustRun("chroot", [tmp, "useradd", "--create-home", "--shell", "/bin/bash", MACHINE_USER]);
-    const chpasswd = await runTool("chroot", [tmp, "chpasswd"], `${MACHINE_USER}:${MACHINE_PASSWORD}\n`);
+    await mustRun("chroot", [
+      tmp,
+      "useradd",
+      "--create-home",
+      "--shell",
+      "/bin/bash",
+      MACHINE_USER,
+    ]);
+    const chpasswd = await runTool(
+      "chroot",
+      [tmp, "chpasswd"],
+      `${MACHINE_USER}:${MACHINE_PASSWORD}\n`,
+    );
     if (chpasswd.code !== 0) throw new Error(`chpasswd failed: ${chpasswd.stderr}`);
     await Deno.writeTextFile(`${tmp}/etc/sudoers.d/deploy`, `${MACHINE_USER} ALL=(ALL:ALL) ALL\n`, {
       mode: 0o440,

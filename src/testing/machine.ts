@@ -371,7 +371,17 @@ export async function startMachines(
   await sweepStateDirs(stateDir);
   const dir = await Deno.makeTempDir({ dir: stateDir, prefix: `run-${Deno.pid}-` });
   const keyFile = `${dir}/client_key`;
-  await mustRun("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "deployer-e2e", "-f", keyFile]);
+  await mustRun("ssh-keygen", [
+    "-q",
+    "-t",
+    "ed25519",
+    "-N",
+    "",
+    "-C",
+    "deployer-e2e",
+    "-f",
+    keyFile,
+  ]);
   const keyLine = (await Deno.readTextFile(`${keyFile}.pub`)).trim();
   const knownHostsFile = `${dir}/known_hosts`;
   const machines: TestMachine[] = [];
@@ -399,7 +409,13 @@ export async function startMachines(
         throw error;
       }
       machines.push(
-        new TestMachine(index, rootfs.path, `${dir}/m${index}`, keyLine, options.bootTimeout ?? 60_000),
+        new TestMachine(
+          index,
+          rootfs.path,
+          `${dir}/m${index}`,
+          keyLine,
+          options.bootTimeout ?? 60_000,
+        ),
       );
     }
     await Promise.all(machines.map((machine) => machine.start()));

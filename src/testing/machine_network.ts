@@ -20,7 +20,9 @@ export const NETNS_PREFIX = "dpl-";
 
 /** Runs `ip` (in namespace `netns` when given). */
 export async function ip(args: string[], netns?: string): Promise<string> {
-  return netns ? await mustRun("ip", ["netns", "exec", netns, "ip", ...args]) : await mustRun("ip", args);
+  return netns
+    ? await mustRun("ip", ["netns", "exec", netns, "ip", ...args])
+    : await mustRun("ip", args);
 }
 
 async function sysctl(setting: string, netns?: string): Promise<void> {

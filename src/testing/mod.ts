@@ -20,9 +20,9 @@ export {
 } from "./sshd.ts";
 export { freePort, type SilentServer, startSilentServer } from "./net.ts";
 export {
-  DEFAULT_MACHINE_PACKAGES,
   type DebianRootfs,
   type DebianRootfsOptions,
+  DEFAULT_MACHINE_PACKAGES,
   ensureDebianRootfs,
   MACHINE_PASSWORD,
   MACHINE_USER,

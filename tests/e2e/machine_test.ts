@@ -40,7 +40,9 @@ Deno.test({
     const noPassword = await hostA.run(sh`sudo -n true`, { noThrow: true });
     assert.notEqual(noPassword.code, 0, "sudo without a password is refused");
     // machine to machine over the bridge, and to the client
-    const curl = await hostA.run(sh`curl -sS -o /dev/null -w '%{http_code}' ${`http://${b.address}/`}`);
+    const curl = await hostA.run(
+      sh`curl -sS -o /dev/null -w '%{http_code}' ${`http://${b.address}/`}`,
+    );
     assert.equal(curl.stdout, "200");
     const outside = await hostA.run(sh`curl -sS -m 3 http://10.0.0.1/`, { noThrow: true });
     assert.notEqual(outside.code, 0, "no route out of the loopback range");

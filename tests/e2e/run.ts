@@ -2,7 +2,7 @@
  * `deno task e2e`: the end-to-end tests on real Debian test machines. Sweeps what a killed
  * earlier run left (namespaces, state), builds or finds the cached root filesystem, creates
  * the client network namespace and runs `deno test tests/e2e/` inside it, then removes the
- * namespace. Where machines cannot run (not root, no unshare, no debootstrap, ...), it says so
+ * namespace (arguments replace `tests/e2e/`: files, `--filter`). Where machines cannot run (not root, no unshare, no debootstrap, ...), it says so
  * and runs the tests outside, where they report as ignored.
  *
  * @module
@@ -16,7 +16,7 @@ const started = Date.now();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function testArgs(): string[] {
-  return ["test", "--allow-all", testDir, ...Deno.args];
+  return ["test", "--allow-all", ...(Deno.args.length ? Deno.args : [testDir])];
 }
 
 async function runTests(prefix: string[]): Promise<number> {
@@ -33,10 +33,14 @@ if (unavailable) {
   code = await runTests([]);
 } else {
   const swept = await sweepNetns();
-  if (swept.length) console.log(`e2e: removed namespaces left by an earlier run: ${swept.join(", ")}`);
+  if (swept.length) {
+    console.log(`e2e: removed namespaces left by an earlier run: ${swept.join(", ")}`);
+  }
   const rootfs = await ensureDebianRootfs({ log: (line) => console.log(`e2e: ${line}`) });
   console.log(
-    `e2e: root filesystem ${rootfs.built ? "built" : "cached"} in ${seconds(rootfs.ms)}: ${rootfs.path}`,
+    `e2e: root filesystem ${rootfs.built ? "built" : "cached"} in ${
+      seconds(rootfs.ms)
+    }: ${rootfs.path}`,
   );
   await createClientNetns(CLIENT_NETNS);
   const cleanup = () => sweepNetns().catch(() => []);
