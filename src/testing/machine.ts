@@ -55,9 +55,11 @@ async function which(program: string): Promise<boolean> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { machineSupport } from "./machine.ts";
- * const reason = await machineSupport();
- * Deno.test({ name: "deploys", ignore: reason !== undefined, fn() {} });
+ * const reason = await machineSupport(); // outside `deno task e2e`: why not
+ * assert.ok(reason === undefined || reason.length > 0);
+ * // Deno.test({ name: "deploys", ignore: reason !== undefined, fn: ... });
  * ```
  */
 export async function machineSupport(): Promise<string | undefined> {

@@ -16,7 +16,8 @@ const started = Date.now();
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function testArgs(): string[] {
-  return ["test", "--allow-all", ...(Deno.args.length ? Deno.args : [testDir])];
+  const paths = Deno.args.some((arg) => !arg.startsWith("-"));
+  return ["test", "--allow-all", ...Deno.args, ...(paths ? [] : [testDir])];
 }
 
 async function runTests(prefix: string[]): Promise<number> {
