@@ -105,6 +105,14 @@ Deno.test({
       assert.deepEqual(after.map((r) => r.stdout), before.map((r) => r.stdout));
     });
 
+    await t.step("after a reboot both machines serve the app without a redeploy", async () => {
+      await Promise.all(set.machines.map(async (m) => {
+        await m.stop();
+        await m.start();
+      }));
+      for (const url of urls) await waitForPage(url, "hello from version 2");
+    });
+
     await t.step("migrateOn: every migrates on every machine", async () => {
       await using env = new Env({ interactive: false });
       const every = class extends deployment {
