@@ -8,7 +8,16 @@
  */
 import { mustRun, runTool } from "./_process.ts";
 
-/** The packages every test machine has (what the examples deploy onto). */
+/**
+ * The packages every test machine has (what the examples deploy onto).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_MACHINE_PACKAGES } from "./debian_rootfs.ts";
+ * assert.ok(DEFAULT_MACHINE_PACKAGES.includes("openssh-server"));
+ * ```
+ */
 export const DEFAULT_MACHINE_PACKAGES: readonly string[] = [
   "openssh-server",
   "sudo",
@@ -24,9 +33,27 @@ export const DEFAULT_MACHINE_PACKAGES: readonly string[] = [
   "ca-certificates",
 ];
 
-/** The login user of every machine; key login, `sudo` asks for {@linkcode MACHINE_PASSWORD}. */
+/**
+ * The login user of every machine; key login, `sudo` asks for {@linkcode MACHINE_PASSWORD}.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MACHINE_USER } from "./debian_rootfs.ts";
+ * assert.equal(MACHINE_USER, "deploy");
+ * ```
+ */
 export const MACHINE_USER = "deploy";
-/** The password of {@linkcode MACHINE_USER} (asked by `sudo`; ssh takes keys only). */
+/**
+ * The password of {@linkcode MACHINE_USER} (asked by `sudo`; ssh takes keys only).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MACHINE_PASSWORD } from "./debian_rootfs.ts";
+ * assert.ok(MACHINE_PASSWORD.length > 8);
+ * ```
+ */
 export const MACHINE_PASSWORD = "deploy-sudo-pw";
 
 /** Bump when the way the root filesystem is prepared changes (part of the cache key). */
@@ -52,7 +79,16 @@ export interface DebianRootfs {
   ms: number;
 }
 
-/** The apt sources this machine uses for bookworm (deb822 or one-line format), as text. */
+/**
+ * The apt sources this machine uses for bookworm (deb822 or one-line format), as text, and
+ * the mirror debootstrap takes.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { hostAptSources } from "./debian_rootfs.ts";
+ * const { mirror } = await hostAptSources(); // e.g. http://deb.debian.org/debian
+ * ```
+ */
 export async function hostAptSources(): Promise<{ mirror: string; sources: string }> {
   const texts: string[] = [];
   for (const dir of ["/etc/apt/sources.list.d"]) {

@@ -74,7 +74,19 @@ export async function machineSupport(): Promise<string | undefined> {
   return undefined;
 }
 
-/** One test machine. */
+/**
+ * One test machine (made by {@linkcode startMachines}).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { startMachines } from "./machine.ts";
+ * await using set = await startMachines(1);
+ * const [machine] = set.machines;
+ * await machine.stop(); // a clean shutdown; start() boots it again with its state
+ * await machine.start();
+ * await machine.reprovision(); // fresh writable layer, new host keys
+ * ```
+ */
 export class TestMachine {
   /** Short name, also its hostname (`m2`, `m3`, ...). */
   readonly name: string;

@@ -9,16 +9,60 @@
  */
 import { mustRun, runTool } from "./_process.ts";
 
-/** The name of the client network namespace `deno task e2e` runs its tests in. */
+/**
+ * The name of the client network namespace `deno task e2e` runs its tests in.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CLIENT_NETNS, NETNS_PREFIX } from "./machine_network.ts";
+ * assert.ok(CLIENT_NETNS.startsWith(NETNS_PREFIX));
+ * ```
+ */
 export const CLIENT_NETNS = "dpl-client";
-/** The bridge inside the client namespace. */
+/**
+ * The bridge inside the client namespace.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CLIENT_BRIDGE } from "./machine_network.ts";
+ * assert.ok(CLIENT_BRIDGE.length <= 15); // a Linux interface name
+ * ```
+ */
 export const CLIENT_BRIDGE = "dplbr0";
-/** The address of the client on the bridge (git daemon, curl, ssh come from here). */
+/**
+ * The address of the client on the bridge (git daemon, curl, ssh come from here).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CLIENT_ADDRESS } from "./machine_network.ts";
+ * assert.match(CLIENT_ADDRESS, /^127\./); // loopback range only
+ * ```
+ */
 export const CLIENT_ADDRESS = "127.1.0.1";
-/** Prefix of every namespace the fixture creates (swept when left over). */
+/**
+ * Prefix of every namespace the fixture creates (swept when left over).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NETNS_PREFIX } from "./machine_network.ts";
+ * assert.equal(NETNS_PREFIX, "dpl-");
+ * ```
+ */
 export const NETNS_PREFIX = "dpl-";
 
-/** Runs `ip` (in namespace `netns` when given). */
+/**
+ * Runs `ip` (in namespace `netns` when given); throws with its stderr when it fails.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { ip } from "./machine_network.ts";
+ * console.log(await ip(["route", "show"], "dpl-m2")); // a machine's routes
+ * ```
+ */
 export async function ip(args: string[], netns?: string): Promise<string> {
   return netns
     ? await mustRun("ip", ["netns", "exec", netns, "ip", ...args])
@@ -35,6 +79,12 @@ async function sysctl(setting: string, netns?: string): Promise<void> {
  * Lets 127.x addresses other than 127.0.0.1 leave through links in namespace `netns` (the
  * current one when not given): `route_localnet` on `all`, `default` and the named links,
  * and the `local 127.0.0.0/8` route dropped (`lo` keeps `local 127.0.0.1`).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { routeLoopbackRange } from "./machine_network.ts";
+ * await routeLoopbackRange("dpl-m2", ["eth0"]); // never on the host's own namespace
+ * ```
  */
 export async function routeLoopbackRange(netns?: string, links: string[] = []): Promise<void> {
   for (const link of ["all", "default", ...links]) {
@@ -46,7 +96,13 @@ export async function routeLoopbackRange(netns?: string, links: string[] = []): 
   }
 }
 
-/** Names of the network namespaces that exist (as this mount namespace sees them). */
+/** Names of the network namespaces that exist (as this mount namespace sees them). *
+ * @example Usage
+ * ```ts ignore
+ * import { listNetns } from "./machine_network.ts";
+ * console.log(await listNetns()); // e.g. ["dpl-client", "dpl-m2"]
+ * ```
+ */
 export async function listNetns(): Promise<string[]> {
   const out = await mustRun("ip", ["netns", "list"]);
   return out.split("\n").map((line) => line.split(" ")[0]).filter(Boolean);
@@ -56,6 +112,12 @@ export async function listNetns(): Promise<string[]> {
  * Removes every namespace named `dpl-*`: kills the processes inside (SIGKILL), then deletes
  * it. A killed test run leaves its namespaces behind; the next run sweeps them first.
  * Resolves to the names removed.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { sweepNetns } from "./machine_network.ts";
+ * console.log(await sweepNetns()); // what a killed run left behind
+ * ```
  */
 export async function sweepNetns(prefix: string = NETNS_PREFIX): Promise<string[]> {
   const removed: string[] = [];
@@ -76,6 +138,13 @@ export async function sweepNetns(prefix: string = NETNS_PREFIX): Promise<string[
 /**
  * Creates the client namespace with its bridge at {@linkcode CLIENT_ADDRESS}/16 and the
  * loopback routing. Fails when it exists (sweep first).
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { createClientNetns, sweepNetns } from "./machine_network.ts";
+ * await sweepNetns();
+ * await createClientNetns(); // then: ip netns exec dpl-client deno test ...
+ * ```
  */
 export async function createClientNetns(name: string = CLIENT_NETNS): Promise<void> {
   await ip(["netns", "add", name]);
@@ -86,7 +155,14 @@ export async function createClientNetns(name: string = CLIENT_NETNS): Promise<vo
   await routeLoopbackRange(name, [CLIENT_BRIDGE]);
 }
 
-/** Whether this process runs in a namespace with the client bridge. */
+/** Whether this process runs in a namespace with the client bridge. *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inClientNetwork } from "./machine_network.ts";
+ * assert.equal(typeof await inClientNetwork(), "boolean");
+ * ```
+ */
 export async function inClientNetwork(): Promise<boolean> {
   const out = await runTool("ip", ["-o", "addr", "show", "dev", CLIENT_BRIDGE]);
   return out.code === 0 && out.stdout.includes(`inet ${CLIENT_ADDRESS}/`);
@@ -95,6 +171,13 @@ export async function inClientNetwork(): Promise<boolean> {
 /**
  * Creates machine namespace `netns` linked to the client bridge of the current namespace,
  * with `eth0` at `address`/16, and no other route. Fails when `netns` exists.
+ *
+ * @example Usage
+ * ```ts ignore
+ * import { createMachineNetns, deleteMachineNetns } from "./machine_network.ts";
+ * await createMachineNetns("dpl-m9", "127.1.0.9"); // from inside the client namespace
+ * await deleteMachineNetns("dpl-m9");
+ * ```
  */
 export async function createMachineNetns(netns: string, address: string): Promise<void> {
   await ip(["netns", "add", netns]);
@@ -113,7 +196,13 @@ export async function createMachineNetns(netns: string, address: string): Promis
   }
 }
 
-/** Deletes machine namespace `netns` and its link (the veth pair goes with the namespace). */
+/** Deletes machine namespace `netns` and its link (the veth pair goes with the namespace). *
+ * @example Usage
+ * ```ts ignore
+ * import { deleteMachineNetns } from "./machine_network.ts";
+ * await deleteMachineNetns("dpl-m9"); // nothing happens when it is gone already
+ * ```
+ */
 export async function deleteMachineNetns(netns: string): Promise<void> {
   await runTool("ip", ["link", "del", `v${netns}`.slice(0, 15)]);
   await runTool("ip", ["netns", "del", netns]);

@@ -62,6 +62,8 @@ export async function serveGit(source: string, name: string, port = 9418): Promi
       "--reuid=nobody",
       "--regid=nogroup",
       "--clear-groups",
+      "--pdeathsig",
+      "KILL",
       "git",
       "daemon",
       "--verbose",
