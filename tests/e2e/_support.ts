@@ -41,8 +41,15 @@ export interface GitServer extends AsyncDisposable {
   push(): Promise<void>;
 }
 
-/** Serves a copy of the directory `source` (committed on `main`) over `git daemon`. */
-export async function serveGit(source: string, name: string, port = 9418): Promise<GitServer> {
+/**
+ * Serves a copy of the directory `source` (committed on `main`) over `git daemon` at
+ * `address:port` (default: the client address, port 9418).
+ */
+export async function serveGit(
+  source: string,
+  name: string,
+  { address = CLIENT_ADDRESS, port = 9418 }: { address?: string; port?: number } = {},
+): Promise<GitServer> {
   const dir = await Deno.makeTempDir({ prefix: "e2e_git_" });
   await Deno.chmod(dir, 0o755);
   const work = `${dir}/work`;
@@ -69,7 +76,7 @@ export async function serveGit(source: string, name: string, port = 9418): Promi
       "--verbose",
       "--reuseaddr",
       "--export-all",
-      `--listen=${CLIENT_ADDRESS}`,
+      `--listen=${address}`,
       `--port=${port}`,
       `--base-path=${dir}/repos`,
       `${dir}/repos`,
@@ -95,7 +102,7 @@ export async function serveGit(source: string, name: string, port = 9418): Promi
     await chown();
   };
   return {
-    url: `git://${CLIENT_ADDRESS}:${port}/${name}.git`,
+    url: `git://${address}:${port}/${name}.git`,
     work,
     git,
     push,
