@@ -1,8 +1,8 @@
 /**
  * A static website behind nginx on every web host. Each `deploy` uploads the local site
- * directory as a new release (`<home>/releases/<id>`), switches the `current` symlink to it
- * atomically (a rename), writes the nginx server block with sudo, checks it with `nginx -t`
- * and reloads nginx; `rollback` switches `current` back to the release before it.
+ * directory as a new release (`<home>/releases/<id>`), writes the nginx server block with
+ * sudo and checks it with `nginx -t` (a refused block is put back), switches the `current`
+ * symlink to the release atomically (a rename) and reloads nginx; `rollback` switches `current` back to the release before it.
  * `tests/e2e/static_site_test.ts` deploys it to two real Debian machines.
  *
  *   deno run --allow-run --allow-read --allow-env examples/static_site.ts run \
@@ -56,11 +56,26 @@ export class StaticSite extends ParallelNode {
     for (const file of files) {
       await this.host.putFile(`${this.source}/${file}`, `${target}/${file}`);
     }
+    await this._writeServerBlock();
     await this._switch(target);
-    await this.host.writeFile(this.nginxSite, this._serverBlock(), { useSudo: true });
-    await this.host.sudo(sh`nginx -t -q`);
     await this.host.sudo(sh`nginx -s reload`);
     return target;
+  }
+
+  /** Writes the server block; when `nginx -t` refuses it, puts the old one back and fails. */
+  async _writeServerBlock(): Promise<void> {
+    const sudo = { useSudo: true };
+    const old = await this.host.exists(this.nginxSite, sudo)
+      ? await this.host.readText(this.nginxSite, sudo)
+      : undefined;
+    await this.host.writeFile(this.nginxSite, this._serverBlock(), sudo);
+    const check = await this.host.sudo(sh`nginx -t -q`, { noThrow: true });
+    if (check.code === 0) return;
+    if (old === undefined) await this.host.sudo(sh`rm -f ${this.nginxSite}`);
+    else await this.host.writeFile(this.nginxSite, old, sudo);
+    throw new Error(
+      `nginx -t refused the server block on host "${this.host.slug}": ${check.stderr}`,
+    );
   }
 
   /** Switches `current` back to the release before it, on every host; resolves to it. */

@@ -26,10 +26,10 @@ Deno.test("examples/static_site.ts runs in --sandbox and prints its plan", async
       "(sudo) install -d -o 'deploy' -g 'deploy' '/srv/static-site' '/srv/static-site/releases'",
       "mkdir -p '/srv/static-site/releases/<id>'",
       "write file /srv/static-site/releases/<id>/index.html",
-      "ln -sfn '/srv/static-site/releases/<id>' '/srv/static-site/current.next' && " +
-      "mv -T '/srv/static-site/current.next' '/srv/static-site/current'",
       "(sudo) write file /etc/nginx/sites-enabled/static-site",
       "(sudo) nginx -t -q",
+      "ln -sfn '/srv/static-site/releases/<id>' '/srv/static-site/current.next' && " +
+      "mv -T '/srv/static-site/current.next' '/srv/static-site/current'",
       "(sudo) nginx -s reload",
     ], `plan of ${host}\n${stdout}`);
   }

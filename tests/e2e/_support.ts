@@ -15,6 +15,16 @@ const IDENTITY: Record<string, string> = {
   GIT_COMMITTER_EMAIL: "e2e@example.org",
 };
 
+/** The prefix of the temporary directories of test process `pid` (swept when it is gone). */
+export function e2eTempPrefix(pid: number = Deno.pid): string {
+  return `deployer_e2e_${pid}_`;
+}
+
+/** A temporary directory for `kind`, named so that `run.ts` removes it after a killed run. */
+export async function e2eTempDir(kind: string): Promise<string> {
+  return await Deno.makeTempDir({ prefix: `${e2eTempPrefix()}${kind}_` });
+}
+
 /** Runs a program; throws with its output when it fails. */
 export async function run(program: string, args: string[], cwd?: string): Promise<string> {
   const out = await new Deno.Command(program, { args, cwd, env: IDENTITY, stdin: "null" }).output();
@@ -50,7 +60,7 @@ export async function serveGit(
   name: string,
   { address = CLIENT_ADDRESS, port = 9418 }: { address?: string; port?: number } = {},
 ): Promise<GitServer> {
-  const dir = await Deno.makeTempDir({ prefix: "e2e_git_" });
+  const dir = await e2eTempDir("git");
   await Deno.chmod(dir, 0o755);
   const work = `${dir}/work`;
   const bare = `${dir}/repos/${name}.git`;

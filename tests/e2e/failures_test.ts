@@ -10,7 +10,7 @@ import { HostKeyError, ParallelError } from "../../src/errors.ts";
 import type { LogEvent, Logger } from "../../src/exec/logger.ts";
 import { machineSupport, startMachines, type TestMachine } from "../../src/testing/mod.ts";
 import { StaticSite } from "../../examples/static_site.ts";
-import { curl, machineHosts, waitForPage } from "./_support.ts";
+import { curl, e2eTempDir, machineHosts, waitForPage } from "./_support.ts";
 
 const reason = await machineSupport();
 const ignore = reason !== undefined;
@@ -36,7 +36,7 @@ Deno.test({
   async fn(t) {
     await using set = await startMachines(2);
     const [m1, m2] = set.machines;
-    const source = await Deno.makeTempDir({ prefix: "e2e_site_" });
+    const source = await e2eTempDir("site");
     try {
       const hosts = machineHosts(set, ["web1", "web2"]);
       const site = class extends StaticSite {

@@ -26,6 +26,17 @@ async function runTests(prefix: string[]): Promise<number> {
   return (await child.status).code;
 }
 
+/** Removes the temporary directories of earlier test processes that are gone. */
+async function sweepTempDirs(): Promise<void> {
+  const tmp = Deno.env.get("TMPDIR") || "/tmp";
+  for await (const entry of Deno.readDir(tmp)) {
+    const pid = Number(/^deployer_e2e_(\d+)_/.exec(entry.name)?.[1]);
+    if (!pid) continue;
+    const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+    if (!alive) await Deno.remove(`${tmp}/${entry.name}`, { recursive: true }).catch(() => {});
+  }
+}
+
 const reason = await machineSupport();
 const unavailable = reason && !reason.startsWith("not in the client network namespace");
 let code: number;
@@ -34,6 +45,7 @@ if (unavailable) {
   code = await runTests([]);
 } else {
   const swept = await sweepNetns();
+  await sweepTempDirs();
   if (swept.length) {
     console.log(`e2e: removed namespaces left by an earlier run: ${swept.join(", ")}`);
   }

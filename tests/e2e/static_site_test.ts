@@ -5,9 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { Env } from "../../mod.ts";
+import { ParallelError } from "../../src/errors.ts";
 import { machineSupport, startMachines } from "../../src/testing/mod.ts";
 import { StaticSite } from "../../examples/static_site.ts";
-import { machineHosts, waitForPage } from "./_support.ts";
+import { e2eTempDir, machineHosts, waitForPage } from "./_support.ts";
 
 const reason = await machineSupport();
 const ignore = reason !== undefined;
@@ -21,11 +22,11 @@ async function writeSite(dir: string, version: string): Promise<void> {
 }
 
 Deno.test({
-  name: `static site on two real machines: deploy, new release, rollback${suffix}`,
+  name: `static site on two real machines: deploy, new release, rollback, refused config${suffix}`,
   ignore,
   async fn(t) {
     await using set = await startMachines(2);
-    const source = await Deno.makeTempDir({ prefix: "e2e_site_" });
+    const source = await e2eTempDir("site");
     try {
       const hosts = machineHosts(set, ["web1", "web2"]);
       const site = class extends StaticSite {
@@ -57,6 +58,21 @@ Deno.test({
         // nothing older to go back to: each host says so
         const error = await deployed.rollback().catch((e) => e);
         assert.match(String(error?.errors?.[0] ?? error), /No release before/);
+      });
+
+      await t.step("a server block nginx refuses fails the deploy; the site stays", async () => {
+        await writeSite(source, "three");
+        await using env = new Env({ interactive: false });
+        const broken = class extends site {
+          override serverName = "{";
+        };
+        const error = await env.bind(broken, { hosts: { host: hosts } }).deploy().catch((e) => e);
+        assert.ok(error instanceof ParallelError, String(error));
+        assert.match(error.message, /nginx -t refused the server block on host "web1"/);
+        assert.match(error.message, /nginx -t refused the server block on host "web2"/);
+        for (const url of urls) await waitForPage(url, "site one");
+        const block = await set.machines[0].exec(["cat", "/etc/nginx/sites-enabled/static-site"]);
+        assert.match(block.stdout, /server_name _;/, "the old server block is back");
       });
     } finally {
       await Deno.remove(source, { recursive: true });
