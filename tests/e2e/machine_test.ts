@@ -46,6 +46,14 @@ Deno.test({
     assert.equal(curl.stdout, "200");
     const outside = await hostA.run(sh`curl -sS -m 3 http://10.0.0.1/`, { noThrow: true });
     assert.notEqual(outside.code, 0, "no route out of the loopback range");
+    // an orphan (its parent exits at once) is reaped by the machine's init when it ends
+    await a.exec(["sh", "-c", "(sleep 0.3 &); exit 0"]);
+    const ps = () => a.exec(["ps", "-eo", "ppid=,stat=,comm="]).then((r) => r.stdout);
+    const deadline = Date.now() + 10_000;
+    while (/ sleep$/m.test(await ps()) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.doesNotMatch(await ps(), /^\s*\d+\s+Z/m, "no zombie left");
   },
 });
 
