@@ -8,7 +8,6 @@
  *
  * @module
  */
-import type { SshHostOptions } from "../host/ssh/options.ts";
 import { mustRun, runTool, type ToolOutput } from "./_process.ts";
 import { processAlive } from "./_proc_tree.ts";
 import {
@@ -329,6 +328,28 @@ export class TestMachine {
   }
 }
 
+/** What `new SshHost(...)` needs to log in to a machine as `deploy` (key, sudo password). */
+export interface MachineSshOptions {
+  /** The host slug (default: the machine's name). */
+  slug: string;
+  /** The machine's address. */
+  address: string;
+  /** `deploy`. */
+  username: string;
+  /** The client key. */
+  keyFile: string;
+  /** The password `sudo` asks for. */
+  sudoPassword: string;
+  /** The set's known_hosts file. */
+  knownHostsFiles: string[];
+  /** Unknown or changed host keys are refused. */
+  hostKeyPolicy: "strict";
+  /** No `~/.ssh/config`. */
+  configFile: false;
+  /** No agent. */
+  agent: false;
+}
+
 /** Machines from {@linkcode startMachines}. `await using` tears them down. */
 export interface TestMachines extends AsyncDisposable {
   /** The machines, booted. */
@@ -344,7 +365,7 @@ export interface TestMachines extends AsyncDisposable {
   /** The state directory of this set (removed on teardown). */
   dir: string;
   /** Options for an `SshHost` that logs in to `machine` as `deploy` (override any). */
-  sshOptions(machine: TestMachine, overrides?: Partial<SshHostOptions>): SshHostOptions;
+  sshOptions(machine: TestMachine, overrides?: Partial<MachineSshOptions>): MachineSshOptions;
   /** Rewrites {@linkcode TestMachines.knownHostsFile} with the machines' current host keys. */
   trustCurrentKeys(): Promise<void>;
   /** Stops every machine and removes namespaces, links and state. Safe to call twice. */

@@ -28,6 +28,7 @@ export {
   MACHINE_USER,
 } from "./debian_rootfs.ts";
 export {
+  type MachineSshOptions,
   machineSupport,
   startMachines,
   type StartMachinesOptions,
@@ -41,3 +42,4 @@ export {
   listNetns,
   sweepNetns,
 } from "./machine_network.ts";
+export type { ToolOutput } from "./_process.ts";
