@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Env, type Host, LocalHost, SshHost } from "../mod.ts";
+import { Env, LocalHost, SshHost } from "../mod.ts";
+import type { Host } from "../src/host/mod.ts";
 import { DjangoDeployment } from "../examples/django_deployment.ts";
 import { startSshServers } from "../src/testing/sshd.ts";
 

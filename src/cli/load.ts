@@ -7,9 +7,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
+import { NODE_BRAND } from "../brands.ts";
 import type { NodeClass } from "../node/markers.ts";
-
-const NODE_BRAND = Symbol.for("deployer.node");
 
 /**
  * Whether a value is a node class of any copy of deployer (checked by brand, never by
@@ -17,10 +16,12 @@ const NODE_BRAND = Symbol.for("deployer.node");
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNodeClass } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * console.assert(isNodeClass(Root) && !isNodeClass(class {}));
+ * assert.ok(isNodeClass(Root));
+ * assert.ok(!isNodeClass(class {}));
  * ```
  */
 export function isNodeClass(value: unknown): value is NodeClass {
@@ -34,9 +35,11 @@ export function isNodeClass(value: unknown): value is NodeClass {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { looksLikeScript } from "./load.ts";
- * console.assert(looksLikeScript("deploy.ts") && looksLikeScript("https://x.org/d"));
- * console.assert(!looksLikeScript("production.deploy"));
+ * assert.ok(looksLikeScript("deploy.ts"));
+ * assert.ok(looksLikeScript("https://x.org/d"));
+ * assert.ok(!looksLikeScript("production.deploy"));
  * ```
  */
 export function looksLikeScript(word: string): boolean {
@@ -48,9 +51,10 @@ export function looksLikeScript(word: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptUrl } from "./load.ts";
- * console.assert(scriptUrl("d.ts", "/srv").href === "file:///srv/d.ts");
- * console.assert(scriptUrl("https://x.org/d.ts").href === "https://x.org/d.ts");
+ * assert.equal(scriptUrl("d.ts", "/srv").href, "file:///srv/d.ts");
+ * assert.equal(scriptUrl("https://x.org/d.ts").href, "https://x.org/d.ts");
  * ```
  */
 export function scriptUrl(spec: string, cwd: string = Deno.cwd()): URL {
@@ -80,10 +84,11 @@ function describeExport(name: string, value: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rootOf } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * console.assert(rootOf({ default: Root }, "deploy.ts") === Root);
+ * assert.equal(rootOf({ default: Root }, "deploy.ts"), Root);
  * ```
  */
 export function rootOf(module: Record<string, unknown>, where: string): NodeClass {
@@ -183,11 +188,19 @@ async function loadError(url: URL, error: unknown): Promise<UsageError> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadScript } from "./load.ts";
+ * const dir = await Deno.makeTempDir();
  * try {
- *   await loadScript("/nonexistent/deploy.ts");
- * } catch (error) {
- *   console.assert((error as Error).name === "UsageError");
+ *   const node = import.meta.resolve("../node/node.ts");
+ *   await Deno.writeTextFile(
+ *     `${dir}/deploy.ts`,
+ *     `import { Node } from "${node}";\nexport default class Root extends Node {}\n`,
+ *   );
+ *   assert.equal((await loadScript("deploy.ts", dir)).name, "Root");
+ *   await assert.rejects(loadScript("missing.ts", dir), { name: "UsageError" });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */

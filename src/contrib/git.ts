@@ -13,7 +13,7 @@ import { isInstance } from "../node/filters.ts";
 import { Inspector } from "../node/inspect.ts";
 import { required } from "../node/markers.ts";
 import { Node, ParallelNode } from "../node/node.ts";
-import type { ParallelResult } from "../node/result.ts";
+import type { ParallelResult } from "../outcome.ts";
 
 /**
  * A git repository checked out on every host of the `host` role (python-deployer's
@@ -23,17 +23,32 @@ import type { ParallelResult } from "../node/result.ts";
  *
  * @example Usage
  * ```ts
- * import { child, Node, SshHost } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { Git } from "./git.ts";
- * class App extends Node {
- *   static override hosts = { web: new SshHost({ slug: "web1", address: "10.0.0.11" }) };
- *   git = child(Git, {
- *     roles: { host: "web" },
- *     set: { repository: "https://example.org/app.git", repositoryLocation: "/srv/app" },
- *   });
- *   async deploy(commit: string): Promise<void> {
- *     await this.git.checkout(commit);
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   class App extends Node {
+ *     static override hosts = { web: new LocalHost({ slug: "web1" }) }; // or SshHosts
+ *     git = child(Git, {
+ *       roles: { host: "web" },
+ *       set: { repository: `${dir}/origin`, repositoryLocation: `${dir}/app` },
+ *     });
+ *     async deploy(commit: string): Promise<void> {
+ *       await this.git.checkout(commit);
+ *     }
  *   }
+ *   await using env = new Env({ interactive: false });
+ *   const me = ["-c", "user.name=me", "-c", "user.email=me@example.org"];
+ *   await env.host(new LocalHost()).run(sh`git init -q -b main ${dir}/origin &&
+ *     cd ${dir}/origin && echo v1 > VERSION && git add VERSION && git ${me} commit -qm v1`);
+ *   await env.bind(App).deploy("main");
+ *   assert.equal(await Deno.readTextFile(`${dir}/app/VERSION`), "v1\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
@@ -244,10 +259,33 @@ export interface GitOverviewLine {
  *
  * @example Usage
  * ```ts
- * import { child, Node } from "../../mod.ts";
- * import { GitOverview } from "./git.ts";
- * class Root extends Node {
- *   gitOverview = child(GitOverview);
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
+ * import { Git, GitOverview } from "./git.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using env = new Env({ interactive: false });
+ *   const me = ["-c", "user.name=me", "-c", "user.email=me@example.org"];
+ *   await env.host(new LocalHost()).run(
+ *     sh`cd ${dir} && git init -q && git ${me} commit -q --allow-empty -m first`,
+ *   );
+ *   class Root extends Node {
+ *     static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ *     app = child(Git, {
+ *       roles: { host: "web" },
+ *       set: { repository: dir, repositoryLocation: dir },
+ *     });
+ *     gitOverview = child(GitOverview);
+ *   }
+ *   const [line] = await env.bind(Root).gitOverview.show();
+ *   assert.equal(line.path, "Root.app");
+ *   assert.equal(line.host, "web1");
+ *   assert.match(line.commit, /^[0-9a-f]+ first$/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { HOST_BRAND } from "../brands.ts";
 
 /** File metadata, the same on every kind of host. */
 export interface Stat {
@@ -131,5 +132,4 @@ export interface ConnectContext {
   progress?(message: string): void;
 }
 
-/** The brand by which any copy of deployer recognises a host definition. */
-export const HOST_BRAND: unique symbol = Symbol.for("deployer.host") as never;
+export { HOST_BRAND };

@@ -85,6 +85,7 @@ export interface DebianRootfs {
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { hostAptSources } from "./debian_rootfs.ts";
  * const { mirror } = await hostAptSources(); // e.g. http://deb.debian.org/debian
  * ```

@@ -78,6 +78,7 @@ export async function machineSupport(): Promise<string | undefined> {
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { startMachines } from "./machine.ts";
  * await using set = await startMachines(1);
  * const [machine] = set.machines;

@@ -59,6 +59,7 @@ export const NETNS_PREFIX = "dpl-";
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { ip } from "./machine_network.ts";
  * console.log(await ip(["route", "show"], "dpl-m2")); // a machine's routes
  * ```
@@ -82,6 +83,7 @@ async function sysctl(setting: string, netns?: string): Promise<void> {
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { routeLoopbackRange } from "./machine_network.ts";
  * await routeLoopbackRange("dpl-m2", ["eth0"]); // never on the host's own namespace
  * ```
@@ -99,6 +101,7 @@ export async function routeLoopbackRange(netns?: string, links: string[] = []): 
 /** Names of the network namespaces that exist (as this mount namespace sees them). *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { listNetns } from "./machine_network.ts";
  * console.log(await listNetns()); // e.g. ["dpl-client", "dpl-m2"]
  * ```
@@ -115,6 +118,7 @@ export async function listNetns(): Promise<string[]> {
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { sweepNetns } from "./machine_network.ts";
  * console.log(await sweepNetns()); // what a killed run left behind
  * ```
@@ -141,6 +145,7 @@ export async function sweepNetns(prefix: string = NETNS_PREFIX): Promise<string[
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { createClientNetns, sweepNetns } from "./machine_network.ts";
  * await sweepNetns();
  * await createClientNetns(); // then: ip netns exec dpl-client deno test ...
@@ -174,6 +179,7 @@ export async function inClientNetwork(): Promise<boolean> {
  *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { createMachineNetns, deleteMachineNetns } from "./machine_network.ts";
  * await createMachineNetns("dpl-m9", "127.1.0.9"); // from inside the client namespace
  * await deleteMachineNetns("dpl-m9");
@@ -199,6 +205,7 @@ export async function createMachineNetns(netns: string, address: string): Promis
 /** Deletes machine namespace `netns` and its link (the veth pair goes with the namespace). *
  * @example Usage
  * ```ts ignore
+ * // Illustrative: needs root, namespaces and test machines (deno task e2e).
  * import { deleteMachineNetns } from "./machine_network.ts";
  * await deleteMachineNetns("dpl-m9"); // nothing happens when it is gone already
  * ```

@@ -3,10 +3,19 @@
  * and a silent TCP server.
  *
  * @example Usage
- * ```ts ignore
- * import { startSshServers } from "./mod.ts";
- * await using ssh = await startSshServers(1);
- * console.log(ssh.servers[0].port, ssh.keyUser.keyFile);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SshHost } from "../host/ssh/ssh_host.ts";
+ * import { freePort, startSilentServer } from "./mod.ts";
+ * // `startSshServers(n)` starts real sshd servers (root only); the TCP helpers run anywhere:
+ * assert.ok(await freePort() > 0);
+ * await using hung = await startSilentServer();
+ * const host = new SshHost({
+ *   address: "127.0.0.1", port: hung.port, connectTimeout: 200, configFile: false, agent: false,
+ * });
+ * await assert.rejects(host.connect({ interactive: false, confirm: async () => false }), {
+ *   name: "ConnectionError",
+ * });
  * ```
  *
  * @module

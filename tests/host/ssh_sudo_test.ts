@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import {
-  CommandError,
-  Console,
-  DeployerError,
-  Env,
-  RecordingLogger,
-  sh,
-  SshHost,
-} from "../../mod.ts";
+import { CommandError, Console, DeployerError, Env, sh, SshHost } from "../../mod.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
 
@@ -31,7 +24,7 @@ Deno.test("ssh sudo with a password: sent on the marker prompt, never logged", a
   assert.equal((await host.sudo(sh`id -un`, { user: "nobody" })).stdout.trim(), "nobody");
   const text = JSON.stringify(logger.events);
   assert.ok(!text.includes(ssh.passwordUser.password!));
-  assert.ok(!text.includes(env.sudoMarker));
+  assert.ok(!text.includes(host.services.sudoMarker));
   assert.ok(logger.ofType("command.start").every((e) => e.sudo));
 });
 
@@ -60,14 +53,14 @@ Deno.test("the sudo password is asked once per host per environment", async () =
   const bare = new SshHost(
     { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
   );
-  const first = env.sudoPassword(bare, "root");
-  const second = env.sudoPassword(bare, "root");
+  const first = env.host(bare).services.sudoPassword(bare, "root");
+  const second = env.host(bare).services.sudoPassword(bare, "root");
   setTimeout(() => input.write("typed-secret\r"), 100);
   // One answer satisfies both concurrent callers: a second question would wait forever.
   assert.equal(await first, "typed-secret");
   assert.equal(await second, "typed-secret");
   const before = shown.length;
-  assert.equal(await env.sudoPassword(bare, "root"), "typed-secret");
+  assert.equal(await env.host(bare).services.sudoPassword(bare, "root"), "typed-secret");
   assert.equal(shown.length, before, "nothing is asked the second time");
   assert.match(shown, /\[sudo\] password for dpl-pass on sshd1/);
   assert.ok(!shown.includes("typed-secret"));
@@ -80,7 +73,7 @@ Deno.test("sudo needing a password with nobody to ask names the host and what to
   const bare = new SshHost(
     { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
   );
-  const error = await env.sudoPassword(bare, "root").catch((e) => e);
+  const error = await env.host(bare).services.sudoPassword(bare, "root").catch((e) => e);
   assert.ok(error instanceof DeployerError);
   assert.match(error.message, /sudo on host "sshd1" \(as root\) needs a password/);
 });

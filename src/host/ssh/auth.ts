@@ -93,9 +93,12 @@ async function identityKeys(sources: AuthSources): Promise<Uint8Array[]> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planAuth } from "./auth.ts";
- * const plan = await planAuth({ slug: "web1", username: "deploy", password: "pw", identityFiles: [] });
- * console.assert(plan.tried.length === 0);
+ * const plan = await planAuth({
+ *   slug: "web1", username: "deploy", password: "pw", identityFiles: [],
+ * });
+ * assert.equal(plan.tried.length, 0);
  * ```
  */
 export async function planAuth(sources: AuthSources): Promise<AuthPlan> {

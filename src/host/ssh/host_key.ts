@@ -65,13 +65,14 @@ function algorithmsFor(keyType: string): string[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prepareHostKeyCheck } from "./host_key.ts";
  * const check = await prepareHostKeyCheck({
  *   slug: "web1", address: "127.0.0.1", port: 2222, policy: "strict",
  *   files: [], appendTo: "/dev/null",
  *   context: { interactive: false, confirm: () => Promise.resolve(false) },
  * });
- * console.assert(check.algorithms.includes("ssh-ed25519"));
+ * assert.ok(check.algorithms.includes("ssh-ed25519"));
  * ```
  */
 export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise<HostKeyCheck> {

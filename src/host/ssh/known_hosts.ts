@@ -29,9 +29,10 @@ export type HostKeyVerdict = "known" | "unknown" | "changed" | "revoked";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownHostsName } from "./known_hosts.ts";
- * console.assert(knownHostsName("10.0.0.1", 2222) === "[10.0.0.1]:2222");
- * console.assert(knownHostsName("web1", 22) === "web1");
+ * assert.equal(knownHostsName("10.0.0.1", 2222), "[10.0.0.1]:2222");
+ * assert.equal(knownHostsName("web1", 22), "web1");
  * ```
  */
 export function knownHostsName(host: string, port: number): string {
@@ -43,9 +44,11 @@ export function knownHostsName(host: string, port: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("web1,10.0.0.1 ssh-ed25519 AAAA\n# comment\n", "kh");
- * console.assert(entries.length === 1 && entries[0].patterns.length === 2);
+ * assert.equal(entries.length, 1);
+ * assert.equal(entries[0].patterns.length, 2);
  * ```
  */
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
@@ -94,10 +97,11 @@ function hashedMatch(pattern: string, name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { entryMatches, parseKnownHosts } from "./known_hosts.ts";
  * const [entry] = parseKnownHosts("*.example.com,!bad.example.com ssh-rsa AAAA", "kh");
- * console.assert(entryMatches(entry, "web.example.com"));
- * console.assert(!entryMatches(entry, "bad.example.com"));
+ * assert.ok(entryMatches(entry, "web.example.com"));
+ * assert.ok(!entryMatches(entry, "bad.example.com"));
  * ```
  */
 export function entryMatches(entry: KnownHostEntry, name: string): boolean {
@@ -121,11 +125,12 @@ export function entryMatches(entry: KnownHostEntry, name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkHostKey, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("[h]:2222 ssh-ed25519 AAAA", "kh");
- * console.assert(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA") === "known");
- * console.assert(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB") === "changed");
- * console.assert(checkHostKey(entries, "h", "ssh-ed25519", "AAAA") === "unknown");
+ * assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA"), "known");
+ * assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB"), "changed");
+ * assert.equal(checkHostKey(entries, "h", "ssh-ed25519", "AAAA"), "unknown");
  * ```
  */
 export function checkHostKey(
@@ -147,9 +152,10 @@ export function checkHostKey(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownKeyTypes, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("h ssh-rsa AAAA\nh ssh-ed25519 BBBB", "kh");
- * console.assert(knownKeyTypes(entries, "h").join() === "ssh-rsa,ssh-ed25519");
+ * assert.equal(knownKeyTypes(entries, "h").join(), "ssh-rsa,ssh-ed25519");
  * ```
  */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
@@ -164,9 +170,10 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keyTypeOfBlob } from "./known_hosts.ts";
  * const blob = new Uint8Array([0, 0, 0, 11, ...new TextEncoder().encode("ssh-ed25519")]);
- * console.assert(keyTypeOfBlob(blob) === "ssh-ed25519");
+ * assert.equal(keyTypeOfBlob(blob), "ssh-ed25519");
  * ```
  */
 export function keyTypeOfBlob(blob: Uint8Array): string {
@@ -180,8 +187,9 @@ export function keyTypeOfBlob(blob: Uint8Array): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprintOfBlob } from "./known_hosts.ts";
- * console.assert(fingerprintOfBlob(new Uint8Array([1, 2, 3])).startsWith("SHA256:"));
+ * assert.ok(fingerprintOfBlob(new Uint8Array([1, 2, 3])).startsWith("SHA256:"));
  * ```
  */
 export function fingerprintOfBlob(blob: Uint8Array): string {
@@ -193,9 +201,10 @@ export function fingerprintOfBlob(blob: Uint8Array): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readKnownHosts } from "./known_hosts.ts";
  * const entries = await readKnownHosts(["/nonexistent/known_hosts"]);
- * console.assert(entries.length === 0);
+ * assert.equal(entries.length, 0);
  * ```
  */
 export async function readKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
@@ -216,11 +225,19 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendKnownHost } from "./known_hosts.ts";
  * const dir = await Deno.makeTempDir();
- * await appendKnownHost(`${dir}/known_hosts`, "[h]:2222", "ssh-ed25519", "AAAA");
- * console.assert((await Deno.readTextFile(`${dir}/known_hosts`)).includes("[h]:2222"));
- * await Deno.remove(dir, { recursive: true });
+ * try {
+ *   const file = `${dir}/.ssh/known_hosts`;
+ *   await appendKnownHost(file, "[h]:2222", "ssh-ed25519", "AAAA");
+ *   await appendKnownHost(file, "web1", "ssh-ed25519", "BBBB");
+ *   const text = await Deno.readTextFile(file);
+ *   assert.equal(text, "[h]:2222 ssh-ed25519 AAAA\nweb1 ssh-ed25519 BBBB\n");
+ *   assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function appendKnownHost(

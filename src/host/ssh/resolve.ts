@@ -78,12 +78,14 @@ function agentSocket(options: SshTargetOptions, values: SshConfigValues): string
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveHops } from "./resolve.ts";
  * const hops = await resolveHops({
  *   slug: "web1", address: "127.0.0.1", port: 2222, username: "deploy", configFile: false,
  *   agent: false, hostKeyPolicy: "strict", keepaliveInterval: 15000,
  * });
- * console.assert(hops.length === 1 && hops[0].port === 2222);
+ * assert.equal(hops.length, 1);
+ * assert.equal(hops[0].port, 2222);
  * ```
  */
 export async function resolveHops(options: SshTargetOptions): Promise<HopTarget[]> {

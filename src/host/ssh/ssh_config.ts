@@ -113,9 +113,10 @@ async function readWithIncludes(file: string, home: string, depth: number): Prom
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readSshConfigText } from "./ssh_config.ts";
  * const text = await readSshConfigText({ file: "/nonexistent", home: "/root" });
- * console.assert(text === "");
+ * assert.equal(text, "");
  * ```
  */
 export function readSshConfigText(source: SshConfigSource): Promise<string> {
@@ -135,9 +136,11 @@ function first(value: string | string[] | undefined): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { computeSshConfig } from "./ssh_config.ts";
  * const values = computeSshConfig("Host web\n  HostName 10.0.0.5\n  Port 2222\n", "web", "/root");
- * console.assert(values.hostName === "10.0.0.5" && values.port === 2222);
+ * assert.equal(values.hostName, "10.0.0.5");
+ * assert.equal(values.port, 2222);
  * ```
  */
 export function computeSshConfig(text: string, host: string, home: string): SshConfigValues {
@@ -190,9 +193,10 @@ export function computeSshConfig(text: string, host: string, home: string): SshC
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveSshConfig } from "./ssh_config.ts";
  * const values = await resolveSshConfig("web1", { file: "/nonexistent", home: "/root" });
- * console.assert(values.identityFiles.length === 0);
+ * assert.equal(values.identityFiles.length, 0);
  * ```
  */
 export async function resolveSshConfig(
@@ -219,9 +223,12 @@ export interface JumpHop {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseProxyJump } from "./ssh_config.ts";
  * const hops = parseProxyJump("alice@bastion:2222,inner");
- * console.assert(hops.length === 2 && hops[0].user === "alice" && hops[0].port === 2222);
+ * assert.equal(hops.length, 2);
+ * assert.equal(hops[0].user, "alice");
+ * assert.equal(hops[0].port, 2222);
  * ```
  */
 export function parseProxyJump(value: string): JumpHop[] {

@@ -36,6 +36,7 @@ export interface HopTarget {
 }
 
 const HANDSHAKE_RETRIES = 3;
+const KEEPALIVE_COUNT_MAX = 2;
 const FAST_CIPHER = "chacha20-poly1305@openssh.com";
 
 function delay(ms: number): Promise<void> {
@@ -188,7 +189,9 @@ async function attempt(
         },
         readyTimeout: 2 ** 31 - 1,
         keepaliveInterval: target.keepaliveInterval,
-        keepaliveCountMax: 3,
+        // ssh2 pings every interval and gives up at the (countMax + 1)-th tick without
+        // an answer: a silent link fails within 3 intervals (30-45 s with 15 s), not 4.
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
         agent: target.agentForward ? target.auth.agent : undefined,
         agentForward: target.agentForward && !!target.auth.agent,
       } as never);
@@ -203,10 +206,22 @@ async function attempt(
  * `MaxStartups` drops excess unauthenticated connections that way).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startSilentServer } from "../../testing/net.ts";
+ * import { resolveHops } from "./resolve.ts";
  * import { openClient } from "./transport.ts";
- * const client = await openClient(target, context);
- * client.end();
+ * await using server = await startSilentServer(); // accepts connections, never answers
+ * const [target] = await resolveHops({
+ *   slug: "hung", address: "127.0.0.1", port: server.port, configFile: false, agent: false,
+ *   hostKeyPolicy: "strict", keepaliveInterval: 0, connectTimeout: 200,
+ * });
+ * const context = { interactive: false, confirm: () => Promise.resolve(false) };
+ * // A live server gives an authenticated ssh2 `Client`; this one runs into the deadline:
+ * await assert.rejects(openClient(target, context), {
+ *   name: "ConnectionError",
+ *   message: /timed out after 200 ms during SSH handshake/,
+ * });
  * ```
  */
 export async function openClient(
