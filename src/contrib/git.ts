@@ -59,6 +59,8 @@ export class Git extends ParallelNode {
   repositoryLocation: string = required<string>("directory of the checkout on the host");
   /** What `checkout()` offers when no commit is given. */
   defaultRevision = "main";
+  /** The remote whose branches `checkout()` follows. */
+  remote = "origin";
 
   /** Runs `git <command>` in the checkout and resolves to its output. */
   async #git(command: ShellCommand, options: RunOptions = {}): Promise<string> {
@@ -175,23 +177,30 @@ export class Git extends ParallelNode {
 
   /**
    * Checks out `commit` on this host and resolves to the new HEAD: clones
-   * (`--recursive`) when the location does not exist, fetches (`--all --prune`), stashes
-   * local changes, checks out, updates submodules and pops the stash. When the pop
-   * conflicts it shows git's output and asks whether to continue (yes without a person).
+   * (`--recursive`) when the location does not exist, fetches (`--all --prune --tags
+   * --force`), stashes local changes, checks out, updates submodules and pops the stash.
+   * When the pop conflicts it shows git's output and asks whether to continue (yes without
+   * a person).
+   *
+   * What is checked out is what the name means on the remote now: a branch of `remote`
+   * resets the local branch of that name to the remote branch's head (so a stale local
+   * branch never deploys an older commit); anything else (a tag, a SHA, `origin/main`) is
+   * checked out detached at the commit it names. An unknown name fails.
    */
   async _checkout(commit: string): Promise<string> {
     const location = await this.host.expandPath(this.repositoryLocation);
     const existed = await this.host.exists(location);
     if (!existed) await this.host.run(sh`git clone --recursive ${this.repository} ${location}`);
     using _ = this.host.cd(location);
-    await this.host.run(sh`git fetch --all --prune`);
+    // --tags --force: new tags, and tags moved on the remote, are fetched as they are there.
+    await this.host.run(sh`git fetch --all --prune --tags --force`);
     await this._beforeCheckout(commit);
     const dirty = existed && (await this.host.run(sh`git status --porcelain`, {
           silent: true,
           sandbox: false,
         })).stdout.trim() !== "";
     if (dirty) await this.host.run(sh`git stash`);
-    await this.host.run(sh`git checkout ${commit}`);
+    await this.host.run(checkoutCommand(this.remote, commit));
     await this.host.run(sh`git submodule update --init`);
     if (dirty) await this.#popStash();
     return (await this.host.run(sh`git rev-parse HEAD`)).stdout.trim();
@@ -215,6 +224,23 @@ export class Git extends ParallelNode {
       );
     }
   }
+}
+
+/**
+ * The one command that checks out `ref` as {@linkcode Git._checkout} describes: the same
+ * text in the sandbox plan and in the real run, the decision taken on the host.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkoutCommand } from "./git.ts";
+ * const command = checkoutCommand("origin", "main");
+ * assert.match(command.toString(), /git checkout -q -B 'main' 'refs\/remotes\/origin\/main'/);
+ * ```
+ */
+export function checkoutCommand(remote: string, ref: string): ShellCommand {
+  const remoteBranch = `refs/remotes/${remote}/${ref}`;
+  return sh`if git rev-parse -q --verify ${`${remoteBranch}^{commit}`} >/dev/null; then git checkout -q -B ${ref} ${remoteBranch}; else git checkout -q --detach ${`${ref}^{commit}`}; fi`;
 }
 
 /** One line of a {@linkcode GitOverview}. */

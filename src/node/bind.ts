@@ -180,7 +180,9 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
     name: key,
     roles,
     isolated: state.isolated,
-    set: options.set as Record<string, unknown> | undefined,
+    set: (typeof options.set === "function" ? options.set() : options.set) as
+      | Record<string, unknown>
+      | undefined,
     group: options.group,
   };
   if (!isParallelClass(marker.cls)) return bindNode(marker.cls, base);

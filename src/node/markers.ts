@@ -23,8 +23,12 @@ export interface ChildOptions<N> {
   roles?: Readonly<Record<string, RoleSource>>;
   /** Real hosts, ignoring the parent's (python's inner `class Hosts`). */
   hosts?: HostsDefinition;
-  /** Field values to set on the child (replaces python's `Child__field = value`). */
-  set?: { [K in keyof N]?: N[K] };
+  /**
+   * Field values to set on the child (replaces python's `Child__field = value`). A function
+   * (`set: () => ({ location: this.root })`) is called when the child is bound, so it sees
+   * the parent's final fields, subclass overrides included.
+   */
+  set?: { [K in keyof N]?: N[K] } | (() => { [K in keyof N]?: N[K] });
   /** For a parallel node: exactly one host, used as a plain isolated node (python `.JustOne`). */
   justOne?: boolean;
   /** The group of the child (and its descendants). */

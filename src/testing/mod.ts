@@ -28,3 +28,27 @@ export {
   type TestUser,
 } from "./sshd.ts";
 export { freePort, type SilentServer, startSilentServer } from "./net.ts";
+export {
+  type DebianRootfs,
+  type DebianRootfsOptions,
+  DEFAULT_MACHINE_PACKAGES,
+  ensureDebianRootfs,
+  MACHINE_PASSWORD,
+  MACHINE_USER,
+} from "./debian_rootfs.ts";
+export {
+  type MachineSshOptions,
+  machineSupport,
+  startMachines,
+  type StartMachinesOptions,
+  TestMachine,
+  type TestMachines,
+} from "./machine.ts";
+export {
+  CLIENT_ADDRESS,
+  CLIENT_NETNS,
+  createClientNetns,
+  listNetns,
+  sweepNetns,
+} from "./machine_network.ts";
+export type { ToolOutput } from "./_process.ts";
