@@ -25,7 +25,16 @@ export interface PlanEntry {
   readonly host: string;
   /** The masked command (or file write) that would have run. */
   readonly command: string;
+  /** The working directory it would have run in (set with `cd`). */
+  readonly cwd?: string;
+  /** The names of the variables it would have had set (`env`); values are never kept. */
+  readonly env?: readonly string[];
+  /** The user sudo would have run it as (only for sudo). */
+  readonly user?: string;
 }
+
+/** Where and how a planned command would have run (see {@linkcode PlanEntry}). */
+export type PlanDetails = Pick<PlanEntry, "cwd" | "env" | "user">;
 
 /** What an environment and its forks share. */
 export interface Shared {
@@ -92,6 +101,8 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   /** What this environment shares with its forks. */
   readonly shared: Shared;
   readonly #plan: PlanEntry[] = [];
+  /** Host slugs in the order the tree defines them (the plan is shown in this order). */
+  readonly #order = new Map<string, number>();
 
   /** Creates the services of one environment. */
   constructor(env: NodeEnv, settings: CoreSettings, shared: Shared) {
@@ -104,14 +115,24 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     this.shared = shared;
   }
 
-  /** The sandbox plan so far. */
+  /** The sandbox plan so far: per host in definition order, each host's in run order. */
   plan(): readonly PlanEntry[] {
-    return this.#plan;
+    const rank = (e: PlanEntry) => this.#order.get(e.host) ?? Number.MAX_SAFE_INTEGER;
+    const first = new Map<string, number>();
+    this.#plan.forEach((e, i) => first.has(e.host) || first.set(e.host, i));
+    return this.#plan.map((entry, i) => ({ entry, i })).sort((a, b) =>
+      rank(a.entry) - rank(b.entry) || first.get(a.entry.host)! - first.get(b.entry.host)! ||
+      a.i - b.i
+    ).map(({ entry }) => entry);
   }
 
-  /** Adds a command to the sandbox plan. */
-  recordPlan(host: string, command: string): void {
-    this.#plan.push({ host, command });
+  /** Adds a command to the sandbox plan, with where and how it would have run. */
+  recordPlan(host: string, command: string, details: PlanDetails = {}): void {
+    const entry: PlanEntry = { host, command };
+    if (details.cwd !== undefined) Object.assign(entry, { cwd: details.cwd });
+    if (details.env?.length) Object.assign(entry, { env: [...details.env] });
+    if (details.user !== undefined) Object.assign(entry, { user: details.user });
+    this.#plan.push(entry);
   }
 
   /** Runs one action (see `runAction`). */
@@ -133,6 +154,11 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   hostsOf(_node: object | undefined, roles: RoleMap): HostSet {
     const handles = new Map<Host, HostHandle>();
     const byRole = new Map<string, HostHandle[]>();
+    for (const [, hosts] of roles) {
+      for (const h of hosts) {
+        if (!this.#order.has(h.slug)) this.#order.set(h.slug, this.#order.size);
+      }
+    }
     for (const [role, hosts] of roles) {
       byRole.set(
         role,
@@ -165,6 +191,8 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
       interactive: this.console.isInteractive,
       confirm: (question) =>
         this.exclusive(() => this.console.confirm(question, { default: false })),
+      choose: (question, options) => this.exclusive(() => this.console.choice(question, options)),
+      phase: (phase) => this.console.hostPhase(host.slug, phase),
       memo: this.shared.connectMemo,
     });
     pool.set(host, opening);
