@@ -16,6 +16,7 @@ import { limiter } from "../host/limit.ts";
 import { noSudoPassword } from "../host/run.ts";
 import type { HostServices, Terminal } from "../host/services.ts";
 import type { ActionCall, NodeEnv, NodeRuntime, RoleMap } from "../node/runtime.ts";
+import { stateOf } from "../node/state.ts";
 import { type ActionHost, runAction, runParallel } from "./actions.ts";
 import type { LogEvent, Logger } from "./logger.ts";
 
@@ -126,6 +127,12 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     ).map(({ entry }) => entry);
   }
 
+  #rank(slugs: readonly (string | undefined)[]): void {
+    for (const slug of slugs) {
+      if (slug !== undefined && !this.#order.has(slug)) this.#order.set(slug, this.#order.size);
+    }
+  }
+
   /** Adds a command to the sandbox plan, with where and how it would have run. */
   recordPlan(host: string, command: string, details: PlanDetails = {}): void {
     const entry: PlanEntry = { host, command };
@@ -142,6 +149,8 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
 
   /** Runs an action on all isolations (see `runParallel`). */
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown> {
+    // Isolations come in the order their hosts are defined: the plan keeps that order.
+    this.#rank(isolations.map((iso) => stateOf(iso)?.isolationId));
     return runParallel(this, call, isolations);
   }
 
