@@ -90,7 +90,7 @@ export class Screen {
         const held = this.#held;
         this.#held = [];
         for (const write of held) write();
-        this.#draw();
+        if (!this.#drawn) this.#draw();
       }
     });
     this.#queue = turn.catch(() => {});

@@ -205,9 +205,13 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
       memo: this.shared.connectMemo,
     });
     pool.set(host, opening);
-    opening.catch(() => {
-      if (pool.get(host) === opening) pool.delete(host);
-    });
+    opening.then(
+      () => this.console.hostPhase(host.slug, "running"),
+      () => {
+        this.console.hostPhase(host.slug, undefined);
+        if (pool.get(host) === opening) pool.delete(host);
+      },
+    );
     return opening;
   }
 
