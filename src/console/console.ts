@@ -68,7 +68,13 @@ export class Console {
   #out: { write(text: string): void };
   #views = new Map<string, Console>();
 
-  /** Creates a console on the given streams. */
+  /**
+   * Creates a console on the given streams (the owner of that terminal).
+   *
+   * @param options The streams and settings.
+   * @param host Ask on behalf of this host (prefer {@linkcode Console.forHost}, which shares
+   *   the terminal with the console it comes from).
+   */
   constructor(options: ConsoleOptions, host?: string) {
     this.#options = options;
     this.inputStream = options.input;

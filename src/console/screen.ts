@@ -9,7 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
 /** A host's state on the live line. */
-export type HostPhase = "waiting" | "connecting" | "authenticating" | "running";
+export type HostPhase = "connecting" | "authenticating" | "running";
 
 /**
  * Who writes to the terminal when. Shared by a console and its per-host views.

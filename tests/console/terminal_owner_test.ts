@@ -51,13 +51,34 @@ Deno.test("while a host asks a question, another host's output waits for the ans
     await terminal.type("v1");
     await terminal.keys("Enter");
     const after = await terminal.waitFor(/EXIT=\d+/);
-    if (Deno.env.get("DPL_SHOW")) console.log(after);
     assert.match(after, /EXIT=0/);
     const question = after.indexOf("[asker] Release name");
     const late = after.indexOf("[talker] talker-late-line");
     assert.ok(late > question, `held output is shown after the answer:\n${after}`);
     // The question's line is not broken by other output.
     assert.match(after, /\[asker\] Release name v1\n/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("questions of two hosts come one at a time, each naming its host", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "deployer-owner-" });
+  try {
+    await using terminal = await start(dir, ["run", "--", "pair.both"]);
+    const first = await terminal.waitFor(/\[(asker|talker)\] Version/);
+    assert.equal(first.match(/\] Version/g)?.length, 1, `one question at a time:\n${first}`);
+    const host = first.match(/\[(asker|talker)\] Version/)![1];
+    const other = host === "asker" ? "talker" : "asker";
+    await terminal.type(`v-${host}`);
+    await terminal.keys("Enter");
+    await terminal.waitFor(`[${other}] Version`);
+    await terminal.type(`v-${other}`);
+    await terminal.keys("Enter");
+    const after = await terminal.waitFor(/EXIT=\d+/);
+    assert.match(after, /EXIT=0/);
+    assert.match(after, /asker\s+v-asker\n/);
+    assert.match(after, /talker\s+v-talker\n/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -83,7 +104,6 @@ Deno.test("host keys of 3 unknown servers: one 'yes to all remaining' answer", a
     await terminal.keys("Down");
     await terminal.keys("Enter");
     const after = await terminal.waitFor(/EXIT=\d+/);
-    if (Deno.env.get("DPL_SHOW")) console.log(after);
     assert.match(after, /EXIT=0/);
     // Asked once, for one host; the others were accepted with that answer.
     assert.equal(after.split("can't be established").length - 1, 1, after);
