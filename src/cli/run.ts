@@ -231,7 +231,8 @@ export async function executeRun(request: RunRequest): Promise<number> {
   });
   const tty = Deno.stderr.isTerminal();
   const color = !options.json && tty && !Deno.noColor;
-  env.addLogger(new TerminalLogger({ write: io.err }, { color, clearLine: tty }));
+  // Through the console: held back while a question is open, kept above the live line.
+  env.addLogger(new TerminalLogger(env.console.writerFor(io.err), { color, clearLine: tty }));
   const root = env.bind(request.root) as object;
   const start = options.path ? resolveNode(root, options.path) : root;
   const [actionPath, ...args] = request.words;

@@ -12,7 +12,7 @@ import type { ActionOptions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
 import type { NodeEnv, Parallel } from "./runtime.ts";
-import { requireState } from "./state.ts";
+import { requireState, stateOf } from "./state.ts";
 
 export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from "./runtime.ts";
 
@@ -68,9 +68,13 @@ export class Node {
     return requireState(this, "parent").parent as Node | undefined;
   }
 
-  /** The console: questions, choices, progress bars. */
+  /** The console: questions, choices, progress bars (inside an isolation, they name its host). */
   get console(): Console {
-    return requireState(this, "console").runtime.console;
+    const state = requireState(this, "console");
+    for (let s = stateOf(this); s; s = s.parent ? stateOf(s.parent) : undefined) {
+      if (s.isolationId !== undefined) return state.runtime.console.forHost(s.isolationId);
+    }
+    return state.runtime.console;
   }
 
   /**

@@ -86,7 +86,8 @@ async function runAction(
   } else if (!action.flags.suppressResult) {
     session.write(formatResult(outcome.value));
   }
-  if (sandbox && fork) session.write(formatPlan(fork.plan()));
+  // The `sandbox` command, or every action of a shell started with --sandbox.
+  if ((sandbox || session.env.sandbox) && fork) session.write(formatPlan(fork.plan()));
   return undefined;
 }
 

@@ -136,7 +136,8 @@ function promptFor(session: ShellSession): string {
   const color = inspector.group()?.color;
   const path = inspector.fullPath();
   const shown = escapeControl(path);
-  return `${color ? session.paint(shown, color) : shown} > `;
+  const sandbox = session.env.sandbox ? ` ${session.paint("(sandbox)", "yellow")}` : "";
+  return `${color ? session.paint(shown, color) : shown}${sandbox} > `;
 }
 
 // Only the tool itself writes nothing but cursor and erase sequences (`clear`); user
