@@ -144,6 +144,7 @@ export async function executeProgram(
     )
     .option("--log <file>", "append JSON-lines events to a file")
     .option("--json", "print one JSON document with the result on stdout")
+    .option("--debug", "print the full stack of an error")
     .action(async (first: string | undefined, rest: string[], options: RunOptions) => {
       json = options.json ?? false;
       const [script, words] = splitScript([...(first === undefined ? [] : [first]), ...rest]);
@@ -204,7 +205,7 @@ export async function executeProgram(
       const report: JsonReport = { ok: false, action, args: actionArgs, error: jsonError(error) };
       io.out(`${JSON.stringify(report, null, 2)}\n`);
     }
-    io.err(errorText(error, debugEnabled()));
+    io.err(errorText(error, debugEnabled() || head.includes("--debug")));
     return usage ? 2 : 1;
   }
 }

@@ -5,7 +5,9 @@
  * @module
  */
 import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
+import type { ActionInfo } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
+import { parameterNames } from "../node/parameters.ts";
 import { stateOf } from "../node/state.ts";
 import { formatValue } from "./format.ts";
 
@@ -87,6 +89,40 @@ export async function inspectNode(node: object, sandboxed?: object): Promise<str
     }\n` +
     section("Hosts", hosts) + section("Children", children) + section("Actions", actions) +
     section("Queries", queries) + section("Values", values);
+}
+
+/**
+ * What `help ACTION` prints: the usage line with the parameters (`[x]` has a default,
+ * `...x` takes the rest), the node, and the description from `@action({ description })`
+ * or `actionOptions`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { action, Node } from "../node/mod.ts";
+ * import { Inspector } from "../node/inspect.ts";
+ * import { actionUsage } from "./inspect_text.ts";
+ * class A extends Node {
+ *   @action({ description: "Say hello" })
+ *   greet(name: string, greeting = "hi"): string { return `${greeting} ${name}`; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(A);
+ * const info = new Inspector(root).actions()[0];
+ * const text = actionUsage(root, info);
+ * assert.match(text, /^Usage: greet name \[greeting\]\n/);
+ * assert.match(text, /Say hello/);
+ * ```
+ */
+export function actionUsage(node: object, action: ActionInfo): string {
+  const inspector = new Inspector(node);
+  const params = parameterNames(action.fn);
+  const alias = action.method !== action.name ? ` (alias of ${action.method})` : "";
+  return `Usage: ${[action.name, ...params].join(" ")}\n` +
+    `  ${action.flags.description ?? "(no description)"}\n` +
+    `  Action of ${inspector.fullPath()}${alias}\n` +
+    (params.length ? `  Parameters: ${params.join(", ")}\n` : "  Parameters: none\n");
 }
 
 /**
