@@ -10,13 +10,12 @@ import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { resolveNode } from "./resolve.ts";
 import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
 import { loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
-import { renderTree } from "./tree.ts";
+import { inspectPath } from "./tree.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -174,8 +173,7 @@ export async function executeProgram(
       }
       const root = await rootFor(script);
       await using env = new Env({ interactive: false });
-      const node = resolveNode(env.bind(root) as object, rest[0] ?? "");
-      io.out(renderTree(node));
+      io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
   if (generic) {

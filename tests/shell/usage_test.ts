@@ -97,7 +97,7 @@ Deno.test("shell: help ACTION shows the description and the parameters", async (
     'Unknown action "deploi" in /Root.web (actions: deploy, explode; child nodes: db)\n',
   );
   await executeLine(session, "help");
-  assert.match(session.take(), /^  help \[path action\]/m);
+  assert.match(session.take(), /^ {2}help \[path action\]/m);
 });
 
 Deno.test("shell: a failing action names the user's line; the debug option shows the stack", async () => {
