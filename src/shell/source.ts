@@ -29,16 +29,36 @@ export interface SourceText {
   readonly text: string;
 }
 
+/** Whether a permission is granted, asking nobody (a terminal prompt would be a surprise). */
+function granted(descriptor: Deno.PermissionDescriptor): boolean {
+  try {
+    return Deno.permissions.querySync(descriptor).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+function readText(path: string | URL): string | undefined {
+  const shown = path instanceof URL ? decodeURIComponent(path.pathname) : path;
+  if (!granted({ name: "read", path: shown })) return undefined;
+  return Deno.readTextFileSync(path);
+}
+
 /** Deno's cache directory (`DENO_DIR`, else the platform's default), when readable. */
 function denoDir(): string | undefined {
   try {
-    const env = (name: string) => Deno.env.get(name);
+    const env = (name: string) =>
+      granted({ name: "env", variable: name }) ? Deno.env.get(name) : undefined;
     const dir = env("DENO_DIR");
     if (dir) return dir;
-    if (Deno.build.os === "darwin") return `${env("HOME")}/Library/Caches/deno`;
-    if (Deno.build.os === "windows") return `${env("LOCALAPPDATA")}\\deno`;
+    if (Deno.build.os === "windows") {
+      const local = env("LOCALAPPDATA");
+      return local ? `${local}\\deno` : undefined;
+    }
+    const home = env("HOME");
+    if (Deno.build.os === "darwin") return home ? `${home}/Library/Caches/deno` : undefined;
     const xdg = env("XDG_CACHE_HOME");
-    return xdg ? `${xdg}/deno` : `${env("HOME")}/.cache/deno`;
+    return xdg ? `${xdg}/deno` : home ? `${home}/.cache/deno` : undefined;
   } catch {
     return undefined;
   }
@@ -82,11 +102,12 @@ export function remoteCachePath(url: string, dir: string): string {
 export function readModule(url: string): string | undefined {
   if (url.includes("#")) return undefined; // a virtual module (e.g. a documentation test)
   try {
-    if (url.startsWith("file:")) return Deno.readTextFileSync(new URL(url));
+    if (url.startsWith("file:")) return readText(new URL(url));
     if (!/^https?:/.test(url)) return undefined;
     const dir = denoDir();
     if (!dir) return undefined;
-    const text = Deno.readTextFileSync(remoteCachePath(url, dir));
+    const text = readText(remoteCachePath(url, dir));
+    if (text === undefined) return undefined;
     const trailer = text.lastIndexOf("\n// denoCacheMetadata=");
     return trailer >= 0 ? text.slice(0, trailer + 1) : text;
   } catch {
