@@ -193,7 +193,7 @@ function findMember(node: object, name: string): string | undefined {
  * assert.equal(found.action?.name, "backup");
  * assert.deepEqual(found.args, ["/tmp/x"]);
  * const missing = resolveWords(here, splitWords("web").words, "node");
- * assert.deepEqual(missing, { ok: false, word: "web" });
+ * assert.deepEqual(missing, { ok: false, word: "web", node: root });
  * ```
  */
 export function resolveWords(
