@@ -15,9 +15,8 @@
 import { createHash } from "node:crypto";
 import { CREATED_AT } from "../node/node.ts";
 import { stateOf } from "../node/state.ts";
-import { codeMask, findClasses, findMember, type Span } from "./ts_source.ts";
+import { type ClassSpan, codeMask, findClasses, findMember, type Span } from "./ts_source.ts";
 import { displayModule, isUserModule, parseStack } from "./user_code.ts";
-import type { ClassSpan } from "./ts_source.ts";
 
 /** Source text found for a class or member. */
 export interface SourceText {
