@@ -8,6 +8,7 @@ import { UsageError } from "../errors.ts";
 import type { ActionInfo } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { parameterNames } from "../node/parameters.ts";
+import { maxArguments } from "../shell/execute.ts";
 
 export { parameterNames };
 
@@ -134,7 +135,7 @@ export function resolveAction(from: object, path: string): ResolvedAction {
 
 /**
  * Calls a resolved action with string arguments, checking that enough were given
- * (`fn.length`: parameters before the first default).
+ * (`fn.length`: parameters before the first default) and not more than it has.
  *
  * @example Usage
  * ```ts
@@ -150,11 +151,17 @@ export function resolveAction(from: object, path: string): ResolvedAction {
  */
 export function callAction(action: ResolvedAction, args: readonly string[]): Promise<unknown> {
   const expected = action.info.fn.length;
-  if (args.length < expected) {
+  const most = maxArguments(action.info.fn);
+  if (args.length < expected || args.length > most) {
     const params = parameterNames(action.info.fn);
+    const few = args.length < expected;
+    const count = few ? expected : most;
+    const what = few ? "needs" : count === 0 ? "takes no arguments" : "takes at most";
     throw new UsageError(
-      `Action ${action.path} needs ${expected} argument${expected === 1 ? "" : "s"}` +
-        `${params.length ? ` (${params.join(", ")})` : ""}, got ${args.length}`,
+      `Action ${action.path} ${what}` +
+        (count === 0 && !few ? "" : ` ${count} argument${count === 1 ? "" : "s"}`) +
+        `${params.length ? ` (${params.join(", ")})` : ""}, got ${args.length}` +
+        (few ? "" : `: ${args.slice(count).map((a) => JSON.stringify(a)).join(" ")} too many`),
     );
   }
   const method = (action.node as Record<string, (...a: string[]) => Promise<unknown>>)[

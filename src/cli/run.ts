@@ -47,6 +47,8 @@ export interface RunOptions {
   log?: string;
   /** Print one JSON document on stdout. */
   json?: boolean;
+  /** Print the full stack of an error. */
+  debug?: boolean;
 }
 
 /** Everything `executeRun` needs. */
@@ -268,7 +270,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
       });
     });
     try {
-      return await runShell({ root, env, name: request.name, startPath });
+      return await runShell({ root, env, name: request.name, startPath, debug: options.debug });
     } finally {
       unlisten();
     }
@@ -328,7 +330,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     report.error = jsonError(error);
     const hosts = hostOutcomes(undefined, error);
     if (hosts) report.hosts = hosts;
-    io.err(errorText(error, debugEnabled()));
+    io.err(errorText(error, debugEnabled() || options.debug === true));
     code = 1;
   }
   if (options.sandbox) report.plan = [...env.plan()];

@@ -13,6 +13,7 @@ import { discoverActions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { type ChildMarker, type HostsDefinition, isMarker, type NodeClass } from "./markers.ts";
 import { childRoles, isParallelClass, rolesFromDefinition } from "./roles.ts";
+import { checkHostSlugs } from "./slugs.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 import {
   isNode,
@@ -200,7 +201,7 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
 
 /**
  * Binds a root node. A normal root is one isolation; a parallel root is returned as its
- * parallel view.
+ * parallel view. Two different hosts with the same slug anywhere in the tree are an error.
  *
  * @example Usage
  * ```ts
@@ -224,6 +225,7 @@ export function bindRoot<N extends object>(
 ): unknown {
   const statics = (cls as unknown as { hosts?: HostsDefinition }).hosts;
   const roles = rolesFromDefinition(options.hosts ?? statics);
+  checkHostSlugs(cls, cls.name || "Root", roles);
   const parallel = isParallelClass(cls);
   const node = bindNode(cls, { runtime, roles, isolated: !parallel, set: options.set });
   return parallel ? parallelView(node) : node;

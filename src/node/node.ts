@@ -17,6 +17,20 @@ import { requireState, stateOf } from "./state.ts";
 export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from "./runtime.ts";
 
 /**
+ * The key of the error a node records when constructed: the stack frames of its classes'
+ * constructors tell where (module and line) the classes are written.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CREATED_AT, Node } from "./node.ts";
+ * class A extends Node { port = 1; }
+ * assert.ok((new A() as unknown as Record<symbol, Error>)[CREATED_AT].stack?.includes("new A"));
+ * ```
+ */
+export const CREATED_AT: unique symbol = Symbol.for("deployer.createdAt") as never;
+
+/**
  * A node of the deployment tree. Subclass it: public methods are actions, fields are
  * values, `child()` fields are child nodes, `q()` fields are queries and `required()`
  * fields must be given a value. Nodes are created by an environment (`env.bind()`,
@@ -50,6 +64,11 @@ export class Node {
    * `static override actionOptions = { deploy: { alias: "d" } }`.
    */
   static actionOptions?: Readonly<Record<string, ActionOptions>>;
+
+  /** Records where the node is constructed: the frames of the subclasses' constructors. */
+  constructor() {
+    Object.defineProperty(this, CREATED_AT, { value: new Error("node constructed") });
+  }
 
   /** Brand recognised by every copy of deployer. */
   get [NODE_BRAND](): true {

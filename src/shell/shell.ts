@@ -30,6 +30,8 @@ export interface ShellOptions {
   input?: NodeJS.ReadableStream;
   /** Where the shell writes (default: this process's stdout). */
   output?: NodeJS.WritableStream;
+  /** Print the full stack of a failed action (the `debug` option; default off). */
+  debug?: boolean;
 }
 
 const HISTORY_SIZE = 1000;
@@ -235,6 +237,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const settings = new Map<string, boolean>([
     ["color", colorDefault],
     ["ask-on-failure", env.askOnFailure],
+    ["debug", options.debug ?? false],
   ]);
   const root = unwrapView(options.root);
   const session: ShellSession = {
