@@ -180,11 +180,16 @@ export function child<N extends ParallelNode>(
   cls: NodeClass<N>,
   options: ChildOptions<N> & { justOne: true },
 ): N;
-/** A parallel child seen from its parent: a {@linkcode Parallel} view. */
+/** A parallel child in the isolation of its parallel parent (same host): typed as the child. */
 export function child<N extends ParallelNode>(
   cls: NodeClass<N>,
+  options: ChildOptions<N> & { sameHost: true },
+): N;
+/** A parallel child seen from its parent: a {@linkcode Parallel} view. */
+export function child<N extends ParallelNode, O = unknown>(
+  cls: NodeClass<N> & { readonly actionOptions?: O },
   options?: ChildOptions<N>,
-): Parallel<N>;
+): Parallel<N, O>;
 /** A normal child node, typed as the child. */
 export function child<N extends Node>(cls: NodeClass<N>, options?: ChildOptions<N>): N;
 export function child(cls: NodeClass, options?: ChildOptions<unknown>): unknown {
