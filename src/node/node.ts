@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
-import type { Console } from "../console/mod.ts";
+import { NODE_BRAND, PARALLEL_BRAND, TREE } from "../brands.ts";
+import type { Console, TreeFacet } from "../console/mod.ts";
 import type { HostHandle } from "../host/handle.ts";
 import type { HostSet } from "../host/host_set.ts";
 import type { ActionOptions } from "./action.ts";
@@ -13,6 +13,7 @@ import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
 import type { NodeEnv, Parallel } from "./runtime.ts";
 import { requireState } from "./state.ts";
+import { treeFacet } from "./tree.ts";
 
 export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from "./runtime.ts";
 
@@ -54,6 +55,11 @@ export class Node {
   /** Brand recognised by every copy of deployer. */
   get [NODE_BRAND](): true {
     return true;
+  }
+
+  /** Path, children and isolations, for the console's choosers (`selectNode`, ...). */
+  get [TREE](): TreeFacet {
+    return treeFacet(this);
   }
 
   /** All hosts of this node, by role; run commands on them in parallel. */

@@ -130,7 +130,10 @@ Deno.test("isolateOneOnly: several isolations give the chosen host's plain value
   const value = await env.bind(Top).picker.pick();
   assert.equal(typeof value, "string");
   assert.ok(["w1", "w2"].includes(value as string));
-  assert.equal(text, `  Choose a host (default=random): [non interactive] ${value}    [localhost]\n`);
+  assert.equal(
+    text,
+    `  Choose a host (default=random): [non interactive] ${value}    [localhost]\n`,
+  );
 });
 
 Deno.test("isolateOneOnly: one isolation stays a result, none an empty result (python)", async () => {
