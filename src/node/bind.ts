@@ -16,6 +16,7 @@ import { childRoles, isParallelClass, rolesFromDefinition } from "./roles.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 import {
   isNode,
+  isolationHost,
   isParallelNode,
   type Member,
   nodePath,
@@ -182,40 +183,14 @@ async function runOnOne(
   args: readonly unknown[],
   isolations: readonly object[],
 ): Promise<unknown> {
-  const options = isolations.map((iso) => [isolationLabel(iso), iso] as const);
+  const options = isolations.map((iso) => {
+    const { slug, address } = isolationHost(iso);
+    return [slug ? `${slug}    [${address}]` : nodePath(iso), iso] as const;
+  });
   const chosen = await state.runtime.env.exclusive(() =>
     state.runtime.console.choice("Choose a host", options, { allowRandom: true })
   );
   return await (chosen as Record<string, (...a: unknown[]) => unknown>)[name](...args);
-}
-
-/**
- * How an isolation is shown when a host is chosen: `slug    [address]` of its host.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
- * import { LocalHost } from "../host/local.ts";
- * import { isolationLabel } from "./bind.ts";
- * import { child, Node, ParallelNode } from "./node.ts";
- * class Cell extends ParallelNode {}
- * class Root extends Node {
- *   static override hosts = { web: [new LocalHost({ slug: "a" })] };
- *   cell = child(Cell, { roles: { host: "web" } });
- * }
- * await using env = new Env({ interactive: false });
- * assert.equal(isolationLabel(env.bind(Root).cell.isolate("a")), "a    [localhost]");
- * ```
- */
-export function isolationLabel(node: object): string {
-  for (let n: object | undefined = node; n; n = stateOf(n)?.parent) {
-    const state = stateOf(n);
-    if (state?.isolationId === undefined) continue;
-    const host = state.roles.get("host")?.[0];
-    return host ? `${state.isolationId}    [${host.address}]` : state.isolationId;
-  }
-  return nodePath(node);
 }
 
 function bindChild(parent: object, state: NodeState, key: string, marker: ChildMarker): unknown {

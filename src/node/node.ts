@@ -158,7 +158,10 @@ export class ParallelNode extends Node {
 
 /**
  * Declares a child node in a class body. The field is typed as the child (`N`), or as a
- * {@linkcode Parallel} view for a parallel node (unless `justOne`). Options map roles,
+ * {@linkcode Parallel} view for a parallel node: one isolation per host (python's `.Array`).
+ * A parallel child declared `justOne` (exactly one host), or `sameHost` inside a parallel
+ * node (it runs in the parent's isolation, python's plain nesting), is typed `N`; inside a
+ * parallel node, a parallel child must be `sameHost` or `array`. Options also map roles,
  * bind real hosts, set fields and set the group.
  *
  * @example Usage
@@ -180,6 +183,27 @@ export class ParallelNode extends Node {
  * await using env = new Env({ interactive: false });
  * const result = await env.bind(App).git.where();
  * assert.deepEqual([...result], ["web1:/srv/other", "web2:/srv/other"]);
+ * ```
+ *
+ * @example A parallel node in a parallel node
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * class Disk extends ParallelNode {
+ *   where(): string { return this.host.slug; }
+ * }
+ * class Server extends ParallelNode {
+ *   disk = child(Disk, { sameHost: true }); // typed Disk: same host, plain values
+ *   async check(): Promise<string> { return `${this.host.slug}: ${await this.disk.where()}`; }
+ * }
+ * class Root extends Node {
+ *   static override hosts = { host: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
+ *   server = child(Server);
+ * }
+ * await using env = new Env({ interactive: false });
+ * assert.deepEqual([...await env.bind(Root).server.check()], ["a: a", "b: b"]);
  * ```
  */
 export function child<N extends ParallelNode>(

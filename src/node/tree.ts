@@ -4,19 +4,9 @@
  *
  * @module
  */
-import type { IsolationEntry, TreeFacet } from "../console/mod.ts";
+import type { TreeFacet } from "../console/mod.ts";
 import { childOf, isolationsOf } from "./bind.ts";
-import { nodePath, requireState, stateOf } from "./state.ts";
-
-function isolationEntry(node: object): IsolationEntry {
-  for (let n: object | undefined = node; n; n = stateOf(n)?.parent) {
-    const state = stateOf(n);
-    if (state?.isolationId === undefined) continue;
-    const host = state.roles.get("host")?.[0];
-    return { node, slug: state.isolationId, address: host?.address ?? "" };
-  }
-  return { node, slug: "", address: "" };
-}
+import { isolationHost, nodePath, requireState } from "./state.ts";
 
 /**
  * The tree facet of a bound node (what `node[Symbol.for("deployer.tree")]` returns).
@@ -51,6 +41,6 @@ export function treeFacet(node: object): TreeFacet {
         const reached = childOf(node, m.name);
         return reached ? [reached] : [];
       }),
-    isolations: () => isolationsOf(node).map(isolationEntry),
+    isolations: () => isolationsOf(node).map((iso) => ({ node: iso, ...isolationHost(iso) })),
   };
 }
