@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ALL_HOSTS, PLACEHOLDER } from "../brands.ts";
+import { ALL_HOSTS, PARALLEL_BRAND, PLACEHOLDER } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import type { Group } from "./groups.ts";
 
@@ -151,6 +151,13 @@ export function childMarker(cls: NodeClass, options: ChildOptions<unknown> = {})
     throw new TypeError(`child() expects a node class, got ${typeof cls}`);
   }
   const shapes = (["justOne", "array", "sameHost"] as const).filter((k) => options[k]);
+  if (shapes.length > 0 && !(PARALLEL_BRAND in cls.prototype)) {
+    throw new TypeError(
+      `child(${cls.name || "class"}): ${shapes[0]} is for parallel nodes; ${
+        cls.name || "this class"
+      } is a normal node`,
+    );
+  }
   if (shapes.length > 1) {
     throw new TypeError(
       `child(${cls.name || "class"}): ${shapes.join(" and ")} cannot be combined (choose one)`,

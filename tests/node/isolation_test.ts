@@ -108,6 +108,11 @@ Deno.test("sameHost on a child of a normal node is refused; shapes cannot be com
     () => child(Inner, { sameHost: true, array: true } as { sameHost: true }),
     /child\(Inner\): array and sameHost cannot be combined/,
   );
+  class Plain extends Node {}
+  assert.throws(
+    () => child(Plain, { array: true }),
+    /child\(Plain\): array is for parallel nodes; Plain is a normal node/,
+  );
 });
 
 class Picker extends ParallelNode {
