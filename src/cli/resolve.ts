@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { ActionInfo } from "../node/action.ts";
+import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { parameterNames } from "../node/parameters.ts";
 import { maxArguments } from "../shell/execute.ts";
@@ -20,6 +20,10 @@ export interface ResolvedAction {
   readonly info: ActionInfo;
   /** The full dotted path of the action (`Root.production.deploy`). */
   readonly path: string;
+}
+
+function fullPath(node: object): string {
+  return new Inspector(node).fullPath();
 }
 
 function list(names: string[]): string {
@@ -96,7 +100,8 @@ export function resolveNode(root: object, path: string): object {
 
 /**
  * Finds the action named by a dotted path (`production.database.start`) relative to
- * `from`. Unknown names throw a {@linkcode UsageError} such as
+ * `from`. A path that names a node (`production.git`, `production.git[web1]`) means its
+ * default action (`@action({ default: true })`). Unknown names throw a {@linkcode UsageError} such as
  * `Unknown action "deploi" in Root.production (actions: deploy, status)`.
  *
  * @example Usage
@@ -119,11 +124,16 @@ export function resolveAction(from: object, path: string): ResolvedAction {
   const inspector = new Inspector(node);
   const info = inspector.actions().find((a) => a.name === name);
   if (!info) {
-    const isNode = inspector.hasChild(name);
+    // Naming a node runs its default action (python's callable nodes).
+    const target = inspector.hasChild(name.replace(/\[.*$/, "")) ? step(node, name) : undefined;
+    const fallback = target && defaultActionOf(target);
+    if (target && fallback) {
+      return { node: target, info: fallback, path: `${fullPath(target)}.${fallback.name}` };
+    }
     throw new UsageError(
-      isNode
-        ? `${inspector.fullPath()}.${name} is a node, not an action (actions of it: ${
-          list(new Inspector(inspector.child(name)).actions().map((a) => a.name))
+      target
+        ? `${fullPath(target)} is a node without a default action (actions of it: ${
+          list(new Inspector(target).actions().map((a) => a.name))
         })`
         : `Unknown action "${name}" in ${inspector.fullPath()} (actions: ${
           list(inspector.actions().map((a) => a.name))

@@ -13,3 +13,11 @@ export { type HostPhase, Screen } from "./screen.ts";
 export { colorEnabled, colorize, type ColorName, hostColor, stripAnsi } from "./colors.ts";
 export { type ColumnsOptions, inColumns } from "./columns.ts";
 export { escapeControl, type EscapeOptions, hasControl } from "./control.ts";
+export {
+  type IsolationEntry,
+  type NodeFilter,
+  selectIsolation,
+  selectNode,
+  type SelectNodeOptions,
+  type TreeFacet,
+} from "./select.ts";

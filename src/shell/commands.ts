@@ -6,6 +6,7 @@
  * @module
  */
 import type { Env } from "../exec/env.ts";
+import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
 import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
@@ -80,15 +81,26 @@ async function runAction(
 ): Promise<LineOutcome> {
   const resolved = resolveWords(session.location, words, "action");
   if (!resolved.ok) return void notFound(session, resolved.word);
-  if (!resolved.action) return void session.write("Incomplete command\n");
-  const { action, args } = resolved;
+  // A path to a node runs its default action (python's callable nodes).
+  const action = resolved.action ?? defaultActionOf(resolved.node);
+  if (!action) return void session.write("Incomplete command\n");
+  return await runResolved(session, resolved.node, action, resolved.args, sandbox);
+}
+
+async function runResolved(
+  session: ShellSession,
+  target: object,
+  action: ActionInfo,
+  args: string[],
+  sandbox: boolean,
+): Promise<LineOutcome> {
   const problem = argumentsProblem(action, args);
   if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
   const askOnFailure = session.options.get("ask-on-failure") ?? false;
   let fork: Env | undefined;
   const outcome = await runInterruptible((signal) => {
     fork = session.env.fork({ signal, sandbox: sandbox || session.env.sandbox, askOnFailure });
-    const node = rebind(resolved.node, fork) as Record<string, (...a: string[]) => unknown>;
+    const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
   });
   if (!outcome.settled) {
@@ -228,6 +240,17 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
     help: "leave the shell (or Ctrl-D)",
     takes: "none",
     run: () => ({ exit: true }),
+  },
+  {
+    name: ".",
+    usage: "[args...]",
+    help: "run the default action of the current node",
+    takes: "strings",
+    run: async (session, args, node) => {
+      const action = defaultActionOf(node);
+      if (!action) return void session.write(`${displayPath(node)} has no default action\n`);
+      return await runResolved(session, node, action, args.map((w) => w.text), false);
+    },
   },
   {
     name: "sandbox",
