@@ -166,9 +166,12 @@ function errorText(error: unknown): string {
  * import { formatPlan } from "./format.ts";
  * assert.ok(formatPlan([{ host: "a", command: "echo hi" }]).includes("  a:\n    echo hi\n"));
  * const text = formatPlan([
- *   { host: "a", command: "(sudo) make", cwd: "/srv", env: ["TOKEN"], user: "root" },
+ *   { host: "a", command: "(sudo) make", cwd: "/srv", env: ["TOKEN"], user: "www-data" },
+ *   { host: "a", command: "(sudo) reboot", user: "root" },
  * ]);
- * assert.ok(text.includes("    (sudo) make\n      cwd: /srv  env: TOKEN=***  sudo user: root\n"));
+ * assert.ok(text.includes("    (sudo) make\n      cwd: /srv  env: TOKEN=***  sudo user: www-data\n"));
+ * assert.ok(text.includes("    (sudo) reboot\n"));
+ * assert.ok(!text.includes("sudo user: root"));
  * ```
  */
 export function formatPlan(plan: readonly PlanEntry[]): string {
@@ -179,7 +182,8 @@ function detailsOf(entry: PlanEntry): string {
   const parts: string[] = [];
   if (entry.cwd !== undefined) parts.push(`cwd: ${entry.cwd}`);
   if (entry.env?.length) parts.push(`env: ${entry.env.map((n) => `${n}=***`).join(" ")}`);
-  if (entry.user !== undefined) parts.push(`sudo user: ${entry.user}`);
+  // "(sudo)" already says root; name any other user.
+  if (entry.user !== undefined && entry.user !== "root") parts.push(`sudo user: ${entry.user}`);
   return parts.length ? `      ${parts.join("  ")}\n` : "";
 }
 
