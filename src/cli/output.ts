@@ -7,6 +7,22 @@
 import type { PlanEntry } from "../exec/env.ts";
 import { formatError } from "../shell/format.ts";
 
+/** One host's entry in the `--json` document's `hosts` (see `src/cli/recap.ts`). */
+export interface HostRecapJson {
+  /** Host slug. */
+  host: string;
+  /** Whether it succeeded. */
+  ok: boolean;
+  /** `ok`, `failed`, `stopped` or `skipped`. */
+  status: "ok" | "failed" | "stopped" | "skipped";
+  /** Seconds it was busy, or `null` when nothing ran there. */
+  duration: number | null;
+  /** The isolation's value (parallel actions that succeeded there). */
+  value?: unknown;
+  /** Why it failed, was stopped or skipped. */
+  error?: JsonError;
+}
+
 /** One host's outcome in the `--json` document. */
 export type JsonHostOutcome =
   | { host: string; ok: true; value: unknown }
@@ -38,8 +54,14 @@ export interface JsonReport {
   result?: unknown;
   /** Why it failed. */
   error?: JsonError;
-  /** Every host's outcome, for a parallel result or a parallel error. */
-  hosts?: JsonHostOutcome[];
+  /**
+   * Every host the action used, in host definition order: `ok`, `status` (`ok`,
+   * `failed`, `stopped`, `skipped`), `duration` in seconds, and the isolation's `value`
+   * (parallel actions) or the `error`.
+   */
+  hosts?: HostRecapJson[];
+  /** Seconds the action took. */
+  duration?: number;
   /** The sandbox plan, in sandbox mode. */
   plan?: PlanEntry[];
   /** Whether the run was interrupted (by which signal), which hosts had commands stopped. */
