@@ -6,7 +6,7 @@
  * @module
  */
 import type { LogEvent, Logger } from "../exec/logger.ts";
-import { jsonError, type HostRecapJson, jsonValue } from "./output.ts";
+import { type HostRecapJson, jsonError, jsonValue } from "./output.ts";
 
 /** One host's line of the recap (and entry of the `--json` document's `hosts`). */
 export type HostRecap = HostRecapJson;
@@ -36,7 +36,9 @@ export class HostTimes implements Logger {
     const now = performance.now();
     if (!this.#first.has(host)) this.#first.set(host, now);
     this.#last.set(host, now);
-    if (event.type === "command.end" && event.code === null && event.reason?.startsWith("aborted")) {
+    if (
+      event.type === "command.end" && event.code === null && event.reason?.startsWith("aborted")
+    ) {
       this.#stopped.add(host);
     }
   }

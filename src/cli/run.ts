@@ -18,16 +18,10 @@ import type { NodeClass } from "../node/markers.ts";
 import { Inspector } from "../node/inspect.ts";
 import { runShell } from "../shell/mod.ts";
 import { formatPlan, formatResult } from "../shell/format.ts";
-import {
-  debugEnabled,
-  errorText,
-  jsonError,
-  type JsonReport,
-  jsonValue,
-} from "./output.ts";
+import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
 import { buildRecap, formatRecap, HostTimes } from "./recap.ts";
 import { callAction, resolveAction, resolveNode } from "./resolve.ts";
-import { checkLimit, treeHosts } from "./tree_hosts.ts";
+import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
 
 /** Where the CLI writes. */
 export interface CliIo {

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import type { Env } from "../exec/env.ts";
+import type { Env, EnvOptions } from "../exec/env.ts";
+import { HostFilter } from "../exec/host_filter.ts";
+import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
 import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
@@ -22,7 +24,32 @@ export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./ses
 export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
   "color": ["on", "off"],
   "ask-on-failure": ["on", "off"],
+  "fail-fast": ["on", "off"],
+  "limit": ["all"],
+  "serial": ["all"],
 };
+
+/** The options with a text value (`all` clears them). */
+const TEXT_OPTIONS: Readonly<Record<string, (value: string, root: object) => void>> = {
+  limit: (value, root) => void checkLimit(HostFilter.parse(value), treeHosts(unwrapView(root))),
+  serial: (value) => {
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`serial expects a positive integer or all`);
+  },
+};
+
+/** What the shell's options change in the environment an action runs in. */
+function runOptions(options: ShellSession["options"]): Pick<
+  EnvOptions,
+  "limit" | "serial" | "failFast"
+> {
+  const limit = options.get("limit");
+  const serial = options.get("serial");
+  return {
+    limit: typeof limit === "string" ? limit : undefined,
+    serial: typeof serial === "string" ? Number(serial) : undefined,
+    failFast: options.get("fail-fast") === true,
+  };
+}
 
 function notFound(session: ShellSession, word: string): void {
   session.write(session.paint(`Command not found: ${word}\n`, "red"));
@@ -68,10 +95,16 @@ async function runAction(
   const { action, args } = resolved;
   const problem = argumentsProblem(action, args);
   if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
-  const askOnFailure = session.options.get("ask-on-failure") ?? false;
+  const askOnFailure = session.options.get("ask-on-failure") === true;
   let fork: Env | undefined;
   const outcome = await runInterruptible((signal) => {
-    fork = session.env.fork({ signal, sandbox: sandbox || session.env.sandbox, askOnFailure });
+    const more = runOptions(session.options);
+    fork = session.env.fork({
+      signal,
+      sandbox: sandbox || session.env.sandbox,
+      askOnFailure,
+      ...more,
+    });
     const node = rebind(resolved.node, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
   });
@@ -108,8 +141,19 @@ async function inspect(session: ShellSession, words: Word[]): Promise<void> {
 
 function setOption(session: ShellSession, words: Word[]): void {
   const [name, value] = words.map((w) => w.text);
+  if (name in TEXT_OPTIONS && value) {
+    if (value === "all") return void session.options.delete(name);
+    try {
+      TEXT_OPTIONS[name](value, session.location.root);
+    } catch (error) {
+      return void session.write(session.paint(`${(error as Error).message}\n`, "red"));
+    }
+    return void session.options.set(name, value);
+  }
   if (!name || !(name in OPTION_VALUES) || (value !== "on" && value !== "off")) {
-    session.write(`Usage: set-option <${Object.keys(OPTION_VALUES).join("|")}> <on|off>\n`);
+    session.write(
+      `Usage: set-option <${Object.keys(OPTION_VALUES).join("|")}> <on|off|PATTERNS|N|all>\n`,
+    );
     return;
   }
   session.options.set(name, value === "on");
@@ -206,7 +250,9 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
     takes: "none",
     run: (session) =>
       void session.write(
-        [...session.options].map(([k, v]) => `${k.padEnd(20)} ${v ? "on" : "off"}\n`).join(""),
+        [...session.options].map(([k, v]) =>
+          `${k.padEnd(20)} ${typeof v === "string" ? v : v ? "on" : "off"}\n`
+        ).join(""),
       ),
   },
   {

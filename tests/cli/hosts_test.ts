@@ -57,7 +57,10 @@ Deno.test("--limit: HostSet commands and plain nodes see only the chosen hosts",
 Deno.test("--limit matching no host is a usage error listing the hosts", async () => {
   const out = await withLog(["--limit", "nope*", "--", "web.deploy"]);
   assert.equal(out.code, 2);
-  assert.match(out.stderr, /--limit "nope\*" matches none of the hosts: web1, web2, web3, web4, db1/);
+  assert.match(
+    out.stderr,
+    /--limit "nope\*" matches none of the hosts: web1, web2, web3, web4, db1/,
+  );
   assert.deepEqual(out.events, []);
   const typo = await withLog(["--limit", "web1,wbe2", "--", "web.deploy"]);
   assert.equal(typo.code, 0, typo.stderr);
@@ -116,7 +119,9 @@ Deno.test("recap over sshd servers: values of the hosts that succeeded, in host 
   const json = await withLog(["--limit", "sshd*", "--json", "--", "web.failOn", "sshd1"], env);
   const doc = JSON.parse(json.stdout);
   assert.deepEqual(
-    doc.hosts.map((h: { host: string; status: string; value?: string }) => [h.host, h.status, h.value]),
+    doc.hosts.map((
+      h: { host: string; status: string; value?: string },
+    ) => [h.host, h.status, h.value]),
     [["sshd1", "failed", undefined], ["sshd2", "ok", "fine on sshd2"]],
   );
 });

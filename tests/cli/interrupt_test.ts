@@ -24,7 +24,14 @@ function quote(words: string[]): string {
 }
 
 function holdCommand(args: string[]): string {
-  const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}ssh_hold.ts`];
+  const words = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-lock",
+    ...PERMS,
+    `${FIXTURES}ssh_hold.ts`,
+  ];
   return `cd ${quote([REPO])} && ${quote([...words, ...args])}; echo "EXIT=$?"; sleep 600`;
 }
 
@@ -40,7 +47,10 @@ Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130",
     await term.keys("C-c");
     const screen = await term.waitFor(/EXIT=\d+/);
     assert.match(screen, /EXIT=130/);
-    assert.match(screen, /Interrupted Hold\.hold: stopped the commands on (sshd1, sshd2|sshd2, sshd1)/);
+    assert.match(
+      screen,
+      /Interrupted Hold\.hold: stopped the commands on (sshd1, sshd2|sshd2, sshd1)/,
+    );
     assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   } finally {

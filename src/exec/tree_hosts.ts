@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { HostFilter } from "../exec/host_filter.ts";
+import type { HostFilter } from "./host_filter.ts";
 import { Inspector } from "../node/inspect.ts";
 
 /**
@@ -15,7 +15,7 @@ import { Inspector } from "../node/inspect.ts";
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
+ * import { Env } from "./env.ts";
  * import { LocalHost } from "../host/local.ts";
  * import { child, Node } from "../node/node.ts";
  * import { treeHosts } from "./tree_hosts.ts";
