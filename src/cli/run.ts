@@ -369,8 +369,14 @@ export async function executeRun(request: RunRequest): Promise<number> {
   if (recap.length > 1 && !options.json && !options.sandbox) {
     io.err(formatRecap(action.path, recap));
   }
-  if (options.sandbox) report.plan = [...env.plan()];
+  // The plan in host definition order (each host's commands in the order they ran).
+  const rank = (host: string) => {
+    const i = order.indexOf(host);
+    return i < 0 ? order.length : i;
+  };
+  const plan = [...env.plan()].sort((a, b) => rank(a.host) - rank(b.host));
+  if (options.sandbox) report.plan = plan;
   if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else if (options.sandbox) io.out(formatPlan(env.plan()));
+  else if (options.sandbox) io.out(formatPlan(plan));
   return code;
 }

@@ -125,3 +125,10 @@ Deno.test("recap over sshd servers: values of the hosts that succeeded, in host 
     [["sshd1", "failed", undefined], ["sshd2", "ok", "fine on sshd2"]],
   );
 });
+
+Deno.test("--sandbox: the plan lists the hosts in definition order, whatever ran first", async () => {
+  const out = await withLog(["--sandbox", "--json", "--", "web.webLast"]);
+  assert.equal(out.code, 0, out.stderr);
+  const hosts = JSON.parse(out.stdout).plan.map((p: { host: string }) => p.host);
+  assert.deepEqual(hosts, ["web1", "web2", "web3", "web4"]);
+});
