@@ -52,6 +52,7 @@ Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130",
       /Interrupted Hold\.hold: stopped the commands on (sshd1, sshd2|sshd2, sshd1)/,
     );
     assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+    assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   } finally {
     await killAll(`sleep ${seconds}`);
