@@ -86,3 +86,25 @@ Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at t
     await killAll(`sleep ${seconds}`);
   }
 });
+
+Deno.test("run in a terminal: a second Ctrl-C while stopping exits at once", async () => {
+  const seconds = uniqueSeconds();
+  const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`];
+  const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--", "stubborn"])}; ` +
+    `echo "EXIT=$?"; sleep 600`;
+  try {
+    await using term = await Terminal.start(command, {
+      NO_COLOR: "1",
+      DPL_TEST_SECONDS: String(seconds),
+    });
+    await term.waitFor("[db1] started");
+    await term.keys("C-c");
+    await term.waitFor("stopping the running commands");
+    await term.keys("C-c");
+    const screen = await term.waitFor(/EXIT=\d+/);
+    assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
+    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+  } finally {
+    await killAll(`sleep ${seconds}`);
+  }
+});
