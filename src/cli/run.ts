@@ -244,7 +244,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     sandbox: options.sandbox ?? false,
     signal: controller.signal,
     parallel: options.parallel,
-    limit: filter,
+    limit: options.limit,
     serial: options.serial,
     failFast: options.failFast,
     loggers,

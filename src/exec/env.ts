@@ -42,9 +42,9 @@ export interface EnvOptions {
   askOnFailure?: boolean;
   /**
    * Only these hosts, in every role of every node (`--limit`): slug globs separated by
-   * commas, `!` to exclude (see {@linkcode HostFilter}).
+   * commas (`*` any characters, `?` one), `!` to exclude. Parsing errors are usage errors.
    */
-  limit?: string | HostFilter;
+  limit?: string;
   /** Parallel actions start their isolations in batches of this many (`--serial`). */
   serial?: number;
   /** After a failed isolation, parallel actions start no more (`--fail-fast`). */
@@ -59,7 +59,7 @@ function settingsOf(options: EnvOptions, console: Console): CoreSettings {
     signal: options.signal,
     askOnFailure: options.askOnFailure ?? console.isInteractive,
     terminal: console.isInteractive && terminal.isTTY ? terminal : options.terminal,
-    hostFilter: typeof options.limit === "string" ? HostFilter.parse(options.limit) : options.limit,
+    hostFilter: options.limit === undefined ? undefined : HostFilter.parse(options.limit),
     rollout: options.serial || options.failFast
       ? { size: options.serial, failFast: options.failFast }
       : undefined,

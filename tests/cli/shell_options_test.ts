@@ -27,7 +27,10 @@ Deno.test("shell: set-option limit, serial and fail-fast choose and pace the hos
       return screen.slice(screen.lastIndexOf(`Fleet > ${text}`));
     };
     await term.waitFor("Fleet > ");
-    assert.match(await line("set-option limit nope"), /matches none of the hosts: web1, web2, web3, web4, db1/);
+    assert.match(
+      await line("set-option limit nope"),
+      /matches none of the hosts: web1, web2, web3, web4, db1/,
+    );
     await line("set-option limit web2,web4");
     const limited = await line("web deploy");
     assert.match(limited, /deployed web2/);

@@ -87,9 +87,12 @@ Deno.test("an abort during a batch starts no further batch", async () => {
   await using env = new Env({ interactive: false, serial: 1, signal: controller.signal });
   const error = await env.bind(Top).cells.work().catch((e) => e);
   assert.deepEqual(statuses(error), ["a:ok", "b:skipped", "c:skipped", "d:skipped"]);
-  assert.match((error as ParallelError).outcomes[1].ok ? "" : String(
-    ((error as ParallelError).outcomes[1] as { error: Error }).error.message,
-  ), /interrupted/);
+  assert.match(
+    (error as ParallelError).outcomes[1].ok ? "" : String(
+      ((error as ParallelError).outcomes[1] as { error: Error }).error.message,
+    ),
+    /interrupted/,
+  );
 });
 
 Deno.test("once aborted, a failed command asks nothing even when a person is there", async () => {
