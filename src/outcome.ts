@@ -184,8 +184,10 @@ export interface BatchOptions {
  * }, { size: 1, failFast: true }).catch((e) => e);
  * assert.ok(error instanceof ParallelError);
  * assert.deepEqual(started, ["a"]);
- * assert.deepEqual(error.outcomes.map((o: { error?: Error }) => o.error?.name), [
- *   "Error", "SkippedError", "SkippedError",
+ * assert.deepEqual(error.outcomes.map((o) => o.ok ? "ok" : (o.error as Error).name), [
+ *   "Error",
+ *   "SkippedError",
+ *   "SkippedError",
  * ]);
  * ```
  */
