@@ -30,24 +30,29 @@ export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The options with a text value (`all` clears them). */
-const TEXT_OPTIONS: Readonly<Record<string, (value: string, root: object) => void>> = {
-  limit: (value, root) => void checkLimit(HostFilter.parse(value), treeHosts(unwrapView(root))),
+const TEXT_OPTIONS: Readonly<Record<string, (value: string, session: ShellSession) => void>> = {
+  limit: (value, session) => {
+    // Checked against every host of the tree, also those a `run --limit` left out.
+    const all = rebind(session.location.root, session.env.fork({ limit: undefined }));
+    checkLimit(HostFilter.parse(value), treeHosts(unwrapView(all)));
+  },
   serial: (value) => {
     if (!/^[1-9]\d*$/.test(value)) throw new Error(`serial expects a positive integer or all`);
   },
 };
 
-/** What the shell's options change in the environment an action runs in. */
+/** What the shell's options change in the environment an action runs in (unset: as run). */
 function runOptions(options: ShellSession["options"]): Pick<
   EnvOptions,
   "limit" | "serial" | "failFast"
 > {
   const limit = options.get("limit");
   const serial = options.get("serial");
+  const failFast = options.get("fail-fast");
   return {
-    limit: typeof limit === "string" ? limit : undefined,
-    serial: typeof serial === "string" ? Number(serial) : undefined,
-    failFast: options.get("fail-fast") === true,
+    ...(typeof limit === "string" ? { limit } : {}),
+    ...(typeof serial === "string" ? { serial: Number(serial) } : {}),
+    ...(typeof failFast === "boolean" ? { failFast } : {}),
   };
 }
 
@@ -144,7 +149,7 @@ function setOption(session: ShellSession, words: Word[]): void {
   if (name in TEXT_OPTIONS && value) {
     if (value === "all") return void session.options.delete(name);
     try {
-      TEXT_OPTIONS[name](value, session.location.root);
+      TEXT_OPTIONS[name](value, session);
     } catch (error) {
       return void session.write(session.paint(`${(error as Error).message}\n`, "red"));
     }

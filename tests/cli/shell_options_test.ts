@@ -50,3 +50,29 @@ Deno.test("shell: set-option limit, serial and fail-fast choose and pace the hos
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("shell: `run --limit` applies to the shell's actions until set-option changes it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`];
+    const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--limit", "web3"])}`;
+    await using term = await Terminal.start(command, { NO_COLOR: "1", DPL_TEST_DIR: dir });
+    let prompts = 1;
+    const line = async (text: string) => {
+      await term.type(text);
+      await term.keys("Enter");
+      const screen = await term.waitFor("Fleet > ", { count: ++prompts });
+      return screen.slice(screen.lastIndexOf(`Fleet > ${text}`));
+    };
+    await term.waitFor("Fleet > ");
+    const limited = await line("web deploy");
+    assert.match(limited, /web3 +deployed web3/);
+    assert.doesNotMatch(limited, /web1|web2|web4/);
+    await line("set-option limit web1");
+    const changed = await line("web deploy");
+    assert.match(changed, /deployed web1/);
+    assert.doesNotMatch(changed, /web3/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
