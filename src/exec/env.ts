@@ -179,9 +179,9 @@ export class Env implements NodeEnv, AsyncDisposable {
     return this.#core.host(definition);
   }
 
-  /** A bound host set for a definition (`{ web: [a, b], db: c }`). */
+  /** A bound host set for a definition (`{ web: [a, b], db: c }`), within `limit`. */
   hostSet(definition: HostsDefinition): HostSet {
-    return this.#core.hostsOf(undefined, rolesFromDefinition(definition));
+    return this.#core.hostsOf(undefined, this.#core.limitRoles(rolesFromDefinition(definition)));
   }
 
   /** The sandbox plan so far: per host, what would have run. */

@@ -59,6 +59,7 @@ Deno.test("limit: isolations, HostSets and a child's own hosts all see only the 
   assert.deepEqual((await root.cells.slug()).hosts(), ["b", "d"]);
   assert.deepEqual(root.cells.isolations().length, 2);
   assert.deepEqual(root.own.slugs(), ["db1"]);
+  assert.deepEqual(env.hostSet({ x: hosts }).hosts().map((h) => h.slug), ["b", "d"]);
   await using all = new Env({ interactive: false });
   assert.deepEqual(all.bind(Root).all(), ["a", "b", "c", "d"]);
 });
