@@ -19,7 +19,7 @@ import { Inspector } from "../node/inspect.ts";
 import { runShell } from "../shell/mod.ts";
 import { formatPlan, formatResult } from "../shell/format.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
-import { buildRecap, formatRecap, HostTimes } from "./recap.ts";
+import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
 import { callAction, resolveAction, resolveNode } from "./resolve.ts";
 import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
 

@@ -7,6 +7,7 @@
  */
 import type { Env, EnvOptions } from "../exec/env.ts";
 import { HostFilter } from "../exec/host_filter.ts";
+import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
 import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
@@ -102,6 +103,8 @@ async function runAction(
   if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
   const askOnFailure = session.options.get("ask-on-failure") === true;
   let fork: Env | undefined;
+  const times = new HostTimes();
+  session.env.addLogger(times);
   const outcome = await runInterruptible((signal) => {
     const more = runOptions(session.options);
     fork = session.env.fork({
@@ -112,12 +115,18 @@ async function runAction(
     });
     const node = rebind(resolved.node, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
-  });
+  }).finally(() => session.env.removeLogger(times));
   if (!outcome.settled) {
     session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
   } else if (outcome.failed) {
     if (outcome.interrupted) session.write(session.paint("Interrupted\n", "yellow"));
     session.write(session.paint(formatError(outcome.error), "red"));
+    const order = treeHosts(unwrapView(session.location.root));
+    const recap = buildRecap({ ...outcome, times, order, interrupted: outcome.interrupted });
+    const path = `${new Inspector(resolved.node).fullPath()}.${action.name}`;
+    if (recap.length > 1 || (outcome.interrupted && recap.length)) {
+      session.write(formatRecap(path, recap));
+    }
   } else if (isNode(outcome.value) && !sandbox) {
     session.write("\nStarting subshell ...\n");
     return { subshell: outcome.value };

@@ -77,6 +77,7 @@ Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at t
     await term.keys("C-c");
     const screen = await term.waitFor("Hold > ", { count: 3 });
     assert.match(screen, /Interrupted/);
+    assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
     assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
     await term.type("exit");

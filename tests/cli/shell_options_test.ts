@@ -42,6 +42,11 @@ Deno.test("shell: set-option limit, serial and fail-fast choose and pace the hos
     await line("set-option ask-on-failure off");
     const failed = await line("web failOn web2");
     assert.match(failed, /Not started on host "web3": web2 failed \(--fail-fast\)/);
+    assert.match(
+      failed,
+      /Recap of Fleet\.web\.failOn:\n +web1 +ok .*fine on web1\n +web2 +failed /,
+    );
+    assert.match(failed, /\n +web3 +skipped +- +Not started/);
     assert.doesNotMatch(failed, /\$ exit '0'[^\n]*\n[^\n]*web3|\[web3\] \$/);
     const options = await line("show-options");
     assert.match(options, /serial +1/);

@@ -5,11 +5,24 @@
  *
  * @module
  */
-import type { LogEvent, Logger } from "../exec/logger.ts";
-import { type HostRecapJson, jsonError, jsonValue } from "./output.ts";
+import { type JsonError, jsonError, jsonValue } from "./json_values.ts";
+import type { LogEvent, Logger } from "./logger.ts";
 
 /** One host's line of the recap (and entry of the `--json` document's `hosts`). */
-export type HostRecap = HostRecapJson;
+export interface HostRecap {
+  /** Host slug. */
+  host: string;
+  /** Whether it succeeded. */
+  ok: boolean;
+  /** `ok`, `failed`, `stopped` or `skipped`. */
+  status: "ok" | "failed" | "stopped" | "skipped";
+  /** Seconds it was busy, or `null` when nothing ran there. */
+  duration: number | null;
+  /** The isolation's value (parallel actions that succeeded there). */
+  value?: unknown;
+  /** Why it failed, was stopped or skipped. */
+  error?: JsonError;
+}
 
 /**
  * Notes when each host was busy and which hosts had commands stopped by an interrupt.
