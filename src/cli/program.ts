@@ -32,10 +32,10 @@ export interface ProgramSetup {
   readonly io: CliIo;
 }
 
-function positiveInteger(value: string): number {
+function positiveInteger(value: string, option = "--parallel"): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) {
-    throw new UsageError(`--parallel expects a positive integer, got "${value}"`);
+    throw new UsageError(`${option} expects a positive integer, got "${value}"`);
   }
   return n;
 }
@@ -138,12 +138,18 @@ export async function executeProgram(
     .option("--sandbox", "dry run: check commands with bash -n, print the plan")
     .addOption(
       new Option("--parallel <n>", "commands running at once (default 32)").argParser(
-        positiveInteger,
+        (v) => positiveInteger(v),
       ),
     )
     .option("--log <file>", "append JSON-lines events to a file")
-    .option("--json", "print one JSON document with the result on stdout")
+    .option("--json", "print one JSON document with the result on stdout (all else: stderr)")
     .option("--debug", "print the full stack of an error")
+    .option("--limit <patterns>", "only hosts whose slug matches: web*,db1 (!web2 excludes)")
+    .addOption(
+      new Option("--serial <n>", "parallel actions run on N hosts at a time (rolling)")
+        .argParser((v) => positiveInteger(v, "--serial")),
+    )
+    .option("--fail-fast", "after a host fails, start no more hosts (they are skipped)")
     .action(async (first: string | undefined, rest: string[], options: RunOptions) => {
       json = options.json ?? false;
       const [script, words] = splitScript([...(first === undefined ? [] : [first]), ...rest]);

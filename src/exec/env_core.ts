@@ -17,7 +17,9 @@ import { noSudoPassword } from "../host/run.ts";
 import type { HostServices, Terminal } from "../host/services.ts";
 import type { ActionCall, NodeEnv, NodeRuntime, RoleMap } from "../node/runtime.ts";
 import { stateOf } from "../node/state.ts";
+import type { BatchOptions } from "../outcome.ts";
 import { type ActionHost, runAction, runParallel } from "./actions.ts";
+import type { HostFilter } from "./host_filter.ts";
 import type { LogEvent, Logger } from "./logger.ts";
 
 /** One command of a sandbox plan. */
@@ -69,6 +71,10 @@ export interface CoreSettings {
   readonly terminal: Terminal | undefined;
   /** Whether failed commands offer Retry / Skip / Abort. */
   readonly askOnFailure: boolean;
+  /** The hosts a run may use (`--limit`); all when absent. */
+  readonly hostFilter?: HostFilter;
+  /** How isolations of parallel actions start (`--serial`, `--fail-fast`). */
+  readonly rollout?: Omit<BatchOptions, "signal">;
 }
 
 /**
@@ -97,6 +103,10 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   readonly terminal: Terminal | undefined;
   /** Whether failed commands offer Retry / Skip / Abort. */
   readonly askOnFailure: boolean;
+  /** The hosts a run may use (`--limit`); all when absent. */
+  readonly hostFilter: HostFilter | undefined;
+  /** How isolations of parallel actions start (`--serial`, `--fail-fast`). */
+  readonly rollout: Omit<BatchOptions, "signal"> | undefined;
   /** The marker sudo is given as its prompt. */
   readonly sudoMarker: string = `[deployer-sudo-${crypto.randomUUID().slice(0, 8)}]`;
   /** What this environment shares with its forks. */
@@ -113,7 +123,14 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     this.signal = settings.signal;
     this.terminal = settings.terminal;
     this.askOnFailure = settings.askOnFailure;
+    this.hostFilter = settings.hostFilter;
+    this.rollout = settings.rollout;
     this.shared = shared;
+  }
+
+  /** The roles a node is bound with: only the hosts `--limit` chose, in every role. */
+  limitRoles(roles: RoleMap): RoleMap {
+    return this.hostFilter ? this.hostFilter.roles(roles) : roles;
   }
 
   /** The sandbox plan so far: per host in definition order, each host's in run order. */

@@ -83,7 +83,7 @@ export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptio
     runtime: options.runtime,
     parent: options.parent,
     name: options.name ?? (cls.name || "Root"),
-    roles: options.roles,
+    roles: options.runtime.limitRoles?.(options.roles) ?? options.roles,
     isolated: options.isolated,
     isolationId: options.isolationId,
     group: options.group ?? (cls as unknown as { group?: Group }).group,

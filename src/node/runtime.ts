@@ -147,6 +147,8 @@ export interface NodeRuntime {
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown>;
   /** The bound host set of a node (one per node instance, sharing context per host). */
   hostsOf(node: object, roles: RoleMap): HostSet;
+  /** The hosts a node is bound with, when the run uses only some (`--limit`). */
+  limitRoles?(roles: RoleMap): RoleMap;
   /** The console of the environment. */
   readonly console: Console;
   /** The environment, as `this.env` of a node shows it. */

@@ -5,7 +5,10 @@
  *
  * @module
  */
-import type { Env } from "../exec/env.ts";
+import type { Env, EnvOptions } from "../exec/env.ts";
+import { HostFilter } from "../exec/host_filter.ts";
+import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
+import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
 import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
@@ -25,7 +28,37 @@ export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
   "color": ["on", "off"],
   "ask-on-failure": ["on", "off"],
   "debug": ["on", "off"],
+  "fail-fast": ["on", "off"],
+  "limit": ["all"],
+  "serial": ["all"],
 };
+
+/** The options with a text value (`all` clears them). */
+const TEXT_OPTIONS: Readonly<Record<string, (value: string, session: ShellSession) => void>> = {
+  limit: (value, session) => {
+    // Checked against every host of the tree, also those a `run --limit` left out.
+    const all = rebind(session.location.root, session.env.fork({ limit: undefined }));
+    checkLimit(HostFilter.parse(value), treeHosts(unwrapView(all)));
+  },
+  serial: (value) => {
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`serial expects a positive integer or all`);
+  },
+};
+
+/** What the shell's options change in the environment an action runs in (unset: as run). */
+function runOptions(options: ShellSession["options"]): Pick<
+  EnvOptions,
+  "limit" | "serial" | "failFast"
+> {
+  const limit = options.get("limit");
+  const serial = options.get("serial");
+  const failFast = options.get("fail-fast");
+  return {
+    ...(typeof limit === "string" ? { limit } : {}),
+    ...(typeof serial === "string" ? { serial: Number(serial) } : {}),
+    ...(typeof failFast === "boolean" ? { failFast } : {}),
+  };
+}
 
 function notFound(session: ShellSession, word: string): void {
   session.write(session.paint(`Command not found: ${word}\n`, "red"));
@@ -96,13 +129,21 @@ async function runResolved(
 ): Promise<LineOutcome> {
   const problem = argumentsProblem(action, args);
   if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
-  const askOnFailure = session.options.get("ask-on-failure") ?? false;
+  const askOnFailure = session.options.get("ask-on-failure") === true;
   let fork: Env | undefined;
+  const times = new HostTimes();
+  session.env.addLogger(times);
   const outcome = await runInterruptible((signal) => {
-    fork = session.env.fork({ signal, sandbox: sandbox || session.env.sandbox, askOnFailure });
+    const more = runOptions(session.options);
+    fork = session.env.fork({
+      signal,
+      sandbox: sandbox || session.env.sandbox,
+      askOnFailure,
+      ...more,
+    });
     const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
-  });
+  }).finally(() => session.env.removeLogger(times));
   if (!outcome.settled) {
     session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
   } else if (outcome.failed) {
@@ -113,6 +154,12 @@ async function runResolved(
         ? fullStack(outcome.error)
         : whereText(outcome.error, "(`set-option debug on` prints the full stack)"),
     );
+    const order = treeHosts(unwrapView(session.location.root));
+    const recap = buildRecap({ ...outcome, times, order, interrupted: outcome.interrupted });
+    const path = `${new Inspector(target).fullPath()}.${action.name}`;
+    if (recap.length > 1 || (outcome.interrupted && recap.length)) {
+      session.write(formatRecap(path, recap));
+    }
   } else if (isNode(outcome.value) && !sandbox) {
     session.write("\nStarting subshell ...\n");
     return { subshell: outcome.value };
@@ -142,8 +189,19 @@ async function inspect(session: ShellSession, words: Word[]): Promise<void> {
 
 function setOption(session: ShellSession, words: Word[]): void {
   const [name, value] = words.map((w) => w.text);
+  if (name in TEXT_OPTIONS && value) {
+    if (value === "all") return void session.options.delete(name);
+    try {
+      TEXT_OPTIONS[name](value, session);
+    } catch (error) {
+      return void session.write(session.paint(`${(error as Error).message}\n`, "red"));
+    }
+    return void session.options.set(name, value);
+  }
   if (!name || !(name in OPTION_VALUES) || (value !== "on" && value !== "off")) {
-    session.write(`Usage: set-option <${Object.keys(OPTION_VALUES).join("|")}> <on|off>\n`);
+    session.write(
+      `Usage: set-option <${Object.keys(OPTION_VALUES).join("|")}> <on|off|PATTERNS|N|all>\n`,
+    );
     return;
   }
   session.options.set(name, value === "on");
@@ -273,7 +331,9 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
     takes: "none",
     run: (session) =>
       void session.write(
-        [...session.options].map(([k, v]) => `${k.padEnd(20)} ${v ? "on" : "off"}\n`).join(""),
+        [...session.options].map(([k, v]) =>
+          `${k.padEnd(20)} ${typeof v === "string" ? v : v ? "on" : "off"}\n`
+        ).join(""),
       ),
   },
   {

@@ -25,8 +25,8 @@ export interface ShellSession {
   readonly columns: (names: string[]) => string;
   /** Colours text when colour is on. */
   readonly paint: (text: string, color: string) => string;
-  /** `color`, `ask-on-failure`. */
-  readonly options: Map<string, boolean>;
+  /** `color`, `ask-on-failure`, `fail-fast` (on/off); `limit`, `serial` (text). */
+  readonly options: Map<string, boolean | string>;
   /** The program name, for `--version`. */
   readonly name: string;
   /** The deployer version. */

@@ -234,7 +234,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
     partial: "",
   };
   const colorDefault = ownConsole ? env.console.color : colorEnabled(output as { isTTY?: boolean });
-  const settings = new Map<string, boolean>([
+  const settings = new Map<string, boolean | string>([
     ["color", colorDefault],
     ["ask-on-failure", env.askOnFailure],
     ["debug", options.debug ?? false],
@@ -254,7 +254,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
       return inColumns(names, { columns, marginLeft: 2 }).map((l) => `${l}\n`).join("");
     },
     paint: (text, color) =>
-      colorize(text, color as ColorName, settings.get("color") ?? false, { bold: true }),
+      colorize(text, color as ColorName, settings.get("color") === true, { bold: true }),
     options: settings,
     name: options.name ?? "deployer",
     version: VERSION,

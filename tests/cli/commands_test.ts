@@ -78,7 +78,7 @@ Deno.test("completions: bash passes bash -n; zsh and fish name every command", a
     // Source it and ask for completions like bash would.
     const script = `source ${dir}/deployer.bash\n` +
       `COMP_WORDS=(deployer r); COMP_CWORD=1; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
-      `COMP_WORDS=(deployer run --s); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
+      `COMP_WORDS=(deployer run --sa); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
       `COMP_WORDS=(deployer completions f); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n`;
     const run = await new Deno.Command("bash", { args: ["-c", script] }).output();
     const lines = new TextDecoder().decode(run.stdout).split("\n");
