@@ -13,7 +13,7 @@ import type { NodeClass } from "../node/markers.ts";
 import { resolveNode } from "./resolve.ts";
 import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
-import { loadScript, looksLikeScript } from "./load.ts";
+import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
 import { renderTree } from "./tree.ts";
@@ -39,6 +39,15 @@ function positiveInteger(value: string): number {
     throw new UsageError(`--parallel expects a positive integer, got "${value}"`);
   }
   return n;
+}
+
+/** `--reload` and `--lock FILE` of the generic CLI (scripts by URL). */
+type LoadFlags = Pick<LoadOptions, "reload" | "lock">;
+
+function addLoadOptions(command: Command): void {
+  command
+    .option("--reload", "a script by URL: fetch its imports from other origins again")
+    .option("--lock <file>", "a script by URL: pin it and its imports in FILE (JSON of sha256)");
 }
 
 /** Splits the command line at the first `--`. */
@@ -90,9 +99,9 @@ export async function executeProgram(
   let action: string | null = null;
   let actionArgs: string[] = [];
 
-  const rootFor = async (script: string | undefined): Promise<NodeClass> => {
+  const rootFor = async (script: string | undefined, load: LoadFlags = {}): Promise<NodeClass> => {
     if (setup.root) return setup.root;
-    if (script !== undefined) return await loadScript(script);
+    if (script !== undefined) return await loadScript(script, undefined, load);
     if (setup.defaultRoot) return setup.defaultRoot;
     throw new UsageError("No script given");
   };
@@ -144,13 +153,13 @@ export async function executeProgram(
     )
     .option("--log <file>", "append JSON-lines events to a file")
     .option("--json", "print one JSON document with the result on stdout")
-    .action(async (first: string | undefined, rest: string[], options: RunOptions) => {
+    .action(async (first: string | undefined, rest: string[], options: RunOptions & LoadFlags) => {
       json = options.json ?? false;
       const [script, words] = splitScript([...(first === undefined ? [] : [first]), ...rest]);
       const all = [...words, ...tail];
       action = all[0] ?? null;
       actionArgs = all.slice(1);
-      const root = await rootFor(script);
+      const root = await rootFor(script, options);
       code = await executeRun({
         root,
         name: setup.name,
@@ -165,19 +174,20 @@ export async function executeProgram(
     .description("print the tree: nodes, groups, hosts per role and actions")
     .argument(generic ? "[script]" : "[path]", generic ? "script path or URL" : "node path")
     .argument("[path]", "node path (production.web)")
-    .action(async (first: string | undefined, second: string | undefined) => {
+    .action(async (first: string | undefined, second: string | undefined, load: LoadFlags) => {
       const words = [first, second, ...tail].filter((w): w is string => w !== undefined);
       const [script, rest] = splitScript(words);
       if (rest.length > 1) {
         throw new UsageError(`inspect takes one node path, got: ${rest.join(" ")}`);
       }
-      const root = await rootFor(script);
+      const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
       const node = resolveNode(env.bind(root) as object, rest[0] ?? "");
       io.out(renderTree(node));
     });
 
   if (generic) {
+    program.commands.filter((c) => /^(run|inspect)$/.test(c.name())).forEach(addLoadOptions);
     program.command("compile")
       .description("compile a script that calls runCli(Root) into one executable (deno compile)")
       .argument("<script>", "script path or URL")

@@ -1,0 +1,248 @@
+/**
+ * Scripts by URL: a changed script is picked up, `--reload` refetches cached imports,
+ * `--lock FILE` pins every remote module, a wrong Content-Type is named, and the project's
+ * deno.lock is never written. The CLI runs as a subprocess WITHOUT `--no-lock`, inside the
+ * repository (whose deno.json has a lock file), as a user would run it.
+ */
+import assert from "node:assert/strict";
+import { hasStackTrace, type Output, PERMS, REPO } from "./helpers.ts";
+
+/** A tiny HTTP server on 127.0.0.1 whose files can change between runs. */
+interface Site extends AsyncDisposable {
+  readonly origin: string;
+  readonly files: Map<string, { body: string; type: string }>;
+  /** Paths requested so far. */
+  readonly requests: string[];
+}
+
+const TS = "application/typescript";
+
+function serveSite(repoPrefix = false): Site {
+  const files = new Map<string, { body: string; type: string }>();
+  const requests: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    requests.push(path);
+    const file = files.get(path);
+    if (file) return new Response(file.body, { headers: { "content-type": file.type } });
+    if (repoPrefix && path.startsWith("/repo/") && !path.includes("..")) {
+      try {
+        const body = await Deno.readFile(`${REPO}${path.slice("/repo/".length)}`);
+        const type = path.endsWith(".json") ? "application/json" : TS;
+        return new Response(body, { headers: { "content-type": type } });
+      } catch { /* 404 below */ }
+    }
+    return new Response("not found", { status: 404 });
+  });
+  return {
+    origin: `http://127.0.0.1:${server.addr.port}`,
+    files,
+    requests,
+    async [Symbol.asyncDispose]() {
+      await server.shutdown();
+    },
+  };
+}
+
+/** A deploy script (served next to a copy of the framework under /repo/). */
+function script(version: string, extraImport = ""): string {
+  return `import { LocalHost, Node } from "./repo/mod.ts";\n` +
+    `${extraImport ? `import { LIB } from "${extraImport}";\n` : `const LIB = "none";\n`}` +
+    `export default class Root extends Node {\n` +
+    `  static override hosts = { host: new LocalHost() };\n` +
+    `  version(): string {\n` +
+    `    return "${version}/" + LIB;\n` +
+    `  }\n` +
+    `}\n`;
+}
+
+/** Per-test scratch: a private TMPDIR and module cache, removed afterwards. */
+interface Scratch extends AsyncDisposable {
+  readonly dir: string;
+  readonly env: Record<string, string>;
+  /** What the CLI left in TMPDIR. */
+  leftovers(): Promise<string[]>;
+}
+
+async function scratch(): Promise<Scratch> {
+  const dir = await Deno.makeTempDir({ prefix: "deployer_url_test_" });
+  await Deno.mkdir(`${dir}/tmp`);
+  return {
+    dir,
+    env: { TMPDIR: `${dir}/tmp`, DEPLOYER_CACHE_DIR: `${dir}/cache` },
+    async leftovers() {
+      return (await Array.fromAsync(Deno.readDir(`${dir}/tmp`))).map((e) => e.name);
+    },
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Runs `deno run <perms> cli.ts <args>` in the repository, with deno.lock in effect. */
+async function cli(args: string[], env: Record<string, string>): Promise<Output> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...PERMS, "--allow-import=127.0.0.1", "cli.ts", ...args],
+    cwd: REPO,
+    stdin: "null",
+    env: { NO_COLOR: "1", ...env },
+  }).output();
+  const text = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: text.decode(output.stdout),
+    stderr: text.decode(output.stderr),
+  };
+}
+
+/**
+ * Runs `body`, then asserts that the project's deno.lock has the same bytes as before
+ * (restoring them if not, so that a failing test leaves the checkout clean).
+ */
+async function keepingDenoLock(body: () => Promise<void>): Promise<void> {
+  const before = await Deno.readFile(`${REPO}deno.lock`);
+  try {
+    await body();
+  } finally {
+    const after = await Deno.readFile(`${REPO}deno.lock`);
+    if (!equalBytes(before, after)) await Deno.writeFile(`${REPO}deno.lock`, before);
+    assert.ok(equalBytes(before, after), "the project's deno.lock was written");
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+Deno.test("url: a changed script is picked up on the next run; deno.lock untouched", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    const url = `${site.origin}/deploy.ts`;
+    site.files.set("/deploy.ts", { body: script("v1"), type: TS });
+    const first = await cli(["run", url, "--non-interactive", "--", "version"], tmp.env);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, "v1/none\n");
+    site.files.set("/deploy.ts", { body: script("v2"), type: TS });
+    const second = await cli(["run", url, "--non-interactive", "--", "version"], tmp.env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout, "v2/none\n");
+    assert.ok(!second.stderr.includes("Integrity check failed"), second.stderr);
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
+
+Deno.test("url: imports from another origin are cached; --reload fetches them again", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    await using libs = serveSite();
+    const url = `${site.origin}/deploy.ts`;
+    const lib = `${libs.origin}/lib.ts`;
+    site.files.set("/deploy.ts", { body: script("v1", lib), type: TS });
+    libs.files.set("/lib.ts", { body: `export const LIB = "lib1";\n`, type: TS });
+    const run = () => cli(["run", url, "--non-interactive", "--", "version"], tmp.env);
+    const first = await run();
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, "v1/lib1\n");
+    libs.files.set("/lib.ts", { body: `export const LIB = "lib2";\n`, type: TS });
+    const cached = await run();
+    assert.equal(cached.code, 0, cached.stderr);
+    assert.equal(cached.stdout, "v1/lib1\n", "another origin's module comes from the cache");
+    const reloaded = await cli(
+      ["run", url, "--reload", "--non-interactive", "--", "version"],
+      tmp.env,
+    );
+    assert.equal(reloaded.code, 0, reloaded.stderr);
+    assert.equal(reloaded.stdout, "v1/lib2\n");
+    const after = await run();
+    assert.equal(after.stdout, "v1/lib2\n", "--reload refreshed the cache");
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
+
+Deno.test("url: --lock pins the script and its imports; a change is exit 2 naming the module", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    await using libs = serveSite();
+    const url = `${site.origin}/deploy.ts`;
+    const lib = `${libs.origin}/lib.ts`;
+    const lock = `${tmp.dir}/deploy.lock.json`;
+    site.files.set("/deploy.ts", { body: script("v1", lib), type: TS });
+    libs.files.set("/lib.ts", { body: `export const LIB = "lib1";\n`, type: TS });
+    const run = (...extra: string[]) =>
+      cli(["run", url, "--lock", lock, ...extra, "--non-interactive", "--", "version"], tmp.env);
+
+    const pinned = await run();
+    assert.equal(pinned.code, 0, pinned.stderr);
+    assert.equal(pinned.stdout, "v1/lib1\n");
+    const modules = JSON.parse(await Deno.readTextFile(lock)).modules as Record<string, string>;
+    assert.match(modules[url], /^sha256-[0-9a-f]{64}$/);
+    assert.match(modules[lib], /^sha256-[0-9a-f]{64}$/);
+    assert.ok(modules[`${site.origin}/repo/mod.ts`], "the framework's modules are pinned too");
+
+    const again = await run();
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, "v1/lib1\n");
+
+    libs.files.set("/lib.ts", { body: `export const LIB = "evil";\n`, type: TS });
+    const libChanged = await run("--reload");
+    assert.equal(libChanged.code, 2, libChanged.stderr);
+    assert.equal(libChanged.stdout, "");
+    assert.ok(libChanged.stderr.includes(`${lib} does not match ${lock}`), libChanged.stderr);
+    assert.ok(!hasStackTrace(libChanged.stderr), libChanged.stderr);
+    libs.files.set("/lib.ts", { body: `export const LIB = "lib1";\n`, type: TS });
+
+    site.files.set("/deploy.ts", { body: script("v2", lib), type: TS });
+    const changed = await run();
+    assert.equal(changed.code, 2, changed.stderr);
+    assert.ok(changed.stderr.includes(`${url} does not match ${lock}`), changed.stderr);
+    assert.ok(!changed.stderr.includes("Integrity check failed"), changed.stderr);
+    const inspect = await cli(["inspect", url, "--lock", lock], tmp.env);
+    assert.equal(inspect.code, 2, inspect.stderr);
+    assert.ok(inspect.stderr.includes(`${url} does not match ${lock}`), inspect.stderr);
+
+    const unlocked = await cli(["run", url, "--non-interactive", "--", "version"], tmp.env);
+    assert.equal(unlocked.stdout, "v2/lib1\n", "without --lock the new script runs");
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
+
+Deno.test("url: a wrong Content-Type is named in the load error, exit 2", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    const url = `${site.origin}/deploy.ts`;
+    site.files.set("/deploy.ts", { body: "<html>login</html>", type: "text/html; charset=utf-8" });
+    const out = await cli(["run", url, "--", "version"], tmp.env);
+    assert.equal(out.code, 2, out.stderr);
+    assert.ok(
+      out.stderr.includes(`Cannot load script ${url}: the server sent it as text/html`),
+      out.stderr,
+    );
+    assert.ok(!hasStackTrace(out.stderr), out.stderr);
+
+    site.files.set("/deploy.ts", { body: script("v1", "./lib.ts"), type: TS });
+    site.files.set("/lib.ts", { body: "<html></html>", type: "text/html" });
+    const imported = await cli(["run", url, "--", "version"], tmp.env);
+    assert.equal(imported.code, 2, imported.stderr);
+    assert.ok(
+      imported.stderr.includes(
+        `it imports ${site.origin}/lib.ts, which the server sent as text/html`,
+      ),
+      imported.stderr,
+    );
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
+
+Deno.test("url: --lock with a local script is a usage error, exit 2", async () => {
+  await using tmp = await scratch();
+  const out = await cli(
+    ["run", "tests/cli/fixtures/app.ts", "--lock", `${tmp.dir}/x.json`, "--", "greet", "x"],
+    tmp.env,
+  );
+  assert.equal(out.code, 2, out.stderr);
+  assert.match(out.stderr, /--lock pins scripts loaded by URL/);
+});
