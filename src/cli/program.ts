@@ -63,7 +63,7 @@ function specsOf(program: Command, scripts: boolean): CommandSpec[] {
     options: c.options.map((o) => ({
       names: [o.short, o.long].filter((n): n is string => !!n),
       value: o.required || o.optional
-        ? (/^--(log|output)$/.test(o.long ?? "") ? "file" as const : "text" as const)
+        ? (/^--(log|output|lock)$/.test(o.long ?? "") ? "file" as const : "text" as const)
         : undefined,
       description: o.description,
     })),

@@ -100,7 +100,7 @@ export function moduleKind(url: string, contentType: string): ModuleKind | strin
   if (type === "application/json" || type === "text/json") return ".json";
   if (BY_EXTENSION_ONLY.has(type) && byExt) return byExt;
   const sent = type ? `as ${type}` : "without a Content-Type";
-  return `the server sent ${"it"} ${sent}, which is not a JavaScript, TypeScript or JSON ` +
+  return `the server sent it ${sent}: not a JavaScript, TypeScript or JSON ` +
     `module (serve it as application/typescript or application/javascript)`;
 }
 

@@ -6,6 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { hasStackTrace, type Output, PERMS, REPO } from "./helpers.ts";
+import { loadScript } from "../../src/cli/load.ts";
+import { ScriptLock } from "../../src/cli/script_lock.ts";
+import { startSilentServer } from "../../src/testing/net.ts";
 
 /** A tiny HTTP server on 127.0.0.1 whose files can change between runs. */
 interface Site extends AsyncDisposable {
@@ -245,4 +248,69 @@ Deno.test("url: --lock with a local script is a usage error, exit 2", async () =
   );
   assert.equal(out.code, 2, out.stderr);
   assert.match(out.stderr, /--lock pins scripts loaded by URL/);
+});
+
+Deno.test("url: failures name the remote module (and who imports it), never the private copy", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    const url = `${site.origin}/deploy.ts`;
+    site.files.set("/deploy.ts", { body: script("v1", "./lib/helper.ts"), type: TS });
+    site.files.set("/lib/helper.ts", {
+      body: `export const LIB = "x";\n\nexport const broken = ;\n`,
+      type: TS,
+    });
+    const syntax = await cli(["run", url, "--", "version"], tmp.env);
+    assert.equal(syntax.code, 2, syntax.stderr);
+    assert.ok(
+      syntax.stderr.includes(`syntax error in ${site.origin}/lib/helper.ts at line 3, column 23`),
+      syntax.stderr,
+    );
+    assert.ok(!syntax.stderr.includes("deployer_script_"), syntax.stderr);
+
+    site.files.set("/lib/helper.ts", {
+      body: `import "./gone.ts";\nexport const LIB = 1;\n`,
+      type: TS,
+    });
+    const missing = await cli(["inspect", url], tmp.env);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.ok(
+      missing.stderr.includes(
+        `Cannot load script ${url}: it imports ${site.origin}/lib/gone.ts (from ` +
+          `${site.origin}/lib/helper.ts), which could not be fetched: HTTP 404 Not Found`,
+      ),
+      missing.stderr,
+    );
+    assert.ok(!hasStackTrace(missing.stderr), missing.stderr);
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
+
+Deno.test("url: the load timeout covers the remote imports that deployer fetches", async () => {
+  await using silent = await startSilentServer();
+  await using site = serveSite();
+  const hung = `http://127.0.0.1:${silent.port}/lib.ts`;
+  site.files.set("/deploy.ts", { body: `import "${hung}";\nexport default 1;\n`, type: TS });
+  const url = `${site.origin}/deploy.ts`;
+  await assert.rejects(
+    loadScript(url, undefined, { timeout: 300, cacheDir: "" }),
+    (error: Error) =>
+      error.name === "UsageError" &&
+      error.message.startsWith(`Cannot load script ${url}: no answer within 0.3 s`),
+  );
+});
+
+Deno.test("url: a lock file that is not deployer's JSON is a usage error naming it", async () => {
+  await using tmp = await scratch();
+  const file = `${tmp.dir}/lock.json`;
+  await Deno.writeTextFile(file, "{ not json");
+  await assert.rejects(ScriptLock.open(file), {
+    name: "UsageError",
+    message: new RegExp(`^Invalid lock file ${file}: not JSON`),
+  });
+  await Deno.writeTextFile(file, JSON.stringify({ version: 1, modules: { a: 1 } }));
+  await assert.rejects(ScriptLock.open(file), {
+    name: "UsageError",
+    message: new RegExp(`^Invalid lock file ${file}: expected`),
+  });
 });
