@@ -60,6 +60,39 @@ function failureText(where: string, error: ModuleLoadError): string {
     : `Cannot load script ${where}: ${module}, which could not be fetched: ${firstLine(cause)}`;
 }
 
+/** Where `Deno.makeTempDir` creates directories (`$TMPDIR`, else `/tmp`). */
+function tempRoot(): string {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: "TMPDIR" }).state;
+    return (state === "granted" ? Deno.env.get("TMPDIR") : undefined) || "/tmp";
+  } catch {
+    return "/tmp";
+  }
+}
+
+/** A new private directory, readable and writable (else a usage error naming the flags). */
+async function privateDir(url: URL): Promise<string> {
+  const needs = (where: string, error?: unknown) =>
+    new UsageError(
+      `Cannot load script ${url.href}: deployer fetches it into a private temporary directory ` +
+        `and imports it from there, which needs read and write access to ${where}; run deno ` +
+        `again with --allow-read=${where} --allow-write=${where}`,
+      { cause: error },
+    );
+  let dir: string;
+  try {
+    dir = await Deno.makeTempDir({ prefix: "deployer_script_" });
+  } catch (error) {
+    throw needs(tempRoot(), error);
+  }
+  const parent = dir.slice(0, dir.lastIndexOf("/")) || "/";
+  if ((await Deno.permissions.query({ name: "read", path: dir })).state !== "granted") {
+    await Deno.remove(dir);
+    throw needs(parent);
+  }
+  return dir;
+}
+
 /**
  * Fetches the script at `url` and its remote imports into a new private directory that
  * is removed when the process exits (or at once when fetching fails). Failures throw a
@@ -88,12 +121,7 @@ export async function fetchScript(
 ): Promise<FetchedScript & Disposable> {
   const lock = options.lock === undefined ? undefined : await ScriptLock.open(options.lock);
   const cacheDir = options.cacheDir ?? cacheDirFromEnv();
-  const dir = await Deno.makeTempDir({ prefix: "deployer_script_" }).catch((error) => {
-    throw new UsageError(
-      `Cannot load script ${url.href}: no private directory for it (${firstLine(error)})`,
-      { cause: error },
-    );
-  });
+  const dir = await privateDir(url);
   const remove = () => {
     globalThis.removeEventListener("unload", remove);
     try {

@@ -83,9 +83,13 @@ async function scratch(): Promise<Scratch> {
 }
 
 /** Runs `deno run <perms> cli.ts <args>` in the repository, with deno.lock in effect. */
-async function cli(args: string[], env: Record<string, string>): Promise<Output> {
+async function cli(
+  args: string[],
+  env: Record<string, string>,
+  perms: readonly string[] = PERMS,
+): Promise<Output> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMS, "--allow-import=127.0.0.1", "cli.ts", ...args],
+    args: ["run", "--quiet", ...perms, "--allow-import=127.0.0.1", "cli.ts", ...args],
     cwd: REPO,
     stdin: "null",
     env: { NO_COLOR: "1", ...env },
@@ -313,4 +317,16 @@ Deno.test("url: a lock file that is not deployer's JSON is a usage error naming 
     name: "UsageError",
     message: new RegExp(`^Invalid lock file ${file}: expected`),
   });
+});
+
+Deno.test("url: without write access to the temporary directory, the flags to add are named", async () => {
+  await using tmp = await scratch();
+  await using site = serveSite(true);
+  site.files.set("/deploy.ts", { body: script("v1"), type: TS });
+  const perms = [...PERMS.filter((p) => p !== "--allow-write"), `--allow-write=${tmp.dir}/cache`];
+  const out = await cli(["run", `${site.origin}/deploy.ts`, "--", "version"], tmp.env, perms);
+  assert.equal(out.code, 2, out.stderr);
+  const where = `${tmp.dir}/tmp`;
+  assert.ok(out.stderr.includes(`--allow-read=${where} --allow-write=${where}`), out.stderr);
+  assert.ok(!hasStackTrace(out.stderr), out.stderr);
 });
