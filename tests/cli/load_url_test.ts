@@ -330,3 +330,41 @@ Deno.test("url: without write access to the temporary directory, the flags to ad
   assert.ok(out.stderr.includes(`--allow-read=${where} --allow-write=${where}`), out.stderr);
   assert.ok(!hasStackTrace(out.stderr), out.stderr);
 });
+
+Deno.test("url: an installed CLI (deno install -g) keeps its own deno.lock unchanged", async () => {
+  await using tmp = await scratch();
+  await using site = serveSite(true);
+  const root = `${tmp.dir}/install`;
+  const install = await new Deno.Command(Deno.execPath(), {
+    args: ["install", "-g", "--quiet", "-n", "dpl", "--root", root, ...PERMS, `${REPO}cli.ts`],
+    stdin: "null",
+  }).output();
+  assert.equal(install.code, 0, new TextDecoder().decode(install.stderr));
+  const lockFile = `${root}/bin/.dpl/deno.lock`;
+  const path = `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH") ?? ""}`;
+  const run = async (script = `${site.origin}/deploy.ts`, action = "version") => {
+    const out = await new Deno.Command(`${root}/bin/dpl`, {
+      args: ["run", script, "--non-interactive", "--", action],
+      cwd: tmp.dir,
+      stdin: "null",
+      env: { ...tmp.env, PATH: path, NO_COLOR: "1" },
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  };
+  // The install locks only cli.ts's static graph: a first local run adds the framework's
+  // lazily imported npm packages (ssh2), which has nothing to do with loading by URL.
+  const local = await run(`${REPO}tests/cli/fixtures/app.ts`, "production.status");
+  assert.equal(local.code, 0, local.stderr);
+  const before = await Deno.readFile(lockFile);
+  site.files.set("/deploy.ts", { body: script("v1"), type: TS });
+  const first = await run();
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stdout, "v1/none\n");
+  site.files.set("/deploy.ts", { body: script("v2"), type: TS });
+  const second = await run();
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout, "v2/none\n");
+  assert.ok(equalBytes(before, await Deno.readFile(lockFile)), "the installed CLI's lock changed");
+  assert.deepEqual(await tmp.leftovers(), []);
+});
