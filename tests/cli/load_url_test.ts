@@ -291,17 +291,19 @@ Deno.test("url: failures name the remote module (and who imports it), never the 
 });
 
 Deno.test("url: the load timeout covers the remote imports that deployer fetches", async () => {
-  await using silent = await startSilentServer();
-  await using site = serveSite();
-  const hung = `http://127.0.0.1:${silent.port}/lib.ts`;
-  site.files.set("/deploy.ts", { body: `import "${hung}";\nexport default 1;\n`, type: TS });
-  const url = `${site.origin}/deploy.ts`;
-  await assert.rejects(
-    loadScript(url, undefined, { timeout: 300, cacheDir: "" }),
-    (error: Error) =>
-      error.name === "UsageError" &&
-      error.message.startsWith(`Cannot load script ${url}: no answer within 0.3 s`),
-  );
+  await keepingDenoLock(async () => {
+    await using silent = await startSilentServer();
+    await using site = serveSite();
+    const hung = `http://127.0.0.1:${silent.port}/lib.ts`;
+    site.files.set("/deploy.ts", { body: `import "${hung}";\nexport default 1;\n`, type: TS });
+    const url = `${site.origin}/deploy.ts`;
+    await assert.rejects(
+      loadScript(url, undefined, { timeout: 300, cacheDir: "" }),
+      (error: Error) =>
+        error.name === "UsageError" &&
+        error.message.startsWith(`Cannot load script ${url}: no answer within 0.3 s`),
+    );
+  });
 });
 
 Deno.test("url: a lock file that is not deployer's JSON is a usage error naming it", async () => {
