@@ -178,12 +178,20 @@ export async function vendorScript(
 ): Promise<VendoredScript> {
   const loaded = await collect(root, options);
   const taken = new Set<string>();
+  /** One local file per final URL: URLs redirected to the same module share it, as in Deno. */
+  const byFinal = new Map<string, string>();
   const local = new Map<string, string>();
   for (const [url, { module, kind }] of loaded) {
-    local.set(url, pathToFileURL(localPath(dir, new URL(module.finalUrl), kind, taken)).href);
+    let href = byFinal.get(module.finalUrl);
+    if (href === undefined) {
+      href = pathToFileURL(localPath(dir, new URL(module.finalUrl), kind, taken)).href;
+      byFinal.set(module.finalUrl, href);
+    }
+    local.set(url, href);
   }
   const origins = new Map<string, string>();
   for (const [url, { module, deps }] of loaded) {
+    if (origins.has(local.get(url)!)) continue;
     let source = module.source;
     for (const dep of [...deps].sort((a, b) => b.start - a.start)) {
       source = source.slice(0, dep.start) + local.get(dep.url)! + source.slice(dep.end);

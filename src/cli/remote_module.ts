@@ -104,6 +104,41 @@ export function moduleKind(url: string, contentType: string): ModuleKind | strin
     `module (serve it as application/typescript or application/javascript)`;
 }
 
+function authTokensFromEnv(): string | undefined {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: "DENO_AUTH_TOKENS" });
+    return state.state === "granted" ? Deno.env.get("DENO_AUTH_TOKENS") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `Authorization` header for `url` from `DENO_AUTH_TOKENS` (the format Deno uses for
+ * private module servers: `token@host;user:password@host:port`), or `undefined`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authorization } from "./remote_module.ts";
+ * const tokens = "abc@ops.example;me:pw@127.0.0.1:8080";
+ * assert.equal(authorization("https://ops.example/d.ts", tokens), "Bearer abc");
+ * assert.equal(authorization("http://127.0.0.1:8080/d.ts", tokens), `Basic ${btoa("me:pw")}`);
+ * assert.equal(authorization("https://other.example/d.ts", tokens), undefined);
+ * ```
+ */
+export function authorization(url: string, tokens: string | undefined): string | undefined {
+  const { host, hostname } = new URL(url);
+  for (const entry of tokens?.split(";") ?? []) {
+    const at = entry.lastIndexOf("@");
+    const target = entry.slice(at + 1).trim();
+    if (at < 0 || (target !== host && target !== hostname)) continue;
+    const credential = entry.slice(0, at).trim();
+    return credential.includes(":") ? `Basic ${btoa(credential)}` : `Bearer ${credential}`;
+  }
+  return undefined;
+}
+
 /**
  * Fetches a module: follows redirects, checks the status and the Content-Type. Throws a
  * {@linkcode FetchFailure} with the reason (HTTP status, wrong Content-Type); network and
@@ -130,11 +165,17 @@ export function moduleKind(url: string, contentType: string): ModuleKind | strin
  * }
  * ```
  */
-export async function fetchModule(url: string, signal: AbortSignal): Promise<RemoteModule> {
-  const response = await fetch(url, {
-    signal,
-    headers: { accept: "application/typescript, application/javascript, */*;q=0.5" },
+export async function fetchModule(
+  url: string,
+  signal: AbortSignal,
+  tokens: string | undefined = authTokensFromEnv(),
+): Promise<RemoteModule> {
+  const headers = new Headers({
+    accept: "application/typescript, application/javascript, */*;q=0.5",
   });
+  const auth = authorization(url, tokens);
+  if (auth) headers.set("authorization", auth);
+  const response = await fetch(url, { signal, headers });
   if (!response.ok) {
     await response.body?.cancel();
     throw new FetchFailure(`HTTP ${response.status} ${response.statusText}`.trim());

@@ -20,12 +20,15 @@ interface Site extends AsyncDisposable {
 
 const TS = "application/typescript";
 
-function serveSite(repoPrefix = false): Site {
+function serveSite(repoPrefix = false, token?: string): Site {
   const files = new Map<string, { body: string; type: string }>();
   const requests: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const path = decodeURIComponent(new URL(req.url).pathname);
     requests.push(path);
+    if (token && req.headers.get("authorization") !== `Bearer ${token}`) {
+      return new Response("who are you?", { status: 401 });
+    }
     const file = files.get(path);
     if (file) return new Response(file.body, { headers: { "content-type": file.type } });
     if (repoPrefix && path.startsWith("/repo/") && !path.includes("..")) {
@@ -369,4 +372,27 @@ Deno.test("url: an installed CLI (deno install -g) keeps its own deno.lock uncha
   assert.equal(second.stdout, "v2/none\n");
   assert.ok(equalBytes(before, await Deno.readFile(lockFile)), "the installed CLI's lock changed");
   assert.deepEqual(await tmp.leftovers(), []);
+});
+
+Deno.test("url: DENO_AUTH_TOKENS is sent to the server it names, as Deno does for imports", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true, "s3cret");
+    const url = `${site.origin}/deploy.ts`;
+    site.files.set("/deploy.ts", { body: script("v1"), type: TS });
+    const host = new URL(site.origin).host;
+    const env = { ...tmp.env, DENO_AUTH_TOKENS: `other@example.invalid;s3cret@${host}` };
+    const ok = await cli(["run", url, "--non-interactive", "--", "version"], env);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, "v1/none\n");
+    const denied = await cli(["run", url, "--", "version"], tmp.env);
+    assert.equal(denied.code, 2, denied.stderr);
+    assert.ok(denied.stderr.includes(`Cannot load script ${url}: HTTP 401 Unauthorized`));
+    const wrong = await cli(["run", url, "--", "version"], {
+      ...tmp.env,
+      DENO_AUTH_TOKENS: `nope@${host}`,
+    });
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.ok(!wrong.stderr.includes("nope"), wrong.stderr);
+  });
 });
