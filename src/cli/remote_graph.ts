@@ -29,7 +29,18 @@ export interface VendorOptions {
   readonly lock?: ScriptLock;
 }
 
-/** A remote module that could not be loaded: which one, who imports it, and why. */
+/**
+ * A remote module that could not be loaded: which one, who imports it, and why.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ModuleLoadError } from "./remote_graph.ts";
+ * const error = new ModuleLoadError("https://x.org/b.ts", "https://x.org/a.ts", new Error("HTTP 404"));
+ * assert.equal(error.message, "HTTP 404");
+ * assert.equal(error.importer, "https://x.org/a.ts");
+ * ```
+ */
 export class ModuleLoadError extends Error {
   /** The module's URL. */
   readonly url: string;

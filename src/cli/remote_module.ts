@@ -30,7 +30,18 @@ export interface RemoteModule {
   readonly source: string;
 }
 
-/** Why a module could not be fetched: a readable reason, without the URL. */
+/**
+ * Why a module could not be fetched: a readable reason, without the URL.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FetchFailure } from "./remote_module.ts";
+ * const failure = new FetchFailure("HTTP 404 Not Found");
+ * assert.equal(failure.name, "FetchFailure");
+ * assert.equal(failure.message, "HTTP 404 Not Found");
+ * ```
+ */
 export class FetchFailure extends Error {
   /** Creates a failure with its reason. */
   constructor(reason: string, options?: ErrorOptions) {

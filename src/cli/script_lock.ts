@@ -14,7 +14,18 @@
  */
 import { UsageError } from "../errors.ts";
 
-/** A module whose source does not match the lock file. */
+/**
+ * A module whose source does not match the lock file.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LockMismatch } from "./script_lock.ts";
+ * const error = new LockMismatch("https://x.org/d.ts", "d.lock", "sha256-aa", "sha256-bb");
+ * assert.equal(error.url, "https://x.org/d.ts");
+ * assert.match(error.message, /^https:\/\/x\.org\/d\.ts does not match d\.lock/);
+ * ```
+ */
 export class LockMismatch extends Error {
   /** The module's URL. */
   readonly url: string;
