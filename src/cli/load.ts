@@ -1,7 +1,9 @@
 /**
  * Loading a deploy script by path or URL: dynamic `import()`, then the root node class
  * is its default export or its export named `root`. Every failure becomes a
- * {@linkcode UsageError} with one readable paragraph (exit code 2).
+ * {@linkcode UsageError} with one readable paragraph (exit code 2). A script by
+ * `http(s)://` URL is fetched by deployer itself (see `remote_graph.ts`), never through
+ * Deno's module cache or lock file.
  *
  * @module
  */
@@ -288,7 +290,10 @@ async function importRemote(
     if (error instanceof LoadTimeoutError) throw error;
     const message = script.unvendor(error instanceof Error ? error.message : String(error));
     const mapped = error instanceof Error
-      ? Object.assign(new Error(message), { name: error.name })
+      ? Object.assign(new Error(message), {
+        name: error.name,
+        stack: script.unvendor(`${error.stack}`),
+      })
       : message;
     throw await loadError(url, mapped);
   }

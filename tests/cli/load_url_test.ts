@@ -396,3 +396,54 @@ Deno.test("url: DENO_AUTH_TOKENS is sent to the server it names, as Deno does fo
     assert.ok(!wrong.stderr.includes("nope"), wrong.stderr);
   });
 });
+
+Deno.test("url: the private copy is removed when the CLI is stopped by SIGTERM", async () => {
+  await using tmp = await scratch();
+  await using site = serveSite(true);
+  const marker = `url-nap-${crypto.randomUUID()}`;
+  site.files.set("/deploy.ts", {
+    body: `import { LocalHost, Node } from "./repo/mod.ts";\n` +
+      `export default class Root extends Node {\n` +
+      `  static override hosts = { host: new LocalHost() };\n` +
+      `  async nap(): Promise<void> {\n` +
+      `    await this.hosts.at(0).run("echo ${marker}; exec sleep 60");\n` +
+      `  }\n` +
+      `}\n`,
+    type: TS,
+  });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-lock", ...PERMS, "cli.ts", "run", `${site.origin}/deploy.ts`]
+      .concat(["--non-interactive", "--", "nap"]),
+    cwd: REPO,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...tmp.env },
+  }).spawn();
+  const decoder = new TextDecoder();
+  let output = "";
+  try {
+    const reader = child.stderr.getReader(); // host output goes to stderr
+    while (!output.includes(marker)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += decoder.decode(value, { stream: true });
+    }
+    reader.releaseLock();
+    assert.ok(output.includes(marker), output);
+    assert.equal((await tmp.leftovers()).length, 1, "the private copy exists while it runs");
+    child.kill("SIGTERM");
+    const [status] = await Promise.all([
+      child.status,
+      child.stdout.cancel(),
+      child.stderr.cancel(),
+    ]);
+    assert.equal(status.code, 143);
+    assert.deepEqual(await tmp.leftovers(), []);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already ended */ }
+    await child.status;
+  }
+});
