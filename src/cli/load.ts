@@ -289,6 +289,14 @@ async function importRemote(
   } catch (error) {
     if (error instanceof LoadTimeoutError) throw error;
     const message = script.unvendor(error instanceof Error ? error.message : String(error));
+    const unfetched = message.match(/Module not found "(https?:\/\/[^"]+)"/);
+    if (unfetched) {
+      throw new UsageError(
+        `Cannot load script ${url.href}: it imports ${unfetched[1]}, which deployer did not ` +
+          `fetch ahead (an import() of a computed string?): import it with a plain string`,
+        { cause: error },
+      );
+    }
     const mapped = error instanceof Error
       ? Object.assign(new Error(message), {
         name: error.name,

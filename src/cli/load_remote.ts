@@ -136,10 +136,10 @@ export async function fetchScript(
       lock,
       cache: cacheDir ? new ModuleCache(cacheDir) : undefined,
     });
-    const pairs = [...script.origins].flatMap(([href, remote]) => [
-      [href, remote],
-      [decodeURIComponent(new URL(href).pathname), remote],
-    ]).sort(([a], [b]) => b.length - a.length);
+    const pairs = [...script.origins, ...script.servers].flatMap(([local, remote]) => {
+      const path = local.startsWith("file:") ? decodeURIComponent(new URL(local).pathname) : local;
+      return [[local, remote], [`file://${path}`, remote], [path, remote]];
+    }).sort(([a], [b]) => b.length - a.length);
     return {
       entry: script.entry,
       unvendor: (text) => pairs.reduce((t, [local, remote]) => t.replaceAll(local, remote), text),

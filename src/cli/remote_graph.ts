@@ -61,6 +61,8 @@ export interface VendoredScript {
   readonly entry: string;
   /** Local `file://` URL → remote URL, for error messages. */
   readonly origins: ReadonlyMap<string, string>;
+  /** Local directory path of each server (ending in `/`) → its origin (ending in `/`). */
+  readonly servers: ReadonlyMap<string, string>;
 }
 
 interface Loaded {
@@ -137,8 +139,9 @@ async function collect(root: string, options: VendorOptions): Promise<Map<string
 }
 
 /** A readable local path for a URL inside `dir`, ending in the module's kind. */
+const clean = (s: string) => s.replace(/[^\w.\-%@+~]/g, "_");
+
 function localPath(dir: string, url: URL, kind: ModuleKind, taken: Set<string>): string {
-  const clean = (s: string) => s.replace(/[^\w.\-%@+~]/g, "_");
   const segments = url.pathname.split("/").filter((s) => s && s !== "." && s !== "..")
     .map(clean);
   if (!segments.length || url.pathname.endsWith("/")) segments.push("index");
@@ -214,5 +217,10 @@ export async function vendorScript(
     origins.set(href, module.finalUrl);
   }
   await options.lock?.save();
-  return { entry: local.get(root)!, origins };
+  const servers = new Map(
+    [...origins.values()].map((
+      u,
+    ) => [`${dir}/${clean(new URL(u).host)}/`, `${new URL(u).origin}/`]),
+  );
+  return { entry: local.get(root)!, origins, servers };
 }

@@ -447,3 +447,27 @@ Deno.test("url: the private copy is removed when the CLI is stopped by SIGTERM",
     await child.status;
   }
 });
+
+Deno.test("url: an import() of a computed string is named with its URL and a hint", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    const url = `${site.origin}/deploy.ts`;
+    site.files.set("/deploy.ts", {
+      body: `const name = "helper";\nawait import("./lib/" + name + ".ts");\nexport default 1;\n`,
+      type: TS,
+    });
+    site.files.set("/lib/helper.ts", { body: `export const LIB = "x";\n`, type: TS });
+    const out = await cli(["run", url, "--", "version"], tmp.env);
+    assert.equal(out.code, 2, out.stderr);
+    assert.ok(
+      out.stderr.includes(
+        `Cannot load script ${url}: it imports ${site.origin}/lib/helper.ts, which deployer did ` +
+          `not fetch ahead`,
+      ),
+      out.stderr,
+    );
+    assert.ok(!out.stderr.includes("deployer_script_"), out.stderr);
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
