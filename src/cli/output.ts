@@ -6,6 +6,7 @@
  */
 import type { PlanEntry } from "../exec/env.ts";
 import { formatError } from "../shell/format.ts";
+import { fullStack, whereText } from "../shell/user_code.ts";
 
 /** One host's outcome in the `--json` document. */
 export type JsonHostOutcome =
@@ -144,7 +145,8 @@ export function hostOutcomes(result: unknown, error: unknown): JsonHostOutcome[]
 
 /**
  * The message printed for a failure, as the shell prints it (a parallel error lists
- * every failed host), plus the stacks when `debug` (`DEPLOYER_DEBUG=1`).
+ * every failed host), then where the user's code threw it, or the full stacks when
+ * `debug` (`--debug`, `DEPLOYER_DEBUG=1`).
  *
  * @example Usage
  * ```ts
@@ -156,13 +158,10 @@ export function hostOutcomes(result: unknown, error: unknown): JsonHostOutcome[]
 export function errorText(error: unknown, debug: boolean): string {
   const body = formatError(error);
   const head = /^\w*Error: /.test(body) ? body : `Error: ${body}`;
-  if (!debug || !(error instanceof Error) || !error.stack) return head;
-  let text = `${head}${error.stack}\n`;
-  for (let e = error.cause, depth = 0; e instanceof Error && depth < 10; depth++) {
-    text += `Caused by: ${e.stack ?? e.message}\n`;
-    e = e.cause;
+  if (!debug || !(error instanceof Error) || !error.stack) {
+    return head + whereText(error, "(run with --debug for the full stack)");
   }
-  return text;
+  return head + fullStack(error);
 }
 
 /**

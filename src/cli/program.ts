@@ -10,13 +10,12 @@ import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { resolveNode } from "./resolve.ts";
 import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
 import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
-import { renderTree } from "./tree.ts";
+import { inspectPath } from "./tree.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -153,6 +152,7 @@ export async function executeProgram(
     )
     .option("--log <file>", "append JSON-lines events to a file")
     .option("--json", "print one JSON document with the result on stdout")
+    .option("--debug", "print the full stack of an error")
     .action(async (first: string | undefined, rest: string[], options: RunOptions & LoadFlags) => {
       json = options.json ?? false;
       const [script, words] = splitScript([...(first === undefined ? [] : [first]), ...rest]);
@@ -182,8 +182,7 @@ export async function executeProgram(
       }
       const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
-      const node = resolveNode(env.bind(root) as object, rest[0] ?? "");
-      io.out(renderTree(node));
+      io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
   if (generic) {
@@ -214,7 +213,7 @@ export async function executeProgram(
       const report: JsonReport = { ok: false, action, args: actionArgs, error: jsonError(error) };
       io.out(`${JSON.stringify(report, null, 2)}\n`);
     }
-    io.err(errorText(error, debugEnabled()));
+    io.err(errorText(error, debugEnabled() || head.includes("--debug")));
     return usage ? 2 : 1;
   }
 }

@@ -47,6 +47,8 @@ export interface RunOptions {
   log?: string;
   /** Print one JSON document on stdout. */
   json?: boolean;
+  /** Print the full stack of an error. */
+  debug?: boolean;
 }
 
 /** Everything `executeRun` needs. */
@@ -231,7 +233,8 @@ export async function executeRun(request: RunRequest): Promise<number> {
   });
   const tty = Deno.stderr.isTerminal();
   const color = !options.json && tty && !Deno.noColor;
-  env.addLogger(new TerminalLogger({ write: io.err }, { color, clearLine: tty }));
+  // Through the console: held back while a question is open, kept above the live line.
+  env.addLogger(new TerminalLogger(env.console.writerFor(io.err), { color, clearLine: tty }));
   const root = env.bind(request.root) as object;
   const start = options.path ? resolveNode(root, options.path) : root;
   const [actionPath, ...args] = request.words;
@@ -267,7 +270,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
       });
     });
     try {
-      return await runShell({ root, env, name: request.name, startPath });
+      return await runShell({ root, env, name: request.name, startPath, debug: options.debug });
     } finally {
       unlisten();
     }
@@ -327,7 +330,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     report.error = jsonError(error);
     const hosts = hostOutcomes(undefined, error);
     if (hosts) report.hosts = hosts;
-    io.err(errorText(error, debugEnabled()));
+    io.err(errorText(error, debugEnabled() || options.debug === true));
     code = 1;
   }
   if (options.sandbox) report.plan = [...env.plan()];

@@ -16,6 +16,7 @@ import { limiter } from "../host/limit.ts";
 import { noSudoPassword } from "../host/run.ts";
 import type { HostServices, Terminal } from "../host/services.ts";
 import type { ActionCall, NodeEnv, NodeRuntime, RoleMap } from "../node/runtime.ts";
+import { stateOf } from "../node/state.ts";
 import { type ActionHost, runAction, runParallel } from "./actions.ts";
 import type { LogEvent, Logger } from "./logger.ts";
 
@@ -25,7 +26,16 @@ export interface PlanEntry {
   readonly host: string;
   /** The masked command (or file write) that would have run. */
   readonly command: string;
+  /** The working directory it would have run in (set with `cd`). */
+  readonly cwd?: string;
+  /** The names of the variables it would have had set (`env`); values are never kept. */
+  readonly env?: readonly string[];
+  /** The user sudo would have run it as (only for sudo). */
+  readonly user?: string;
 }
+
+/** Where and how a planned command would have run (see {@linkcode PlanEntry}). */
+export type PlanDetails = Pick<PlanEntry, "cwd" | "env" | "user">;
 
 /** What an environment and its forks share. */
 export interface Shared {
@@ -92,6 +102,8 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   /** What this environment shares with its forks. */
   readonly shared: Shared;
   readonly #plan: PlanEntry[] = [];
+  /** Host slugs in the order the tree defines them (the plan is shown in this order). */
+  readonly #order = new Map<string, number>();
 
   /** Creates the services of one environment. */
   constructor(env: NodeEnv, settings: CoreSettings, shared: Shared) {
@@ -104,14 +116,30 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     this.shared = shared;
   }
 
-  /** The sandbox plan so far. */
+  /** The sandbox plan so far: per host in definition order, each host's in run order. */
   plan(): readonly PlanEntry[] {
-    return this.#plan;
+    const rank = (e: PlanEntry) => this.#order.get(e.host) ?? Number.MAX_SAFE_INTEGER;
+    const first = new Map<string, number>();
+    this.#plan.forEach((e, i) => first.has(e.host) || first.set(e.host, i));
+    return this.#plan.map((entry, i) => ({ entry, i })).sort((a, b) =>
+      rank(a.entry) - rank(b.entry) || first.get(a.entry.host)! - first.get(b.entry.host)! ||
+      a.i - b.i
+    ).map(({ entry }) => entry);
   }
 
-  /** Adds a command to the sandbox plan. */
-  recordPlan(host: string, command: string): void {
-    this.#plan.push({ host, command });
+  #rank(slugs: readonly (string | undefined)[]): void {
+    for (const slug of slugs) {
+      if (slug !== undefined && !this.#order.has(slug)) this.#order.set(slug, this.#order.size);
+    }
+  }
+
+  /** Adds a command to the sandbox plan, with where and how it would have run. */
+  recordPlan(host: string, command: string, details: PlanDetails = {}): void {
+    const entry: PlanEntry = { host, command };
+    if (details.cwd !== undefined) Object.assign(entry, { cwd: details.cwd });
+    if (details.env?.length) Object.assign(entry, { env: [...details.env] });
+    if (details.user !== undefined) Object.assign(entry, { user: details.user });
+    this.#plan.push(entry);
   }
 
   /** Runs one action (see `runAction`). */
@@ -121,6 +149,8 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
 
   /** Runs an action on all isolations (see `runParallel`). */
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown> {
+    // Isolations come in the order their hosts are defined: the plan keeps that order.
+    this.#rank(isolations.map((iso) => stateOf(iso)?.isolationId));
     return runParallel(this, call, isolations);
   }
 
@@ -133,6 +163,11 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   hostsOf(_node: object | undefined, roles: RoleMap): HostSet {
     const handles = new Map<Host, HostHandle>();
     const byRole = new Map<string, HostHandle[]>();
+    for (const [, hosts] of roles) {
+      for (const h of hosts) {
+        if (!this.#order.has(h.slug)) this.#order.set(h.slug, this.#order.size);
+      }
+    }
     for (const [role, hosts] of roles) {
       byRole.set(
         role,
@@ -165,12 +200,18 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
       interactive: this.console.isInteractive,
       confirm: (question) =>
         this.exclusive(() => this.console.confirm(question, { default: false })),
+      choose: (question, options) => this.exclusive(() => this.console.choice(question, options)),
+      phase: (phase) => this.console.hostPhase(host.slug, phase),
       memo: this.shared.connectMemo,
     });
     pool.set(host, opening);
-    opening.catch(() => {
-      if (pool.get(host) === opening) pool.delete(host);
-    });
+    opening.then(
+      () => this.console.hostPhase(host.slug, "running"),
+      () => {
+        this.console.hostPhase(host.slug, undefined);
+        if (pool.get(host) === opening) pool.delete(host);
+      },
+    );
     return opening;
   }
 

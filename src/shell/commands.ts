@@ -6,14 +6,16 @@
  * @module
  */
 import type { Env } from "../exec/env.ts";
+import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
 import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
 import { formatError, formatPlan, formatResult } from "./format.ts";
-import { inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
+import { actionUsage, inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
 import { resolveWords } from "./paths.ts";
 import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
 import { connect, reportFailure, runOnHosts, version } from "./special.ts";
+import { fullStack, whereText } from "./user_code.ts";
 import { splitWords, type Word } from "./words.ts";
 
 export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./session.ts";
@@ -22,15 +24,30 @@ export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./ses
 export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
   "color": ["on", "off"],
   "ask-on-failure": ["on", "off"],
+  "debug": ["on", "off"],
 };
 
 function notFound(session: ShellSession, word: string): void {
   session.write(session.paint(`Command not found: ${word}\n`, "red"));
 }
 
+function names(list: string[]): string {
+  return list.length ? list.join(", ") : "none";
+}
+
+function unknownNode(session: ShellSession, word: string, at: object): void {
+  const children = new Inspector(at).children().map(([name]) => name);
+  session.write(
+    session.paint(
+      `Unknown node "${word}" in ${displayPath(at)} (child nodes: ${names(children)})\n`,
+      "red",
+    ),
+  );
+}
+
 function resolveNode(session: ShellSession, words: Word[]): object | undefined {
   const resolved = resolveWords(session.location, words, "node");
-  if (!resolved.ok) return void notFound(session, resolved.word);
+  if (!resolved.ok) return void unknownNode(session, resolved.word, resolved.node);
   return resolved.node;
 }
 
@@ -64,15 +81,26 @@ async function runAction(
 ): Promise<LineOutcome> {
   const resolved = resolveWords(session.location, words, "action");
   if (!resolved.ok) return void notFound(session, resolved.word);
-  if (!resolved.action) return void session.write("Incomplete command\n");
-  const { action, args } = resolved;
+  // A path to a node runs its default action (python's callable nodes).
+  const action = resolved.action ?? defaultActionOf(resolved.node);
+  if (!action) return void session.write("Incomplete command\n");
+  return await runResolved(session, resolved.node, action, resolved.args, sandbox);
+}
+
+async function runResolved(
+  session: ShellSession,
+  target: object,
+  action: ActionInfo,
+  args: string[],
+  sandbox: boolean,
+): Promise<LineOutcome> {
   const problem = argumentsProblem(action, args);
   if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
   const askOnFailure = session.options.get("ask-on-failure") ?? false;
   let fork: Env | undefined;
   const outcome = await runInterruptible((signal) => {
     fork = session.env.fork({ signal, sandbox: sandbox || session.env.sandbox, askOnFailure });
-    const node = rebind(resolved.node, fork) as Record<string, (...a: string[]) => unknown>;
+    const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
   });
   if (!outcome.settled) {
@@ -80,13 +108,19 @@ async function runAction(
   } else if (outcome.failed) {
     if (outcome.interrupted) session.write(session.paint("Interrupted\n", "yellow"));
     session.write(session.paint(formatError(outcome.error), "red"));
+    session.write(
+      session.options.get("debug")
+        ? fullStack(outcome.error)
+        : whereText(outcome.error, "(`set-option debug on` prints the full stack)"),
+    );
   } else if (isNode(outcome.value) && !sandbox) {
     session.write("\nStarting subshell ...\n");
     return { subshell: outcome.value };
   } else if (!action.flags.suppressResult) {
     session.write(formatResult(outcome.value));
   }
-  if (sandbox && fork) session.write(formatPlan(fork.plan()));
+  // The `sandbox` command, or every action of a shell started with --sandbox.
+  if ((sandbox || session.env.sandbox) && fork) session.write(formatPlan(fork.plan()));
   return undefined;
 }
 
@@ -119,7 +153,29 @@ function cd(session: ShellSession, target: object): void {
   session.location = { ...session.location, previous: session.location.current, current: target };
 }
 
-function help(session: ShellSession): void {
+function actionHelp(session: ShellSession, words: Word[]): void {
+  const resolved = resolveWords(session.location, words, "action");
+  if (!resolved.ok) {
+    const at = new Inspector(resolved.node);
+    session.write(
+      session.paint(
+        `Unknown action "${resolved.word}" in ${displayPath(resolved.node)} (actions: ${
+          names(at.actions().map((a) => a.name))
+        }; child nodes: ${names(at.children().map(([name]) => name))})\n`,
+        "red",
+      ),
+    );
+    return;
+  }
+  if (!resolved.action) {
+    session.write(listing(session, resolved.node));
+    return;
+  }
+  session.write(actionUsage(resolved.node, resolved.action));
+}
+
+function help(session: ShellSession, words: Word[]): void {
+  if (words.length) return actionHelp(session, words);
   const lines: [string, string][] = [
     ["<path> <action> [args...]", "run an action (arguments are strings; quote with ' or \")"],
     ...BUILTIN_COMMANDS.map((b): [string, string] => [`${b.name} ${b.usage}`.trim(), b.help]),
@@ -186,6 +242,17 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
     run: () => ({ exit: true }),
   },
   {
+    name: ".",
+    usage: "[args...]",
+    help: "run the default action of the current node",
+    takes: "strings",
+    run: async (session, args, node) => {
+      const action = defaultActionOf(node);
+      if (!action) return void session.write(`${displayPath(node)} has no default action\n`);
+      return await runResolved(session, node, action, args.map((w) => w.text), false);
+    },
+  },
+  {
     name: "sandbox",
     usage: "<path> <action> [args]",
     help: "dry run: show the commands that would run",
@@ -211,10 +278,10 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
   },
   {
     name: "help",
-    usage: "",
-    help: "show this list",
-    takes: "none",
-    run: (session) => void help(session),
+    usage: "[path action]",
+    help: "show this list, or an action's description and parameters",
+    takes: "action",
+    run: (session, args) => void help(session, args),
   },
   {
     name: "--inspect",

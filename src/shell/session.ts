@@ -38,10 +38,10 @@ export type LineOutcome = { exit: true } | { subshell: object } | undefined;
 
 /**
  * What a built-in takes after its name: a node path (`node`), a path and an action
- * (`action`), a path and an optional member (`inspect`), option words, or nothing. Both
- * completion and dispatch read it.
+ * (`action`), a path and an optional member (`inspect`), option words, free string
+ * arguments (`strings`, nothing to complete), or nothing. Both completion and dispatch read it.
  */
-export type BuiltinArguments = ResolveMode | "none" | "option";
+export type BuiltinArguments = ResolveMode | "none" | "option" | "strings";
 
 /** One built-in command of the shell: its name, help, completion and handler. */
 export interface Builtin {

@@ -30,6 +30,8 @@ export interface ShellOptions {
   input?: NodeJS.ReadableStream;
   /** Where the shell writes (default: this process's stdout). */
   output?: NodeJS.WritableStream;
+  /** Print the full stack of a failed action (the `debug` option; default off). */
+  debug?: boolean;
 }
 
 const HISTORY_SIZE = 1000;
@@ -136,7 +138,8 @@ function promptFor(session: ShellSession): string {
   const color = inspector.group()?.color;
   const path = inspector.fullPath();
   const shown = escapeControl(path);
-  return `${color ? session.paint(shown, color) : shown} > `;
+  const sandbox = session.env.sandbox ? ` ${session.paint("(sandbox)", "yellow")}` : "";
+  return `${color ? session.paint(shown, color) : shown}${sandbox} > `;
 }
 
 // Only the tool itself writes nothing but cursor and erase sequences (`clear`); user
@@ -234,6 +237,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const settings = new Map<string, boolean>([
     ["color", colorDefault],
     ["ask-on-failure", env.askOnFailure],
+    ["debug", options.debug ?? false],
   ]);
   const root = unwrapView(options.root);
   const session: ShellSession = {

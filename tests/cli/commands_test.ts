@@ -10,10 +10,10 @@ Deno.test("inspect: nodes, groups, hosts per role, actions with descriptions", a
   for (
     const part of [
       "App\n  hosts:\n    web: web1 (localhost), web2 (localhost)\n    db: db1 (localhost)\n",
-      "  actions:\n    fail()\n    greet(name)\n",
+      "  actions:\n    fail()  (tests/cli/fixtures/app.ts:",
       "\n  web  [Web; parallel on web1, web2]\n    hosts:\n      host: web1 (localhost), web2 (localhost)\n",
       "\n  production  [Production; group: production]\n",
-      "      deploy(commit, [mode]) — Deploy a commit to production\n      status()\n",
+      "      deploy(commit, [mode]) — Deploy a commit to production  (tests/cli/fixtures/app.ts:",
     ]
   ) assert.ok(text.includes(part), `${part}\n--- not in ---\n${text}`);
   assert.ok(text.startsWith("App\n"));
@@ -30,7 +30,7 @@ Deno.test("inspect: the embedded default tree and a script's own inspect", async
   assert.equal(out.code, 0, out.stderr);
   assert.ok(
     out.stdout.startsWith(
-      "SayHelloOnLocalHost\n  hosts:\n    host: localhost\n  actions:\n    hello()\n",
+      "SayHelloOnLocalHost\n  hosts:\n    host: localhost\n  actions:\n    hello()  (src/cli/hello.ts:",
     ),
     out.stdout,
   );
