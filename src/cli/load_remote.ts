@@ -6,6 +6,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
+import { remoteUrlOf } from "../shell/private_copy.ts";
 import { cacheDirFromEnv, ModuleCache } from "./module_cache.ts";
 import { ModuleLoadError, vendorScript } from "./remote_graph.ts";
 import { FetchFailure } from "./remote_module.ts";
@@ -136,13 +137,13 @@ export async function fetchScript(
       lock,
       cache: cacheDir ? new ModuleCache(cacheDir) : undefined,
     });
-    const pairs = [...script.origins, ...script.servers].flatMap(([local, remote]) => {
-      const path = local.startsWith("file:") ? decodeURIComponent(new URL(local).pathname) : local;
-      return [[local, remote], [`file://${path}`, remote], [path, remote]];
-    }).sort(([a], [b]) => b.length - a.length);
+    const inDir = new RegExp(
+      `(?:file://)?${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/[^\\s"'():]+`,
+      "g",
+    );
     return {
       entry: script.entry,
-      unvendor: (text) => pairs.reduce((t, [local, remote]) => t.replaceAll(local, remote), text),
+      unvendor: (text) => text.replace(inDir, (local) => remoteUrlOf(local) ?? local),
       [Symbol.dispose]: remove,
     };
   } catch (error) {

@@ -12,6 +12,7 @@
  * @module
  */
 import { pathToFileURL } from "node:url";
+import { privateCopyPath } from "../shell/private_copy.ts";
 import { scanImports } from "./imports.ts";
 import { type ModuleCache, sha256Hex } from "./module_cache.ts";
 import { fetchModule, type ModuleKind, moduleKind, type RemoteModule } from "./remote_module.ts";
@@ -61,8 +62,6 @@ export interface VendoredScript {
   readonly entry: string;
   /** Local `file://` URL → remote URL, for error messages. */
   readonly origins: ReadonlyMap<string, string>;
-  /** Local directory path of each server (ending in `/`) → its origin (ending in `/`). */
-  readonly servers: ReadonlyMap<string, string>;
 }
 
 interface Loaded {
@@ -139,22 +138,6 @@ async function collect(root: string, options: VendorOptions): Promise<Map<string
 }
 
 /** A readable local path for a URL inside `dir`, ending in the module's kind. */
-const clean = (s: string) => s.replace(/[^\w.\-%@+~]/g, "_");
-
-function localPath(dir: string, url: URL, kind: ModuleKind, taken: Set<string>): string {
-  const segments = url.pathname.split("/").filter((s) => s && s !== "." && s !== "..")
-    .map(clean);
-  if (!segments.length || url.pathname.endsWith("/")) segments.push("index");
-  let name = segments.pop()!;
-  if (url.search) name += `_${clean(url.search.slice(1)).slice(0, 40)}`;
-  if (!name.endsWith(kind)) name += kind;
-  const base = `${dir}/${clean(url.host)}${segments.length ? `/${segments.join("/")}` : ""}`;
-  let path = `${base}/${name}`;
-  for (let n = 2; taken.has(path); n++) path = `${base}/${n}_${name}`;
-  taken.add(path);
-  return path;
-}
-
 /**
  * Fetches the script at `root` with all its remote imports into `dir` and returns the
  * local entry point. Throws {@linkcode ModuleLoadError} naming the module that failed
@@ -191,14 +174,13 @@ export async function vendorScript(
   options: VendorOptions,
 ): Promise<VendoredScript> {
   const loaded = await collect(root, options);
-  const taken = new Set<string>();
   /** One local file per final URL: URLs redirected to the same module share it, as in Deno. */
   const byFinal = new Map<string, string>();
   const local = new Map<string, string>();
   for (const [url, { module, kind }] of loaded) {
     let href = byFinal.get(module.finalUrl);
     if (href === undefined) {
-      href = pathToFileURL(localPath(dir, new URL(module.finalUrl), kind, taken)).href;
+      href = pathToFileURL(privateCopyPath(dir, new URL(module.finalUrl), kind)).href;
       byFinal.set(module.finalUrl, href);
     }
     local.set(url, href);
@@ -217,10 +199,5 @@ export async function vendorScript(
     origins.set(href, module.finalUrl);
   }
   await options.lock?.save();
-  const servers = new Map(
-    [...origins.values()].map((
-      u,
-    ) => [`${dir}/${clean(new URL(u).host)}/`, `${new URL(u).origin}/`]),
-  );
-  return { entry: local.get(root)!, origins, servers };
+  return { entry: local.get(root)!, origins };
 }

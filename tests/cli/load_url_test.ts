@@ -471,3 +471,31 @@ Deno.test("url: an import() of a computed string is named with its URL and a hin
     assert.deepEqual(await tmp.leftovers(), []);
   });
 });
+
+Deno.test("url: an error in the script's own code and inspect name the script's URL and line", async () => {
+  await keepingDenoLock(async () => {
+    await using tmp = await scratch();
+    await using site = serveSite(true);
+    const url = `${site.origin}/ops/deploy.ts`;
+    site.files.set("/ops/deploy.ts", {
+      body: `import { LocalHost, Node } from "../repo/mod.ts";\n` +
+        `interface Options { reason: string }\n` +
+        `export default class Root extends Node {\n` +
+        `  static override hosts = { host: new LocalHost() };\n` +
+        `  boom(): string {\n` +
+        `    const options: Options = { reason: "broken" };\n` +
+        `    throw new Error(options.reason);\n` +
+        `  }\n` +
+        `}\n`,
+      type: TS,
+    });
+    const out = await cli(["run", url, "--non-interactive", "--", "boom"], tmp.env);
+    assert.equal(out.code, 1, out.stderr);
+    assert.ok(out.stderr.includes(`thrown at ${url}:7:11`), out.stderr);
+    assert.ok(!out.stderr.includes("deployer_script_"), out.stderr);
+    const inspect = await cli(["inspect", url], tmp.env);
+    assert.equal(inspect.code, 0, inspect.stderr);
+    assert.ok(inspect.stdout.includes(`boom()  (${url}:5)`), inspect.stdout);
+    assert.deepEqual(await tmp.leftovers(), []);
+  });
+});
