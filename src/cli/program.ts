@@ -12,7 +12,7 @@ import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
 import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
-import { loadScript, looksLikeScript } from "./load.ts";
+import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
 import { inspectPath } from "./tree.ts";
@@ -40,6 +40,15 @@ function positiveInteger(value: string, option = "--parallel"): number {
   return n;
 }
 
+/** `--reload` and `--lock FILE` of the generic CLI (scripts by URL). */
+type LoadFlags = Pick<LoadOptions, "reload" | "lock">;
+
+function addLoadOptions(command: Command): void {
+  command
+    .option("--reload", "a script by URL: fetch its imports from other origins again")
+    .option("--lock <file>", "a script by URL: pin it and its imports in FILE (JSON of sha256)");
+}
+
 /** Splits the command line at the first `--`. */
 function splitDashDash(args: readonly string[]): [string[], string[]] {
   const at = args.indexOf("--");
@@ -53,7 +62,7 @@ function specsOf(program: Command, scripts: boolean): CommandSpec[] {
     options: c.options.map((o) => ({
       names: [o.short, o.long].filter((n): n is string => !!n),
       value: o.required || o.optional
-        ? (/^--(log|output)$/.test(o.long ?? "") ? "file" as const : "text" as const)
+        ? (/^--(log|output|lock)$/.test(o.long ?? "") ? "file" as const : "text" as const)
         : undefined,
       description: o.description,
     })),
@@ -89,9 +98,9 @@ export async function executeProgram(
   let action: string | null = null;
   let actionArgs: string[] = [];
 
-  const rootFor = async (script: string | undefined): Promise<NodeClass> => {
+  const rootFor = async (script: string | undefined, load: LoadFlags = {}): Promise<NodeClass> => {
     if (setup.root) return setup.root;
-    if (script !== undefined) return await loadScript(script);
+    if (script !== undefined) return await loadScript(script, undefined, load);
     if (setup.defaultRoot) return setup.defaultRoot;
     throw new UsageError("No script given");
   };
@@ -150,13 +159,13 @@ export async function executeProgram(
         .argParser((v) => positiveInteger(v, "--serial")),
     )
     .option("--fail-fast", "after a host fails, start no more hosts (they are skipped)")
-    .action(async (first: string | undefined, rest: string[], options: RunOptions) => {
+    .action(async (first: string | undefined, rest: string[], options: RunOptions & LoadFlags) => {
       json = options.json ?? false;
       const [script, words] = splitScript([...(first === undefined ? [] : [first]), ...rest]);
       const all = [...words, ...tail];
       action = all[0] ?? null;
       actionArgs = all.slice(1);
-      const root = await rootFor(script);
+      const root = await rootFor(script, options);
       code = await executeRun({
         root,
         name: setup.name,
@@ -171,18 +180,19 @@ export async function executeProgram(
     .description("print the tree: nodes, groups, hosts per role and actions")
     .argument(generic ? "[script]" : "[path]", generic ? "script path or URL" : "node path")
     .argument("[path]", "node path (production.web)")
-    .action(async (first: string | undefined, second: string | undefined) => {
+    .action(async (first: string | undefined, second: string | undefined, load: LoadFlags) => {
       const words = [first, second, ...tail].filter((w): w is string => w !== undefined);
       const [script, rest] = splitScript(words);
       if (rest.length > 1) {
         throw new UsageError(`inspect takes one node path, got: ${rest.join(" ")}`);
       }
-      const root = await rootFor(script);
+      const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
       io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
   if (generic) {
+    program.commands.filter((c) => /^(run|inspect)$/.test(c.name())).forEach(addLoadOptions);
     program.command("compile")
       .description("compile a script that calls runCli(Root) into one executable (deno compile)")
       .argument("<script>", "script path or URL")

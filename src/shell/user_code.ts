@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { remoteUrlOf } from "./private_copy.ts";
 
 /** One frame of a stack trace. */
 export interface Frame {
@@ -147,6 +148,8 @@ export function userFrame(error: unknown): Frame | undefined {
  */
 export function displayModule(url: string, cwd?: string): string {
   if (!url.startsWith("file:")) return url;
+  const remote = remoteUrlOf(url); // the CLI's private copy of a script loaded by URL
+  if (remote) return remote;
   const path = decodeURIComponent(new URL(url).pathname);
   let base = cwd;
   if (base === undefined) {

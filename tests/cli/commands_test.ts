@@ -147,6 +147,8 @@ Deno.test("compile: a script URL gets --allow-import for its origin", async () =
     "--allow-env",
     "--allow-write",
     "--allow-import=ops.example:8443",
+    "--no-lock",
+    "--reload=https://ops.example:8443/",
     "--output",
     "deploy",
     "https://ops.example:8443/deploy.ts",
