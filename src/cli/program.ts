@@ -10,12 +10,10 @@ import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
 import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
-import { inspectPath } from "./tree.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -188,6 +186,7 @@ export async function executeProgram(
       }
       const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
+      const { inspectPath } = await import("./tree.ts"); // source lookup: only for inspect
       io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
@@ -198,6 +197,7 @@ export async function executeProgram(
       .argument("<script>", "script path or URL")
       .option("-o, --output <file>", "the executable to write")
       .action(async (script: string, options: { output?: string }) => {
+        const { runCompile } = await import("./compile.ts");
         code = await runCompile({ script, output: options.output, extra: tail }, io);
       });
   }

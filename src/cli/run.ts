@@ -16,7 +16,6 @@ import { TerminalLogger } from "../exec/terminal_logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
 import { Inspector } from "../node/inspect.ts";
-import { runShell } from "../shell/mod.ts";
 import { formatPlan, formatResult } from "../shell/format.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
 import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
@@ -298,6 +297,8 @@ export async function executeRun(request: RunRequest): Promise<number> {
       });
     });
     try {
+      // The shell (readline, completion, source lookup) loads only when it is used.
+      const { runShell } = await import("../shell/mod.ts");
       return await runShell({ root, env, name: request.name, startPath, debug: options.debug });
     } finally {
       unlisten();
