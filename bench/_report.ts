@@ -42,6 +42,8 @@ export interface MachineFacts {
   openssh: string;
   /** `uname -sr`. */
   kernel: string;
+  /** The 1, 5 and 15 minute load averages (/proc/loadavg). */
+  load: string;
 }
 
 async function output(program: string, args: string[]): Promise<string> {
@@ -73,6 +75,8 @@ export async function machineFacts(): Promise<MachineFacts> {
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     openssh: await output("ssh", ["-V"]),
     kernel: await output("uname", ["-sr"]),
+    load: (await Deno.readTextFile("/proc/loadavg").catch(() => "unknown")).split(" ")
+      .slice(0, 3).join(" "),
   };
 }
 
@@ -123,7 +127,7 @@ export function table(rows: Row[]): string {
   const head = [
     "scenario",
     "framework min / median / max",
-    "bare ssh2 min / median / max",
+    "bare (ssh2, or plain Deno) min / median / max",
     "OpenSSH min / median / max",
     "ratio framework/bare (median)",
     "ratio framework/OpenSSH (median)",
@@ -155,22 +159,41 @@ export function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
+/** What `bench/RESULTS.md` holds besides the machine facts. */
+export interface ResultsText {
+  /** The markdown table. */
+  table: string;
+  /** Lines of the "Method" section. */
+  method: string[];
+  /** Sections appended at the end (profiles, breakdowns), markdown. */
+  appendix: string[];
+  /** Row modules listed in bench/ssh_bench.ts but absent from this tree, with what they measure. */
+  pending: string[];
+}
+
 /**
  * Writes `bench/RESULTS.md`: the date, machine facts, the table and the notes.
  *
  * @example Usage
  * ```ts ignore
  * import { writeResults } from "./_report.ts";
- * await writeResults(path, facts, tableText, ["note"], "profile text");
+ * await writeResults(path, facts, { table, method: ["note"], appendix: [], pending: [] });
  * ```
  */
 export async function writeResults(
   path: string,
   facts: MachineFacts,
-  tableText: string,
-  method: string[],
-  profile: string,
+  results: ResultsText,
 ): Promise<void> {
+  const pending = results.pending.length
+    ? [
+      "Not measured in this run (the row module is not in this tree yet; `deno task bench` " +
+      "runs it once it is):",
+      "",
+      ...results.pending.map((p) => `- ${p}`),
+      "",
+    ]
+    : [];
   const text = [
     "# SSH benchmark results",
     "",
@@ -183,23 +206,22 @@ export async function writeResults(
     `- Kernel: ${facts.kernel}`,
     `- Deno: ${facts.deno}`,
     `- OpenSSH: ${facts.openssh}`,
+    `- Load average when the run started: ${facts.load}`,
     "",
     "## Results",
     "",
-    "Each cell is min / median / max over the repetitions (after one warm-up); the three",
+    "Each cell is min / median / max over the repetitions (after the warm-up); the",
     "implementations are run interleaved in every repetition, and the ratios compare medians",
-    "of the same run.",
+    'of the same run. "met?" compares the medians with the target of issue 12.',
     "",
-    tableText,
+    results.table,
     "",
+    ...pending,
     "## Method",
     "",
-    ...method.map((m) => `- ${m}`),
+    ...results.method.map((m) => `- ${m}`),
     "",
-    "## Profile (where the framework's time goes)",
-    "",
-    profile,
-    "",
+    ...results.appendix.flatMap((a) => [a, ""]),
   ].join("\n");
   await Deno.writeTextFile(path, text);
 }
