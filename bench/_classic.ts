@@ -101,6 +101,7 @@ async function sequential(fx: Fixture, OPTIONS: Options): Promise<Row> {
     r.framework.median * 2 <= r.openssh.median;
   return {
     scenario: `(b) ${SEQUENTIAL} sequential \`true\`, per command`,
+    issue: "200 sequential `true` on one connection",
     unit: "ms",
     ...r,
     target: "≤ 1.2× bare (and ≤ 0.5× OpenSSH ControlMaster)",
@@ -154,6 +155,7 @@ async function fanOut(fx: Fixture, n: number, OPTIONS: Options): Promise<Row> {
   const big = n === Math.max(...FAN_OUT);
   return {
     scenario: `(c) \`echo hi\` fanned out to ${n} hosts`,
+    issue: n === 50 ? "50-host fan-out" : undefined,
     unit: "s",
     ...r,
     target: big ? "≤ 1.15× bare" : "— (1.15× applies to 50 hosts)",
@@ -187,6 +189,8 @@ async function uploadBig(fx: Fixture, OPTIONS: Options): Promise<Row> {
     const share = r.openssh.median / r.framework.median;
     return {
       scenario: `(d) upload one ${BIG_MIB} MiB file`,
+      issue: "upload one 100 MiB file",
+      reference: "openssh",
       unit: "s",
       ...r,
       target: "throughput ≥ 0.8× scp",
@@ -235,6 +239,8 @@ async function uploadSmall(fx: Fixture, OPTIONS: Options): Promise<Row> {
     }, { ...OPTIONS, unit: "s" });
     return {
       scenario: `(d) upload ${SMALL_COUNT} files of ${SMALL_BYTES / 1024} KiB`,
+      issue: "upload 1000 files of 4 KiB",
+      reference: "openssh",
       unit: "s",
       ...r,
       target: "—",

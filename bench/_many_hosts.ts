@@ -138,6 +138,7 @@ export async function run(context: BenchContext): Promise<RowReport> {
     ((peak.median - summarize(before).median / 1024) * 1024 / HOSTS).toFixed(0);
   const timeRow = (name: string, s: Summary, peak: Summary): Row => ({
     scenario: `\`echo hi\` fanned out to ${HOSTS} hosts, ${name}`,
+    issue: "500 hosts",
     unit: "s",
     framework: s,
     bare: r.bare,

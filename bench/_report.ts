@@ -26,6 +26,59 @@ export interface Row {
   note?: string;
   /** Why the scenario could not be measured. */
   failed?: string;
+  /** The line of issue 12's table this row answers (the summary table lists it). */
+  issue?: string;
+  /** Which column the summary compares with (default `bare`). */
+  reference?: "bare" | "openssh";
+}
+
+/** The lines of issue 12's table, in order. */
+export const ISSUE_LINES: readonly string[] = [
+  "200 sequential `true` on one connection",
+  "upload one 100 MiB file",
+  "upload 1000 files of 4 KiB",
+  "50-host fan-out",
+  "500 hosts",
+  "start-up to the first remote command",
+];
+
+/**
+ * The summary table: one line per line of issue 12's table, with the median of the row
+ * that answers it, its reference, the ratio and whether the target is met; lines no row
+ * answered say so.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { summaryTable } from "./_report.ts";
+ * assert.match(summaryTable([]), /not measured in this run/);
+ * ```
+ */
+export function summaryTable(rows: Row[]): string {
+  const lines = [
+    "| work | deployer (median) | reference (median) | deployer / reference | target | met? |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const line of ISSUE_LINES) {
+    const answers = rows.filter((r) => r.issue === line);
+    if (!answers.length) {
+      lines.push(`| ${line} | not measured in this run | | | | |`);
+      continue;
+    }
+    for (const r of answers) {
+      const which = r.reference ?? "bare";
+      const ref = r[which];
+      const name = which === "bare" ? "bare" : "OpenSSH";
+      const value = (s?: Summary) => s ? `${cell(s, r.unit).split(" / ")[1]} ${r.unit}` : "n/a";
+      const met = r.failed ? "**failed**" : r.met === undefined ? "—" : r.met ? "yes" : "**no**";
+      lines.push(
+        `| ${r.scenario} | ${r.failed ? "FAILED" : value(r.framework)} | ${name} ${value(ref)} | ${
+          ratio(r.framework, ref)
+        } | ${r.target} | ${met} |`,
+      );
+    }
+  }
+  return lines.join("\n");
 }
 
 /** Facts about the machine the benchmark ran on. */
@@ -163,6 +216,8 @@ export function table(rows: Row[]): string {
 export interface ResultsText {
   /** The markdown table. */
   table: string;
+  /** The rows of the table (for the summary of issue 12's lines). */
+  rows: Row[];
   /** Lines of the "Method" section. */
   method: string[];
   /** Sections appended at the end (profiles, breakdowns), markdown. */
@@ -207,6 +262,10 @@ export async function writeResults(
     `- Deno: ${facts.deno}`,
     `- OpenSSH: ${facts.openssh}`,
     `- Load average when the run started: ${facts.load}`,
+    "",
+    "## Issue 12's table",
+    "",
+    summaryTable(results.rows),
     "",
     "## Results",
     "",

@@ -121,6 +121,7 @@ export async function run(context: BenchContext): Promise<RowReport> {
     met?: boolean,
   ): Row => ({
     scenario,
+    issue: met === undefined ? undefined : "start-up to the first remote command",
     unit: "ms",
     framework: r.framework,
     bare: r.bare,

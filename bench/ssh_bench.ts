@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { machineFacts, type Row, table, writeResults } from "./_report.ts";
+import { machineFacts, type Row, summaryTable, table, writeResults } from "./_report.ts";
 import { type BenchContext, failedRow, type RowModule, type RowReport } from "./_row.ts";
 import { createFixture, type Fixture } from "./_setup.ts";
 import { progress } from "./_stats.ts";
@@ -98,12 +98,14 @@ async function main(names: string[]): Promise<void> {
     Deno.removeSignalListener("SIGTERM", onSignal);
   }
   const text = table(rows);
+  console.log(summaryTable(rows));
+  console.log();
   console.log(text);
   for (const a of appendix) console.log(`\n${a}`);
   const took = `${((performance.now() - started) / 1000).toFixed(0)} s`;
   if (names.length) return progress(`done in ${took}; bench/RESULTS.md left as it was`);
   const results = new URL("./RESULTS.md", import.meta.url).pathname;
-  await writeResults(results, facts, { table: text, method, appendix, pending });
+  await writeResults(results, facts, { table: text, rows, method, appendix, pending });
   progress(`done in ${took}; wrote ${results}`);
 }
 
