@@ -10,20 +10,32 @@
  * @module
  */
 import { commonOptions, type OpenSshTarget } from "./_openssh.ts";
-import type { Row } from "./_report.ts";
+import { cell, type Row } from "./_report.ts";
 import type { BenchContext, RowReport } from "./_row.ts";
-import { compare, type Runner, type Summary } from "./_stats.ts";
+import { compare, type Runner, summarize, type Summary } from "./_stats.ts";
 import { startSshServers } from "../src/testing/sshd.ts";
 
 const TARGET_MS = 250;
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** Spawns `program args`, returns ms from the spawn to the stamp it prints (ns clock). */
-function stampRunner(program: string, args: string[], env: Record<string, string>): Runner {
+const TIME = "/usr/bin/time";
+
+/**
+ * Spawns `program args`, returns ms from the spawn to the stamp it prints (ns clock). With
+ * `cpu`, the process runs under GNU time and its user + system CPU ms are pushed there.
+ */
+function stampRunner(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  cpu?: number[],
+): Runner {
   return async () => {
+    const times = cpu ? await Deno.makeTempFile({ prefix: "deployer-bench-time-" }) : "";
+    const command = cpu ? TIME : program;
     const start = Date.now();
-    const out = await new Deno.Command(program, {
-      args,
+    const out = await new Deno.Command(command, {
+      args: cpu ? ["-f", "%U %S", "-o", times, program, ...args] : args,
       env,
       cwd: ROOT,
       stdin: "null",
@@ -36,6 +48,11 @@ function stampRunner(program: string, args: string[], env: Record<string, string
       throw new Error(
         `${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr).trim() || text}`,
       );
+    }
+    if (cpu) {
+      const [user, system] = (await Deno.readTextFile(times)).trim().split(/\s+/).map(Number);
+      await Deno.remove(times);
+      cpu.push((user + system) * 1000);
     }
     return Number(BigInt(stamp) / 1_000_000n) - start;
   };
@@ -75,8 +92,16 @@ export async function run(context: BenchContext): Promise<RowReport> {
   const deno = Deno.execPath();
   const options = { reps: context.reps, warmup: context.warmup, unit: "ms" };
   const local = {};
+  const hasTime = await Deno.stat(TIME).then(() => true, () => false);
+  const cpu = { local: [] as number[], remote: [] as number[] };
+  const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
   const localFirst = await compare("start-up, LocalHost", {
-    framework: stampRunner(deno, [...CLI, SCRIPT, "--", "stamp"], local),
+    framework: stampRunner(
+      deno,
+      [...CLI, SCRIPT, "--", "stamp"],
+      local,
+      hasTime ? cpu.local : undefined,
+    ),
     bare: stampRunner(deno, BARE, local),
   }, options);
   const localWall = await compare("start-up, LocalHost, whole process", {
@@ -105,7 +130,12 @@ export async function run(context: BenchContext): Promise<RowReport> {
     "date +%s%N",
   ];
   const sshFirst = await compare("start-up, one sshd", {
-    framework: stampRunner(deno, [...CLI, SCRIPT, "--", "stamp"], remote),
+    framework: stampRunner(
+      deno,
+      [...CLI, SCRIPT, "--", "stamp"],
+      remote,
+      hasTime ? cpu.remote : undefined,
+    ),
     bare: stampRunner(deno, BARE, remote),
     openssh: stampRunner("ssh", openssh, {}),
   }, options);
@@ -119,6 +149,7 @@ export async function run(context: BenchContext): Promise<RowReport> {
     r: Record<string, Summary>,
     target: string,
     met?: boolean,
+    cpuMs?: number[],
   ): Row => ({
     scenario,
     issue: met === undefined ? undefined : "start-up to the first remote command",
@@ -128,6 +159,11 @@ export async function run(context: BenchContext): Promise<RowReport> {
     openssh: r.openssh,
     target,
     met,
+    note: cpuMs?.length && hasTime
+      ? `framework process CPU (user + system) min / median / max ${
+        cell(summarize(cpuMs.slice(-context.reps)), "ms")
+      }; load average at the start ${load}`
+      : undefined,
   });
   const goal = `≤ ${TARGET_MS} ms (warm)`;
   return {
@@ -137,12 +173,14 @@ export async function run(context: BenchContext): Promise<RowReport> {
         localFirst,
         goal,
         localFirst.framework.median <= TARGET_MS,
+        cpu.local,
       ),
       row(
         "start-up: `cli.ts run SCRIPT -- ACTION` to the first remote command, one sshd",
         sshFirst,
         goal,
         sshFirst.framework.median <= TARGET_MS,
+        cpu.remote,
       ),
       row("start-up: the same, whole process, LocalHost", localWall, "—"),
       row("start-up: the same, whole process, one sshd", sshWall, "—"),
@@ -154,7 +192,10 @@ export async function run(context: BenchContext): Promise<RowReport> {
       "clock), then the whole process's wall time in a second series. Warm: Deno's module " +
       "and code caches are filled by the warm-up run. Bare: `deno run " +
       "bench/_startup_bare.ts` (the same command through `Deno.Command`, or through one bare " +
-      "ssh2 client). OpenSSH: `ssh … HOST date +%s%N` (no ControlMaster, default key exchange).",
+      "ssh2 client). OpenSSH: `ssh … HOST date +%s%N` (no ControlMaster, default key exchange). " +
+      "The framework's runs of the first series run under GNU time (`/usr/bin/time -f '%U %S'`): " +
+      "its CPU time (user + system, the whole process) is in the note; on a shared machine " +
+      "the wall time stretches with the load average while the CPU time does not.",
     ],
   };
 }
