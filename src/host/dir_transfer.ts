@@ -1,0 +1,340 @@
+/**
+ * Whole-directory transfers, `putDir` and `getDir`: one tar stream over one command when
+ * both ends have `tar` (found out once per host and environment), pipelined SFTP file
+ * transfers otherwise. Modes are kept; the new tree is built in a temporary directory
+ * next to the target and replaces it only when complete (see `dir_swap.ts`).
+ *
+ * @module
+ */
+import { resolve as resolveLocal } from "node:path";
+import { DeployerError } from "../errors.ts";
+import type { Connection, RunningCommand } from "./connection.ts";
+import { NOT_A_DIRECTORY, shellWord, swapLocal, swapScript } from "./dir_swap.ts";
+import { getDirSftp, putDirSftp, walkLocal } from "./dir_sftp.ts";
+import { refuseNul, tempPath } from "./file_names.ts";
+import { fileEvent, type FileTarget } from "./files.ts";
+
+/** Options of `putDir` / `getDir`. */
+export interface DirTransferOptions {
+  /** Called as bytes move: bytes so far and the expected total (when known). */
+  onProgress?: (done: number, total: number | undefined) => void;
+  /** Stops the transfer; nothing is left behind. */
+  signal?: AbortSignal;
+  /** `"tar"` or `"sftp"` forces a method; `"auto"` (default) uses tar when both ends have it. */
+  via?: "auto" | "tar" | "sftp";
+}
+
+const REMOTE_TAR = "dir-transfer:remote-tar";
+const LOCAL_TAR = "dir-transfer:local-tar";
+
+async function localHasTar(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("tar", {
+      args: ["--version"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/** What a remote script printed on stderr and how it ended. */
+interface Finished {
+  code: number | null;
+  stderr: string;
+}
+
+async function finish(command: RunningCommand, stderr: () => string): Promise<Finished> {
+  const status = await command.status;
+  return { code: status.code, stderr: stderr() };
+}
+
+async function start(
+  connection: Connection,
+  script: string,
+  onStdout?: (chunk: Uint8Array) => void,
+): Promise<{ command: RunningCommand; stderr: () => string }> {
+  let text = "";
+  const decoder = new TextDecoder();
+  const command = await connection.exec(`sh -c ${shellWord(script)}`, {
+    onStdout,
+    onStderr: (chunk) =>
+      void (text = (text + decoder.decode(chunk, { stream: true })).slice(-4000)),
+  });
+  return { command, stderr: () => text };
+}
+
+async function useTar(target: FileTarget, connection: Connection, via: string): Promise<boolean> {
+  if (via !== "auto") return via === "tar";
+  const memo = target.services.memo(target.definition);
+  if (!memo.has(LOCAL_TAR)) memo.set(LOCAL_TAR, localHasTar());
+  if (!memo.has(REMOTE_TAR)) {
+    memo.set(
+      REMOTE_TAR,
+      start(connection, "command -v tar >/dev/null 2>&1").then(async ({ command }) => {
+        await command.closeStdin();
+        return (await command.status).code === 0;
+      }),
+    );
+  }
+  return await (memo.get(LOCAL_TAR) as Promise<boolean>) &&
+    await (memo.get(REMOTE_TAR) as Promise<boolean>);
+}
+
+function failure(target: FileTarget, what: string, detail: string, cause?: unknown): DeployerError {
+  const text = detail.trim().split("\n").slice(-5).join("\n");
+  return new DeployerError(`Cannot ${what} on host "${target.slug}"${text ? `: ${text}` : ""}`, {
+    cause,
+  });
+}
+
+function explain(finished: Finished): string {
+  return finished.code === NOT_A_DIRECTORY ? "the target exists and is not a directory" : (
+    finished.stderr || `exit code ${finished.code}`
+  );
+}
+
+async function cleanRemote(connection: Connection, path: string): Promise<void> {
+  try {
+    const { command } = await start(connection, `rm -rf -- ${shellWord(path)}`);
+    await command.closeStdin();
+    await command.status;
+  } catch {
+    // The connection is gone: nothing more can be done from here.
+  }
+}
+
+/**
+ * Uploads the local directory `local` as the remote directory `remote` (absolute).
+ * An existing `remote` directory is replaced (not merged) once the new tree is complete.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { putDir } from "./dir_transfer.ts";
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src`);
+ *   await Deno.writeTextFile(`${dir}/src/a b`, "x");
+ *   await using env = new Env({ interactive: false });
+ *   await putDir(env.host(new LocalHost()), `${dir}/src`, `${dir}/dst`);
+ *   assert.equal(await Deno.readTextFile(`${dir}/dst/a b`), "x");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function putDir(
+  target: FileTarget,
+  local: string,
+  remote: string,
+  options: DirTransferOptions = {},
+): Promise<void> {
+  refuseNul(target.slug, "upload to", remote);
+  const what = `upload directory "${local}" to "${remote}"`;
+  const services = target.services;
+  const tree = await walkLocal(local).catch((error) => {
+    throw failure(target, what, error instanceof Error ? error.message : String(error), error);
+  });
+  if (services.sandbox) {
+    services.recordPlan(target.slug, `put directory ${local} -> ${remote}`);
+    services.emit(fileEvent(target, "put", remote, { localPath: local, ok: true }));
+    return;
+  }
+  const connection = await services.connection(target.definition);
+  const temp = tempPath(remote);
+  try {
+    if (await useTar(target, connection, options.via ?? "auto")) {
+      await putViaTar(target, connection, local, remote, temp, tree.bytes, options);
+    } else {
+      await putDirSftp(connection, tree, remote, temp, options);
+      const { command, stderr } = await start(
+        connection,
+        swapScript(temp, remote, tempPath(remote)),
+      );
+      await command.closeStdin();
+      const finished = await finish(command, stderr);
+      if (finished.code !== 0) throw failure(target, what, explain(finished));
+    }
+    services.emit(
+      fileEvent(target, "put", remote, { localPath: local, bytes: tree.bytes, ok: true }),
+    );
+  } catch (error) {
+    await cleanRemote(connection, temp);
+    services.emit(fileEvent(target, "put", remote, { localPath: local, ok: false, error }));
+    if (error instanceof DeployerError) throw error;
+    throw failure(target, what, error instanceof Error ? error.message : String(error), error);
+  }
+}
+
+async function putViaTar(
+  target: FileTarget,
+  connection: Connection,
+  local: string,
+  remote: string,
+  temp: string,
+  total: number,
+  options: DirTransferOptions,
+): Promise<void> {
+  const script = `umask 077; mkdir -- ${shellWord(temp)} || exit 1; ` +
+    `tar -x -p -o -f - -C ${shellWord(temp)} || { rm -rf -- ${shellWord(temp)}; exit 1; }; ` +
+    swapScript(temp, remote, tempPath(remote));
+  const { command, stderr } = await start(connection, script);
+  const child = new Deno.Command("tar", {
+    args: ["-c", "-f", "-", "-C", local, "."],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stop = () => {
+    command.kill();
+    try {
+      child.kill();
+    } catch { /* already ended */ }
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+  const localErr = new Response(child.stderr).text();
+  try {
+    let sent = 0;
+    const estimate = total + 1024; // tar's headers and end blocks come on top
+    for await (const chunk of child.stdout) {
+      options.signal?.throwIfAborted();
+      await command.write(chunk);
+      sent += chunk.length;
+      options.onProgress?.(Math.min(sent, estimate), estimate);
+    }
+    await command.closeStdin();
+    const [localStatus, finished] = await Promise.all([child.status, finish(command, stderr)]);
+    options.signal?.throwIfAborted();
+    if (!localStatus.success) {
+      throw failure(target, `read "${local}"`, await localErr);
+    }
+    if (finished.code !== 0) {
+      throw failure(target, `upload directory "${local}" to "${remote}"`, explain(finished));
+    }
+    options.onProgress?.(estimate, estimate);
+  } catch (error) {
+    stop();
+    await child.status;
+    throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+  }
+}
+
+/**
+ * Downloads the remote directory `remote` (absolute) as the local directory `local`.
+ * An existing local directory is replaced (not merged) once the new tree is complete.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { getDir } from "./dir_transfer.ts";
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.mkdir(`${dir}/src`);
+ *   await Deno.writeTextFile(`${dir}/src/-x`, "y");
+ *   await using env = new Env({ interactive: false });
+ *   await getDir(env.host(new LocalHost()), `${dir}/src`, `${dir}/copy`);
+ *   assert.equal(await Deno.readTextFile(`${dir}/copy/-x`), "y");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export async function getDir(
+  target: FileTarget,
+  remote: string,
+  local: string,
+  options: DirTransferOptions = {},
+): Promise<void> {
+  refuseNul(target.slug, "download", remote);
+  const services = target.services;
+  const connection = await services.connection(target.definition);
+  const full = resolveLocal(local);
+  const temp = tempPath(full);
+  try {
+    await Deno.mkdir(temp, { mode: 0o700 });
+    let bytes: number;
+    if (await useTar(target, connection, options.via ?? "auto")) {
+      bytes = await getViaTar(target, connection, remote, temp, options);
+    } else {
+      bytes = await getDirSftp(connection, remote, temp, options);
+    }
+    await swapLocal(temp, full, tempPath(full));
+    services.emit(fileEvent(target, "get", remote, { localPath: local, bytes, ok: true }));
+  } catch (error) {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    services.emit(fileEvent(target, "get", remote, { localPath: local, ok: false, error }));
+    if (error instanceof DeployerError) throw error;
+    const what = `download directory "${remote}" to "${local}"`;
+    throw failure(target, what, error instanceof Error ? error.message : String(error), error);
+  }
+}
+
+async function getViaTar(
+  target: FileTarget,
+  connection: Connection,
+  remote: string,
+  temp: string,
+  options: DirTransferOptions,
+): Promise<number> {
+  const child = new Deno.Command("tar", {
+    args: ["-x", "-p", "-o", "-f", "-", "-C", temp],
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const localErr = new Response(child.stderr).text();
+  const writer = child.stdin.getWriter();
+  let received = 0;
+  let total: number | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const script = `cd -- ${shellWord(remote)} || exit 1; ` +
+    `printf 'size %s\\n' "$(du -sk . 2>/dev/null | cut -f1)" >&2; tar -c -f - .`;
+  const { command, stderr } = await start(connection, script, (chunk) => {
+    received += chunk.length;
+    if (total === undefined) {
+      const size = /^size (\d+)/.exec(stderr());
+      if (size) total = Number(size[1]) * 1024 + 1024;
+    }
+    options.onProgress?.(total ? Math.min(received, total) : received, total);
+    writing = writing.then(() => writer.write(chunk));
+  });
+  const stop = () => {
+    command.kill();
+    try {
+      child.kill();
+    } catch { /* already ended */ }
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    await command.closeStdin();
+    const finished = await finish(command, stderr);
+    options.signal?.throwIfAborted();
+    if (finished.code !== 0) {
+      const detail = finished.stderr.replace(/^size \d*\n/, "") || `exit code ${finished.code}`;
+      throw failure(target, `download directory "${remote}"`, detail);
+    }
+    await writing;
+    await writer.close();
+    const status = await child.status;
+    if (!status.success) throw failure(target, `unpack into "${temp}"`, await localErr);
+    return received;
+  } catch (error) {
+    stop();
+    await writing.catch(() => {});
+    await writer.abort().catch(() => {});
+    await child.status;
+    throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+  }
+}
