@@ -14,6 +14,7 @@ import { inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
 import { resolveWords } from "./paths.ts";
 import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
 import { connect, reportFailure, runOnHosts, version } from "./special.ts";
+import { scpOnNode } from "./scp/scp_shell.ts";
 import { splitWords, type Word } from "./words.ts";
 
 export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./session.ts";
@@ -265,9 +266,10 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
   {
     name: "--scp",
     usage: "[path]",
-    help: "the SCP shell (not available yet)",
+    help: "the SCP shell on one host of a node (remote and local files)",
     takes: "node",
-    run: (session) => void session.write("SCP shell is not available yet\n"),
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => scpOnNode(session.console, node, session.write))),
   },
 ];
 

@@ -20,3 +20,4 @@ export { runShell, type ShellOptions } from "./shell.ts";
 export { BUILTINS, complete, type CompleteOptions } from "./complete.ts";
 export { type SplitLine, splitWords, type Word } from "./words.ts";
 export { formatError, formatPlan, formatResult } from "./format.ts";
+export { completeScp, runScpShell, scpOnNode, type ScpShellOptions } from "./scp/mod.ts";
