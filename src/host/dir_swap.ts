@@ -7,12 +7,39 @@
  */
 import { esc1 } from "../command/escape.ts";
 
-/** A path as one POSIX single-quoted shell word. */
+/**
+ * A path as one POSIX single-quoted shell word.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shellWord } from "./dir_swap.ts";
+ * assert.equal(shellWord("it's"), `'it'\\''s'`);
+ * ```
+ */
 export function shellWord(text: string): string {
   return `'${esc1(text)}'`;
 }
 
-/** Exit code of the swap script when the target exists and is not a directory. */
+/**
+ * Exit code of the swap script when the target exists and is not a directory.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NOT_A_DIRECTORY, swapScript } from "./dir_swap.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/file`, "x");
+ *   await Deno.mkdir(`${dir}/new`);
+ *   const script = swapScript(`${dir}/new`, `${dir}/file`, `${dir}/old`);
+ *   const out = await new Deno.Command("sh", { args: ["-c", script], stderr: "null" }).output();
+ *   assert.equal(out.code, NOT_A_DIRECTORY);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
 export const NOT_A_DIRECTORY = 91;
 
 /**

@@ -88,7 +88,16 @@ const REMOTE = { side: "remote" } as const;
 const LOCAL_DIR = { side: "local", dirsOnly: true } as const;
 const LOCAL = { side: "local" } as const;
 
-/** Every command of the SCP shell, in the order `help` lists them. */
+/**
+ * Every command of the SCP shell, in the order `help` lists them.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SCP_COMMANDS } from "./commands.ts";
+ * assert.ok(SCP_COMMANDS.some((c) => c.name === "put" && c.kind.side === "local"));
+ * ```
+ */
 export const SCP_COMMANDS: readonly ScpCommand[] = [
   {
     name: "ls",
@@ -251,7 +260,16 @@ export const SCP_COMMANDS: readonly ScpCommand[] = [
   },
 ];
 
-/** The commands by name with their argument kinds, for the completer. */
+/**
+ * The commands by name with their argument kinds, for the completer.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SCP_COMPLETION } from "./commands.ts";
+ * assert.deepEqual(SCP_COMPLETION.get("cd"), { side: "remote", dirsOnly: true });
+ * ```
+ */
 export const SCP_COMPLETION: ReadonlyMap<string, ArgumentKind> = new Map(
   SCP_COMMANDS.map((c) => [c.name, c.kind]),
 );
