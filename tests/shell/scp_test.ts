@@ -117,6 +117,15 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", a
     await terminal.waitFor(`\n${local}\n`);
     await run(terminal, "stat notes.txt");
     await terminal.waitFor("st_mode:      100644");
+    await run(terminal, "view notes.txt");
+    await terminal.waitFor(/\nbye\n/);
+
+    // connect: the login shell on the host, in the remote directory; back to the prompt after.
+    await run(terminal, "connect");
+    await run(terminal, "echo \"in:$(pwd)\"; exit");
+    await terminal.waitFor(`in:${remote}`);
+    await terminal.waitFor(`${server.slug}:remote > `, { count: 10 });
+
     await run(terminal, "exit");
     await terminal.waitFor("scp fixture: runCli returned 0");
   } finally {

@@ -11,6 +11,7 @@ import type { Console } from "../../console/console.ts";
 import { escapeControl } from "../../console/control.ts";
 import type { HostHandle } from "../../host/handle.ts";
 import type { HostSet } from "../../host/host_set.ts";
+import { runInterruptible } from "../execute.ts";
 import { SCP_COMMANDS, SCP_COMPLETION } from "./commands.ts";
 import { argumentText, completeScp, type PathEntry, type Side } from "./complete.ts";
 import { resolveIn, type ScpState, shown } from "./state.ts";
@@ -120,12 +121,18 @@ export async function executeScpLine(state: ScpState, line: string): Promise<"ex
   if (command.needsArgument && !arg) {
     return void state.write(`Usage: ${command.name} ${command.usage}\n`);
   }
-  try {
-    return await command.run(state, arg);
-  } catch (error) {
+  const outcome = await runInterruptible((signal) => {
+    state.signal = signal;
+    return command.run(state, arg);
+  });
+  state.signal = undefined;
+  if (outcome.interrupted) state.write("Interrupted\n");
+  else if (outcome.failed) {
+    const error = outcome.error;
     const text = error instanceof Error ? error.message : String(error);
     state.write(`${escapeControl(text, { newlines: true })}\n`);
   }
+  return outcome.value === "exit" ? "exit" : undefined;
 }
 
 /**

@@ -20,6 +20,8 @@ export interface ScpState {
   local: string;
   /** Writes text to the user (callers escape names with {@linkcode shown}). */
   readonly write: (text: string) => void;
+  /** Stops the running command (Ctrl-C), while one runs. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -20,10 +20,12 @@ function bar(state: ScpState, message: string, bytes: number | undefined): Progr
 
 function counting(
   report: (bytes: number) => void,
+  signal: AbortSignal | undefined,
 ): TransformStream<Uint8Array, Uint8Array> {
   let total = 0;
   return new TransformStream({
     transform(chunk, controller) {
+      signal?.throwIfAborted();
       total += chunk.length;
       report(total);
       controller.enqueue(chunk);
@@ -70,6 +72,7 @@ export async function put(state: ScpState, path: string): Promise<void> {
     try {
       await state.host.putDir(source, target, {
         onProgress: (done) => progress.setProgress(Math.floor(done / 1024)),
+        signal: state.signal,
       });
     } finally {
       progress.done();
@@ -79,7 +82,7 @@ export async function put(state: ScpState, path: string): Promise<void> {
   using progress = bar(state, label, info.size);
   const report = throttled((n) => progress.setProgress(Math.ceil(n / 1024)));
   const file = await Deno.open(source, { read: true });
-  await state.host.writeFile(target, file.readable.pipeThrough(counting(report)), {
+  await state.host.writeFile(target, file.readable.pipeThrough(counting(report, state.signal)), {
     localPath: source,
   });
   report(info.size, true);
@@ -122,6 +125,7 @@ export async function get(state: ScpState, path: string): Promise<void> {
     try {
       await state.host.getDir(source, target, {
         onProgress: (done) => progress.setProgress(Math.floor(done / 1024)),
+        signal: state.signal,
       });
     } finally {
       progress.done();
@@ -137,7 +141,9 @@ export async function get(state: ScpState, path: string): Promise<void> {
     `.${basename(source).slice(0, 200)}.deployer-${crypto.randomUUID()}`,
   );
   try {
-    await Deno.writeFile(temp, stream.pipeThrough(counting(report)), { mode: info.mode & 0o777 });
+    await Deno.writeFile(temp, stream.pipeThrough(counting(report, state.signal)), {
+      mode: info.mode & 0o777,
+    });
     await Deno.rename(temp, target);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
