@@ -122,10 +122,58 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", a
 
     // connect: the login shell on the host, in the remote directory; back to the prompt after.
     await run(terminal, "connect");
-    await run(terminal, "echo \"in:$(pwd)\"; exit");
+    await run(terminal, 'echo "in:$(pwd)"; exit');
     await terminal.waitFor(`in:${remote}`);
     await terminal.waitFor(`${server.slug}:remote > `, { count: 10 });
 
+    await run(terminal, "exit");
+    await terminal.waitFor("scp fixture: runCli returned 0");
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host", async () => {
+  await using ssh = await startSshServers(1);
+  const server = ssh.servers[0];
+  const base = await Deno.makeTempDir({ prefix: "deployer-scp-" });
+  try {
+    const [home, local, remote] = ["home", "local", "remote"].map((d) => `${base}/${d}`);
+    for (const d of [home, local, remote]) await Deno.mkdir(d);
+    await Deno.chmod(base, 0o755);
+    await new Deno.Command("chown", { args: ["-R", ssh.keyUser.name, remote] }).output();
+    // A named pipe as the file: data arrives only when the test writes it.
+    await new Deno.Command("mkfifo", { args: [`${local}/slow`] }).output();
+    const command = `cd ${quote(local)} && ${
+      [Deno.execPath(), "run", "--allow-all", FIXTURE, "run", "--scp"].map(quote).join(" ")
+    }`;
+    await using terminal = await Terminal.start(command, {
+      HOME: home,
+      TERM: "xterm-256color",
+      DPL_SCP_SLUG: server.slug,
+      DPL_SCP_ADDRESS: server.address,
+      DPL_SCP_PORT: String(server.port),
+      DPL_SCP_USER: ssh.keyUser.name,
+      DPL_SCP_KEY: ssh.keyUser.keyFile!,
+      DPL_SCP_KNOWN_HOSTS: ssh.knownHostsFile,
+    });
+    await terminal.waitFor(`local:local ~ ${server.slug}:`);
+    await run(terminal, `cd ${remote}`);
+    await terminal.waitFor(`${server.slug}:remote > `);
+    await run(terminal, "put slow");
+    const pipe = await Deno.open(`${local}/slow`, { write: true });
+    try {
+      await pipe.write(new Uint8Array(256 * 1024).fill(7));
+      await terminal.waitFor(/Uploading slow: [1-9]\d* KiB/);
+      await terminal.keys("C-c");
+      // The transfer notices the interruption with the next piece of data.
+      await pipe.write(new Uint8Array(64 * 1024).fill(8));
+      await terminal.waitFor("Interrupted");
+    } finally {
+      pipe.close();
+    }
+    await terminal.waitFor(`${server.slug}:remote > `, { count: 2 });
+    assert.deepEqual([...Deno.readDirSync(remote)], []);
     await run(terminal, "exit");
     await terminal.waitFor("scp fixture: runCli returned 0");
   } finally {

@@ -79,7 +79,7 @@ export async function put(state: ScpState, path: string): Promise<void> {
     }
     return;
   }
-  using progress = bar(state, label, info.size);
+  using progress = bar(state, label, info.isFile ? info.size : undefined); // a pipe: unknown
   const report = throttled((n) => progress.setProgress(Math.ceil(n / 1024)));
   const file = await Deno.open(source, { read: true });
   await state.host.writeFile(target, file.readable.pipeThrough(counting(report, state.signal)), {
