@@ -7,7 +7,7 @@
 import { posix } from "node:path";
 import type { Stat } from "../../host/connection.ts";
 import type { ArgumentKind } from "./complete.ts";
-import { resolveIn, type ScpState, shown } from "./state.ts";
+import { remotePath, resolveIn, type ScpState, shown } from "./state.ts";
 import { edit, get, put } from "./transfer.ts";
 
 /** One command of the SCP shell. */
@@ -80,7 +80,7 @@ async function page(state: ScpState, bytes: Uint8Array): Promise<void> {
 }
 
 async function remoteStat(state: ScpState, path: string): Promise<Stat> {
-  return await state.host.stat(resolveIn(state.remote, path));
+  return await state.host.stat(await remotePath(state, path));
 }
 
 const REMOTE_DIR = { side: "remote", dirsOnly: true } as const;
@@ -105,7 +105,7 @@ export const SCP_COMMANDS: readonly ScpCommand[] = [
     help: "list a remote directory",
     kind: REMOTE_DIR,
     run: async (state, arg) => {
-      listing(state, await state.host.listdirStat(resolveIn(state.remote, arg ?? ".")));
+      listing(state, await state.host.listdirStat(await remotePath(state, arg ?? ".")));
     },
   },
   {
@@ -116,7 +116,7 @@ export const SCP_COMMANDS: readonly ScpCommand[] = [
     run: async (state, arg) => {
       const target = arg === undefined
         ? await state.host.getHomeDirectory()
-        : resolveIn(state.remote, arg);
+        : await remotePath(state, arg);
       const s = await state.host.stat(target);
       if (!s.isDir) return void state.write(`Not a directory: ${shown(target)}\n`);
       state.remote = target;
@@ -137,7 +137,7 @@ export const SCP_COMMANDS: readonly ScpCommand[] = [
     kind: REMOTE,
     needsArgument: true,
     run: async (state, arg) =>
-      void state.write(statText(resolveIn(state.remote, arg!), await remoteStat(state, arg!))),
+      void state.write(statText(await remotePath(state, arg!), await remoteStat(state, arg!))),
   },
   {
     name: "view",
@@ -146,7 +146,7 @@ export const SCP_COMMANDS: readonly ScpCommand[] = [
     kind: REMOTE,
     needsArgument: true,
     run: async (state, arg) =>
-      void await page(state, await state.host.readFile(resolveIn(state.remote, arg!))),
+      void await page(state, await state.host.readFile(await remotePath(state, arg!))),
   },
   {
     name: "edit",

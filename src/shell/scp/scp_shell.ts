@@ -14,7 +14,7 @@ import type { HostSet } from "../../host/host_set.ts";
 import { runInterruptible } from "../execute.ts";
 import { SCP_COMMANDS, SCP_COMPLETION } from "./commands.ts";
 import { argumentText, completeScp, type PathEntry, type Side } from "./complete.ts";
-import { resolveIn, type ScpState, shown } from "./state.ts";
+import { remotePath, resolveIn, type ScpState, shown } from "./state.ts";
 
 /** Options of {@linkcode runScpShell}. */
 export interface ScpShellOptions {
@@ -33,7 +33,7 @@ function prompt(state: ScpState): string {
 
 async function list(state: ScpState, side: Side, dir: string): Promise<PathEntry[]> {
   if (side === "remote") {
-    const entries = await state.host.listdirStat(resolveIn(state.remote, dir));
+    const entries = await state.host.listdirStat(await remotePath(state, dir));
     return entries.map((e) => ({ name: e.filename, isDir: e.isDir }));
   }
   const path = resolveIn(state.local, dir);
@@ -174,7 +174,7 @@ export async function runScpShell(options: ScpShellOptions): Promise<void> {
 
 /**
  * The SCP shell on a host of a node: `No hosts found` without one, a choice among
- * several (by slug and address).
+ * several (by slug and address), or the host named by `slug`.
  *
  * @example Usage
  * ```ts
@@ -193,9 +193,13 @@ export async function scpOnNode(
   console: Console,
   node: object,
   write: (text: string) => void,
+  slug?: string,
 ): Promise<void> {
-  const hosts = (node as { hosts: HostSet }).hosts.hosts();
-  if (hosts.length === 0) return write("No hosts found\n");
+  const all = (node as { hosts: HostSet }).hosts.hosts();
+  const hosts = slug === undefined ? all : all.filter((h) => h.slug === slug);
+  if (hosts.length === 0) {
+    return write(slug === undefined ? "No hosts found\n" : `No host "${shown(slug)}" here\n`);
+  }
   const host = hosts.length === 1 ? hosts[0] : await console.choice(
     "Choose a host",
     hosts.map((h) => [`${shown(h.slug)}    [${shown(h.address)}]`, h] as [string, HostHandle]),

@@ -57,6 +57,30 @@ export function resolveIn(cwd: string, path: string, home?: string): string {
 }
 
 /**
+ * A remote path made absolute against the remote working directory, `~` and `~/…` being
+ * the login user's home.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../../exec/env.ts";
+ * import { LocalHost } from "../../host/local.ts";
+ * import { remotePath } from "./state.ts";
+ * await using env = new Env({ interactive: false });
+ * const state = {
+ *   host: env.host(new LocalHost()), console: env.console, local: "/", remote: "/srv",
+ *   write: () => {},
+ * };
+ * assert.equal(await remotePath(state, "www"), "/srv/www");
+ * assert.equal(await remotePath(state, "~"), await state.host.getHomeDirectory());
+ * ```
+ */
+export async function remotePath(state: ScpState, path: string): Promise<string> {
+  if (path !== "~" && !path.startsWith("~/")) return resolveIn(state.remote, path);
+  return resolveIn(state.remote, path, await state.host.getHomeDirectory());
+}
+
+/**
  * Reports progress to a bar at most every 100 ms, and always at the end.
  *
  * @example Usage

@@ -7,7 +7,7 @@
  */
 import { basename, join } from "node:path";
 import type { ProgressBar } from "../../console/progress.ts";
-import { resolveIn, type ScpState, shown, throttled } from "./state.ts";
+import { remotePath, resolveIn, type ScpState, shown, throttled } from "./state.ts";
 
 const FORMAT = "{message}: {counter}/{expected} KiB [{percentage}]  [{duration}]";
 
@@ -18,17 +18,26 @@ function bar(state: ScpState, message: string, bytes: number | undefined): Progr
   });
 }
 
+/** Counts the bytes going through; an abort errors the stream at once (no more data needed). */
 function counting(
   report: (bytes: number) => void,
   signal: AbortSignal | undefined,
 ): TransformStream<Uint8Array, Uint8Array> {
   let total = 0;
+  let onAbort = () => {};
   return new TransformStream({
+    start(controller) {
+      onAbort = () => controller.error(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    },
     transform(chunk, controller) {
       signal?.throwIfAborted();
       total += chunk.length;
       report(total);
       controller.enqueue(chunk);
+    },
+    flush() {
+      signal?.removeEventListener("abort", onAbort);
     },
   });
 }
@@ -84,6 +93,7 @@ export async function put(state: ScpState, path: string): Promise<void> {
   const file = await Deno.open(source, { read: true });
   await state.host.writeFile(target, file.readable.pipeThrough(counting(report, state.signal)), {
     localPath: source,
+    mode: info.isFile ? (info.mode ?? 0o644) & 0o7777 : undefined, // for a new file
   });
   report(info.size, true);
 }
@@ -116,7 +126,7 @@ export async function put(state: ScpState, path: string): Promise<void> {
  * ```
  */
 export async function get(state: ScpState, path: string): Promise<void> {
-  const source = resolveIn(state.remote, path);
+  const source = await remotePath(state, path);
   const target = join(state.local, basename(source));
   const info = await state.host.stat(source);
   const label = `Downloading ${shown(basename(source))}`;
@@ -155,7 +165,8 @@ export async function get(state: ScpState, path: string): Promise<void> {
 /**
  * `edit <remote>`: copies the remote file (or nothing, for a new one) to a private local
  * directory, runs `$EDITOR` (else `$VISUAL`, else `vi`) on it with this terminal, and
- * writes it back with the host's atomic write when, and only when, it changed.
+ * writes it back with the host's atomic write when, and only when, it changed (a new
+ * file left empty is not created).
  *
  * @returns Whether the file was written.
  *
@@ -176,13 +187,15 @@ export async function get(state: ScpState, path: string): Promise<void> {
  *   assert.equal(await edit(state, "motd", "sed -i s/hello/bye/"), true);
  *   assert.equal(await Deno.readTextFile(`${dir}/motd`), "bye\n");
  *   assert.equal(await edit(state, "motd", "true"), false); // unchanged: not written
+ *   assert.equal(await edit(state, "new", "true"), false); // a new file left empty
+ *   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["motd"]);
  * } finally {
  *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
 export async function edit(state: ScpState, path: string, editor?: string): Promise<boolean> {
-  const remote = resolveIn(state.remote, path);
+  const remote = await remotePath(state, path);
   const exists = await state.host.exists(remote);
   const before = exists ? await state.host.readFile(remote) : new Uint8Array();
   const dir = await Deno.makeTempDir({ prefix: "deployer-edit-" });
@@ -200,7 +213,7 @@ export async function edit(state: ScpState, path: string, editor?: string): Prom
       throw new Error(`The editor (${command}) ended with exit code ${status.code}: not written`);
     }
     const after = await Deno.readFile(local);
-    if (exists && after.length === before.length && after.every((b, i) => b === before[i])) {
+    if (after.length === before.length && after.every((b, i) => b === before[i])) {
       state.write(`${shown(remote)} unchanged, not written\n`);
       return false;
     }
