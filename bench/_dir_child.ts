@@ -8,8 +8,12 @@ import { Env, SshHost } from "../mod.ts";
 
 /** What the parent passes. */
 export interface DirJob {
-  /** `put` (local `from` to remote `to`) or `get` (remote `from` to local `to`). */
-  direction: "put" | "get";
+  /**
+   * `put` (local `from` to remote `to`), `get` (remote `from` to local `to`), `files`
+   * (every file of `from` with `putFile` into the existing `to`, 32 at once), or `connect`
+   * (connect and run `true`: the baseline of time and memory).
+   */
+  direction: "put" | "get" | "files" | "connect";
   /** The sshd port on 127.0.0.1. */
   port: number;
   /** The login user. */
@@ -43,5 +47,17 @@ if (import.meta.main) {
   const handle = env.host(host);
   const options = { via: job.via ?? "auto" };
   if (job.direction === "put") await handle.putDir(job.from, job.to, options);
-  else await handle.getDir(job.from, job.to, options);
+  else if (job.direction === "get") await handle.getDir(job.from, job.to, options);
+  else if (job.direction === "connect") await handle.run("true", { silent: true });
+  else {
+    const names = [...Deno.readDirSync(job.from)].map((e) => e.name);
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const name = names[next++];
+        await handle.putFile(`${job.from}/${name}`, `${job.to}/${name}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+  }
 }

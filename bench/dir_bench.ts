@@ -51,7 +51,7 @@ type Runner = (fx: Fixture) => Promise<{ ms: number; mib: number }>;
 
 function job(
   fx: Fixture,
-  direction: "put" | "get",
+  direction: DirJob["direction"],
   from: string,
   to: string,
   via: "auto" | "sftp" = "auto",
@@ -81,6 +81,15 @@ const PUT: Record<string, Runner> = {
       CHILD,
       job(fx, "put", fx.smallDir, to),
     ]);
+  },
+  "deployer: connect + true only (baseline)": async (fx) => {
+    const argv = [Deno.execPath(), "run", "--allow-all", CHILD, job(fx, "connect", "", "")];
+    return await measure(argv);
+  },
+  "deployer: putFile x 1000, 32 at once": async (fx) => {
+    const to = await fx.remoteDir();
+    const argv = [Deno.execPath(), "run", "--allow-all", CHILD, job(fx, "files", fx.smallDir, to)];
+    return await measure(argv);
   },
   "deployer (SFTP, no tar)": async (fx) => {
     const to = `${await fx.remoteDir()}/site`;

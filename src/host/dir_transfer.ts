@@ -297,6 +297,7 @@ async function getViaTar(
   let received = 0;
   let total: number | undefined;
   let writing: Promise<void> = Promise.resolve();
+  let broken: unknown;
   const script = `cd -- ${shellWord(remote)} || exit 1; ` +
     `printf 'size %s\\n' "$(du -sk . 2>/dev/null | cut -f1)" >&2; tar -c -f - .`;
   const { command, stderr } = await start(connection, script, (chunk) => {
@@ -306,7 +307,12 @@ async function getViaTar(
       if (size) total = Number(size[1]) * 1024 + 1024;
     }
     options.onProgress?.(total ? Math.min(received, total) : received, total);
-    writing = writing.then(() => writer.write(chunk));
+    // A local tar that ended early (failed, or stopped) breaks the pipe: noted, not thrown
+    // here, so that no rejection is left unhandled while the remote side still sends.
+    writing = writing.then(() => writer.write(chunk)).catch((error) => {
+      broken ??= error;
+      command.kill();
+    });
   });
   const stop = () => {
     command.kill();
@@ -319,11 +325,14 @@ async function getViaTar(
     await command.closeStdin();
     const finished = await finish(command, stderr);
     options.signal?.throwIfAborted();
+    await writing;
+    if (broken !== undefined) {
+      throw failure(target, `unpack into "${temp}"`, await localErr || String(broken));
+    }
     if (finished.code !== 0) {
       const detail = finished.stderr.replace(/^size \d*\n/, "") || `exit code ${finished.code}`;
       throw failure(target, `download directory "${remote}"`, detail);
     }
-    await writing;
     await writer.close();
     const status = await child.status;
     if (!status.success) throw failure(target, `unpack into "${temp}"`, await localErr);
