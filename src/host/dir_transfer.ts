@@ -10,7 +10,7 @@ import { resolve as resolveLocal } from "node:path";
 import { DeployerError } from "../errors.ts";
 import type { Connection, RunningCommand } from "./connection.ts";
 import { NOT_A_DIRECTORY, shellWord, swapLocal, swapScript } from "./dir_swap.ts";
-import { getDirSftp, putDirSftp, walkLocal } from "./dir_sftp.ts";
+import { getDirSftp, type LocalTree, putDirSftp, walkLocal } from "./dir_sftp.ts";
 import { refuseNul, tempPath } from "./file_names.ts";
 import { fileEvent, type FileTarget } from "./files.ts";
 
@@ -150,7 +150,7 @@ export async function putDir(
   const temp = tempPath(remote);
   try {
     if (await useTar(target, connection, options.via ?? "auto")) {
-      await putViaTar(target, connection, local, remote, temp, tree.bytes, options);
+      await putViaTar(target, connection, local, remote, temp, tarSize(tree), options);
     } else {
       await putDirSftp(connection, tree, remote, temp, options);
       const { command, stderr } = await start(
@@ -170,6 +170,13 @@ export async function putDir(
     if (error instanceof DeployerError) throw error;
     throw failure(target, what, error instanceof Error ? error.message : String(error), error);
   }
+}
+
+/** The size of the tar stream of a tree: a header per entry, data in 512-byte blocks. */
+function tarSize(tree: LocalTree): number {
+  let blocks = 1 + 2; // "./" and the two end blocks
+  for (const entry of tree.entries) blocks += 1 + Math.ceil(entry.size / 512);
+  return Math.ceil((blocks * 512) / 10240) * 10240; // whole 10 KiB records
 }
 
 async function putViaTar(
@@ -201,7 +208,7 @@ async function putViaTar(
   const localErr = new Response(child.stderr).text();
   try {
     let sent = 0;
-    const estimate = total + 1024; // tar's headers and end blocks come on top
+    const estimate = total;
     for await (const chunk of child.stdout) {
       options.signal?.throwIfAborted();
       await command.write(chunk);
