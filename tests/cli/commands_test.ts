@@ -83,7 +83,7 @@ Deno.test("completions: bash passes bash -n; zsh and fish name every command", a
     const run = await new Deno.Command("bash", { args: ["-c", script] }).output();
     const lines = new TextDecoder().decode(run.stdout).split("\n");
     assert.equal(lines[0], "run");
-    assert.equal(lines[1], "--sandbox");
+    assert.equal(lines[1], "--sandbox --scp");
     assert.equal(lines[2], "fish");
   } finally {
     await Deno.remove(dir, { recursive: true });
