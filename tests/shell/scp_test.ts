@@ -182,3 +182,28 @@ Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("shell: --scp asks for a host of the node, opens the SCP shell, exit returns", async () => {
+  const home = await Deno.makeTempDir({ prefix: "deployer-scp-home-" });
+  try {
+    const tree = new URL("./fixtures/tree.ts", import.meta.url).pathname;
+    const command = [Deno.execPath(), "run", "--allow-all", tree].map(quote).join(" ");
+    await using terminal = await Terminal.start(`cd ${quote(home)} && ${command}`, {
+      HOME: home,
+      TERM: "xterm-256color",
+    });
+    await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+    await run(terminal, "--scp web");
+    await terminal.waitFor("Choose a host");
+    await terminal.waitFor("two");
+    await terminal.keys("Down"); // local, one, two: the second
+    await terminal.keys("Enter");
+    await terminal.waitFor(/local:deployer-scp-home-\S+ ~ one:\S+ > $/m);
+    await run(terminal, "lpwd");
+    await terminal.waitFor(`\n${home}\n`);
+    await run(terminal, "exit");
+    await terminal.waitFor(/^Root > $/m); // the first prompt has "--scp web" on it by now
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
