@@ -43,6 +43,25 @@ export function shellWord(text: string): string {
 export const NOT_A_DIRECTORY = 91;
 
 /**
+ * Shell text that removes a tree, read-only directories in it included (`rm -rf` alone
+ * cannot empty a directory without write permission unless run as root).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeTreeScript } from "./dir_swap.ts";
+ * assert.equal(
+ *   removeTreeScript("/srv/x"),
+ *   "{ chmod -R u+w -- '/srv/x' 2>/dev/null; rm -rf -- '/srv/x'; }",
+ * );
+ * ```
+ */
+export function removeTreeScript(path: string): string {
+  const p = shellWord(path);
+  return `{ chmod -R u+w -- ${p} 2>/dev/null; rm -rf -- ${p}; }`;
+}
+
+/**
  * Shell text that replaces `target` by the complete directory `temp`: an existing
  * directory is renamed aside to `old`, `temp` is renamed in, then `old` is removed. On a
  * failed swap the old directory is put back and `temp` removed. A target that exists and
@@ -70,14 +89,15 @@ export const NOT_A_DIRECTORY = 91;
  */
 export function swapScript(temp: string, target: string, old: string): string {
   const [t, d, o] = [shellWord(temp), shellWord(target), shellWord(old)];
+  const [rmT, rmO] = [removeTreeScript(temp), removeTreeScript(old)];
   return [
-    `if [ -L ${d} ] || { [ -e ${d} ] && [ ! -d ${d} ]; }; then rm -rf -- ${t};`,
+    `if [ -L ${d} ] || { [ -e ${d} ] && [ ! -d ${d} ]; }; then ${rmT};`,
     `echo "exists and is not a directory" >&2; exit ${NOT_A_DIRECTORY}; fi;`,
     `moved=;`,
-    `if [ -e ${d} ]; then mv -f -- ${d} ${o} || { rm -rf -- ${t}; exit 1; }; moved=1; fi;`,
+    `if [ -e ${d} ]; then mv -f -- ${d} ${o} || { ${rmT}; exit 1; }; moved=1; fi;`,
     `if ! mv -f -- ${t} ${d}; then [ -n "$moved" ] && mv -f -- ${o} ${d};`,
-    `rm -rf -- ${t}; exit 1; fi;`,
-    `if [ -n "$moved" ]; then rm -rf -- ${o}; fi`,
+    `${rmT}; exit 1; fi;`,
+    `if [ -n "$moved" ]; then ${rmO}; fi`,
   ].join(" ");
 }
 
@@ -122,8 +142,44 @@ export async function swapLocal(temp: string, target: string, old: string): Prom
       throw error;
     }
   } catch (error) {
-    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    await removeLocalTree(temp).catch(() => {});
     throw error;
   }
-  if (existing) await Deno.remove(old, { recursive: true });
+  if (existing) await removeLocalTree(old);
+}
+
+/**
+ * Removes a local tree, making read-only directories in it writable first when that is
+ * what stops the removal.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeLocalTree } from "./dir_swap.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/ro`);
+ * await Deno.writeTextFile(`${dir}/ro/f`, "x");
+ * await Deno.chmod(`${dir}/ro`, 0o555);
+ * await removeLocalTree(dir);
+ * assert.throws(() => Deno.statSync(dir), Deno.errors.NotFound);
+ * ```
+ */
+export async function removeLocalTree(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    await writable(path);
+    await Deno.remove(path, { recursive: true });
+  }
+}
+
+async function writable(path: string): Promise<void> {
+  const info = await Deno.lstat(path);
+  if (!info.isDirectory) return;
+  await Deno.chmod(path, ((info.mode ?? 0o700) & 0o7777) | 0o700);
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isDirectory) await writable(`${path}/${entry.name}`);
+  }
 }

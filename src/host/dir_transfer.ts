@@ -9,9 +9,16 @@
 import { resolve as resolveLocal } from "node:path";
 import { DeployerError } from "../errors.ts";
 import type { Connection, RunningCommand } from "./connection.ts";
-import { NOT_A_DIRECTORY, shellWord, swapLocal, swapScript } from "./dir_swap.ts";
+import {
+  NOT_A_DIRECTORY,
+  removeLocalTree,
+  removeTreeScript,
+  shellWord,
+  swapLocal,
+  swapScript,
+} from "./dir_swap.ts";
 import { getDirSftp, type LocalTree, putDirSftp, walkLocal } from "./dir_sftp.ts";
-import { refuseNul, tempPath } from "./file_names.ts";
+import { refuseNul, tempPath, uploadName } from "./file_names.ts";
 import { fileEvent, type FileTarget } from "./files.ts";
 
 /** Options of `putDir` / `getDir`. */
@@ -22,6 +29,12 @@ export interface DirTransferOptions {
   signal?: AbortSignal;
   /** `"tar"` or `"sftp"` forces a method; `"auto"` (default) uses tar when both ends have it. */
   via?: "auto" | "tar" | "sftp";
+  /**
+   * `putDir` only: install as root. The tree is uploaded to a private directory in the
+   * login home, then copied next to the target with `sudo tar` (files owned by root, modes
+   * kept) and swapped in the same way.
+   */
+  useSudo?: boolean;
 }
 
 const REMOTE_TAR = "dir-transfer:remote-tar";
@@ -99,7 +112,7 @@ function explain(finished: Finished): string {
 
 async function cleanRemote(connection: Connection, path: string): Promise<void> {
   try {
-    const { command } = await start(connection, `rm -rf -- ${shellWord(path)}`);
+    const { command } = await start(connection, removeTreeScript(path));
     await command.closeStdin();
     await command.status;
   } catch {
@@ -142,33 +155,64 @@ export async function putDir(
     throw failure(target, what, error instanceof Error ? error.message : String(error), error);
   });
   if (services.sandbox) {
-    services.recordPlan(target.slug, `put directory ${local} -> ${remote}`);
+    const how = options.useSudo ? "(sudo) " : "";
+    services.recordPlan(target.slug, `${how}put directory ${local} -> ${remote}`);
     services.emit(fileEvent(target, "put", remote, { localPath: local, ok: true }));
     return;
   }
   const connection = await services.connection(target.definition);
-  const temp = tempPath(remote);
+  const sudo = options.useSudo ?? false;
+  // With sudo, the tree goes to a private directory in the login home first.
+  const destination = sudo ? `${await connection.home()}/${uploadName()}` : remote;
+  const temp = tempPath(destination);
   try {
     if (await useTar(target, connection, options.via ?? "auto")) {
-      await putViaTar(target, connection, local, remote, temp, tarSize(tree), options);
+      await putViaTar(target, connection, local, destination, temp, tarSize(tree), options);
     } else {
-      await putDirSftp(connection, tree, remote, temp, options);
-      const { command, stderr } = await start(
-        connection,
-        swapScript(temp, remote, tempPath(remote)),
-      );
+      await putDirSftp(connection, tree, destination, temp, options);
+      const swap = swapScript(temp, destination, tempPath(destination));
+      const { command, stderr } = await start(connection, swap);
       await command.closeStdin();
       const finished = await finish(command, stderr);
       if (finished.code !== 0) throw failure(target, what, explain(finished));
     }
+    if (sudo) await installWithSudo(target, destination, remote, what);
     services.emit(
-      fileEvent(target, "put", remote, { localPath: local, bytes: tree.bytes, ok: true }),
+      fileEvent(target, "put", remote, { localPath: local, bytes: tree.bytes, ok: true, sudo }),
     );
   } catch (error) {
     await cleanRemote(connection, temp);
-    services.emit(fileEvent(target, "put", remote, { localPath: local, ok: false, error }));
+    services.emit(fileEvent(target, "put", remote, { localPath: local, ok: false, error, sudo }));
     if (error instanceof DeployerError) throw error;
     throw failure(target, what, error instanceof Error ? error.message : String(error), error);
+  } finally {
+    if (sudo) await cleanRemote(connection, destination);
+  }
+}
+
+/**
+ * Copies the uploaded tree `upload` to `remote` as root (files owned by root, modes kept),
+ * through a temporary directory next to `remote` and the same swap.
+ */
+async function installWithSudo(
+  target: FileTarget,
+  upload: string,
+  remote: string,
+  what: string,
+): Promise<void> {
+  const temp = tempPath(remote);
+  const [u, t] = [shellWord(upload), shellWord(temp)];
+  const script = `umask 077; mkdir -- ${t} || exit 1; ` +
+    `(cd -- ${u} && tar -c -f - .) | tar -x -p -o -f - -C ${t} || { rm -rf -- ${t}; exit 1; }; ` +
+    swapScript(temp, remote, tempPath(remote));
+  const result = await target.sudo(script, { silent: true, sandbox: false, noThrow: true });
+  if (result.code !== 0) {
+    await target.sudo(`rm -rf -- ${t}`, { silent: true, sandbox: false, noThrow: true });
+    throw failure(
+      target,
+      `${what} (with sudo)`,
+      explain({ code: result.code, stderr: result.stderr }),
+    );
   }
 }
 
@@ -189,7 +233,7 @@ async function putViaTar(
   options: DirTransferOptions,
 ): Promise<void> {
   const script = `umask 077; mkdir -- ${shellWord(temp)} || exit 1; ` +
-    `tar -x -p -o -f - -C ${shellWord(temp)} || { rm -rf -- ${shellWord(temp)}; exit 1; }; ` +
+    `tar -x -p -o -f - -C ${shellWord(temp)} || { ${removeTreeScript(temp)}; exit 1; }; ` +
     swapScript(temp, remote, tempPath(remote));
   const { command, stderr } = await start(connection, script);
   const child = new Deno.Command("tar", {
@@ -278,7 +322,7 @@ export async function getDir(
     await swapLocal(temp, full, tempPath(full));
     services.emit(fileEvent(target, "get", remote, { localPath: local, bytes, ok: true }));
   } catch (error) {
-    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    await removeLocalTree(temp).catch(() => {});
     services.emit(fileEvent(target, "get", remote, { localPath: local, ok: false, error }));
     if (error instanceof DeployerError) throw error;
     const what = `download directory "${remote}" to "${local}"`;

@@ -123,9 +123,14 @@ for (const [kind, setup] of kinds) {
         await host.putDir(`${local}/src`, `${target.dir}/site`, { via });
         assert.deepEqual(await snapshot(`${target.dir}/site`), await snapshot(`${local}/src`));
         assert.deepEqual(names(target.dir), ["site"]);
+        // Again: the old tree, with a read-only directory in it, is removed completely.
+        await host.putDir(`${local}/src`, `${target.dir}/site`, { via });
+        assert.deepEqual(names(target.dir), ["site"]);
         await Deno.mkdir(`${local}/down/stale`, { recursive: true });
         await host.getDir(`${target.dir}/site`, `${local}/down`, { via });
         assert.deepEqual(await snapshot(`${local}/down`), await snapshot(`${local}/src`));
+        assert.deepEqual(names(local), ["down", "src"]);
+        await host.getDir(`${target.dir}/site`, `${local}/down`, { via });
         assert.deepEqual(names(local), ["down", "src"]);
         // A file where the directory should go is refused, and left alone.
         await Deno.writeTextFile(`${local}/file`, "keep");
@@ -195,5 +200,34 @@ Deno.test("putDir in a sandbox writes nothing and records the plan", async () =>
     assert.deepEqual(names(dir), ["src"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SshHost: putDir with useSudo installs a root-owned tree where the user cannot write", async () => {
+  const ssh = await startSshServers(1);
+  const dir = await Deno.makeTempDir({ prefix: "deployer-dir-" });
+  const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
+  try {
+    await Deno.chmod(dir, 0o755); // root's, not writable by the login user
+    await makeTree(`${local}/src`);
+    await Deno.mkdir(`${dir}/site`);
+    await Deno.writeTextFile(`${dir}/site/old`, "stale");
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    await assert.rejects(host.putDir(`${local}/src`, `${dir}/site`), /Permission denied/);
+    await host.putDir(`${local}/src`, `${dir}/site`, { useSudo: true });
+    assert.deepEqual(await snapshot(`${dir}/site`), await snapshot(`${local}/src`));
+    assert.equal(Deno.statSync(`${dir}/site/-sub dir/deep/run.sh`).uid, 0);
+    assert.deepEqual(names(dir), ["site"]);
+    // No upload directory is left in the login home (other tests may write files there).
+    const home = await host.getHomeDirectory();
+    const left = names(home).filter((n) =>
+      n.includes("deployer") && Deno.lstatSync(`${home}/${n}`).isDirectory
+    );
+    assert.deepEqual(left, []);
+  } finally {
+    await ssh.stop();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(local, { recursive: true });
   }
 });
