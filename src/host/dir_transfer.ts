@@ -8,15 +8,9 @@
  */
 import { resolve as resolveLocal } from "node:path";
 import { DeployerError } from "../errors.ts";
-import type { Connection, RunningCommand } from "./connection.ts";
-import {
-  NOT_A_DIRECTORY,
-  removeLocalTree,
-  removeTreeScript,
-  shellWord,
-  swapLocal,
-  swapScript,
-} from "./dir_swap.ts";
+import type { Connection } from "./connection.ts";
+import { cleanRemote, explain, failure, finish, start, useTar } from "./_dir_exec.ts";
+import { removeLocalTree, removeTreeScript, shellWord, swapLocal, swapScript } from "./dir_swap.ts";
 import { getDirSftp, type LocalTree, putDirSftp, walkLocal } from "./dir_sftp.ts";
 import { refuseNul, tempPath, uploadName } from "./file_names.ts";
 import { fileEvent, type FileTarget } from "./files.ts";
@@ -35,89 +29,6 @@ export interface DirTransferOptions {
    * kept) and swapped in the same way.
    */
   useSudo?: boolean;
-}
-
-const REMOTE_TAR = "dir-transfer:remote-tar";
-const LOCAL_TAR = "dir-transfer:local-tar";
-
-async function localHasTar(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("tar", {
-      args: ["--version"],
-      stdout: "null",
-      stderr: "null",
-    })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-/** What a remote script printed on stderr and how it ended. */
-interface Finished {
-  code: number | null;
-  stderr: string;
-}
-
-async function finish(command: RunningCommand, stderr: () => string): Promise<Finished> {
-  const status = await command.status;
-  return { code: status.code, stderr: stderr() };
-}
-
-async function start(
-  connection: Connection,
-  script: string,
-  onStdout?: (chunk: Uint8Array) => void,
-): Promise<{ command: RunningCommand; stderr: () => string }> {
-  let text = "";
-  const decoder = new TextDecoder();
-  const command = await connection.exec(`sh -c ${shellWord(script)}`, {
-    onStdout,
-    onStderr: (chunk) =>
-      void (text = (text + decoder.decode(chunk, { stream: true })).slice(-4000)),
-  });
-  return { command, stderr: () => text };
-}
-
-async function useTar(target: FileTarget, connection: Connection, via: string): Promise<boolean> {
-  if (via !== "auto") return via === "tar";
-  const memo = target.services.memo(target.definition);
-  if (!memo.has(LOCAL_TAR)) memo.set(LOCAL_TAR, localHasTar());
-  if (!memo.has(REMOTE_TAR)) {
-    memo.set(
-      REMOTE_TAR,
-      start(connection, "command -v tar >/dev/null 2>&1").then(async ({ command }) => {
-        await command.closeStdin();
-        return (await command.status).code === 0;
-      }),
-    );
-  }
-  return await (memo.get(LOCAL_TAR) as Promise<boolean>) &&
-    await (memo.get(REMOTE_TAR) as Promise<boolean>);
-}
-
-function failure(target: FileTarget, what: string, detail: string, cause?: unknown): DeployerError {
-  const text = detail.trim().split("\n").slice(-5).join("\n");
-  return new DeployerError(`Cannot ${what} on host "${target.slug}"${text ? `: ${text}` : ""}`, {
-    cause,
-  });
-}
-
-function explain(finished: Finished): string {
-  return finished.code === NOT_A_DIRECTORY ? "the target exists and is not a directory" : (
-    finished.stderr || `exit code ${finished.code}`
-  );
-}
-
-async function cleanRemote(connection: Connection, path: string): Promise<void> {
-  try {
-    const { command } = await start(connection, removeTreeScript(path));
-    await command.closeStdin();
-    await command.status;
-  } catch {
-    // The connection is gone: nothing more can be done from here.
-  }
 }
 
 /**
