@@ -116,7 +116,9 @@ export class Env implements NodeEnv, AsyncDisposable {
    * options changed (e.g. `{ sandbox: true }` for one dry run). Closing a fork closes
    * nothing: the connections belong to the environment it came from.
    */
-  fork(options: Pick<EnvOptions, "sandbox" | "signal" | "console" | "askOnFailure"> = {}): Env {
+  fork(
+    options: Pick<EnvOptions, "sandbox" | "signal" | "console" | "askOnFailure" | "terminal"> = {},
+  ): Env {
     const merged: EnvOptions = { ...this.#options, console: this.console, ...options };
     // Aborting this environment aborts its forks too (a signal to the CLI stops the shell's).
     if (options.signal && this.signal) {
