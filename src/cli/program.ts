@@ -224,12 +224,15 @@ export async function executeProgram(
       });
     });
   program.command("connect")
-    .description("open one more interactive shell on a running session (see `listen`)")
+    .description(
+      "open one more interactive shell on a running session (see `listen`), or run " +
+        "`-- ACTION ARG...` in it on its open connections",
+    )
     .option("--socket <path>", "the session's socket (default: the only live session)")
     .option("--path <path>", "node to start the shell at")
     .action(async (options: SessionOptions) => {
       const path = (options.path ?? "").split(".").filter(Boolean);
-      code = await connectTerminal({ socket: options.socket, path, err: io.err });
+      code = await connectTerminal({ socket: options.socket, path, action: tail, err: io.err });
     });
   program.command("sessions")
     .description("list this user's live sessions (pid, socket, script, started, clients)")

@@ -27,6 +27,8 @@ export interface ClientOptions {
   color?: boolean;
   /** Node names to start the shell in. */
   path?: string[];
+  /** `ACTION ARG...` to run without a shell. */
+  action?: string[];
   /** The token to present (default: read from the session's token file). */
   token?: string;
 }
@@ -128,6 +130,7 @@ export class SessionClient implements AsyncDisposable {
       term: options.term ?? "xterm",
       color: options.color ?? false,
       path: options.path ?? [],
+      action: options.action ?? [],
     }));
     return client;
   }

@@ -22,6 +22,8 @@ export interface Hello {
   color: boolean;
   /** Node names to start in. */
   path: string[];
+  /** `ACTION ARG...` to run without a shell (empty: open the shell). */
+  action: string[];
 }
 
 /** The output stream of a remote terminal: what is written goes to the socket. */
@@ -53,7 +55,7 @@ type Attached = { onInput(data: Uint8Array): void; onResize(cols: number, rows: 
  * import { ClientTerminal } from "./client_shell.ts";
  * const sent: Uint8Array[] = [];
  * const client = new ClientTerminal((frame) => sent.push(frame), {
- *   cols: 100, rows: 30, term: "xterm", color: false, path: [],
+ *   cols: 100, rows: 30, term: "xterm", color: false, path: [], action: [],
  * });
  * client.console.write("hi\n");
  * assert.equal(sent.length, 1);
@@ -82,16 +84,15 @@ export class ClientTerminal {
       interactive: true,
       color: hello.color,
     });
-    const self = this;
     this.terminal = {
       isTTY: true,
       term: hello.term,
-      size: () => ({ cols: self.output.columns, rows: self.output.rows }),
+      size: () => ({ cols: this.output.columns, rows: this.output.rows }),
       write: (data) => out(data),
-      attach(handlers) {
-        self.#attached = handlers;
+      attach: (handlers) => {
+        this.#attached = handlers;
         return () => {
-          if (self.#attached === handlers) self.#attached = undefined;
+          if (this.#attached === handlers) this.#attached = undefined;
         };
       },
     };

@@ -14,8 +14,10 @@ import { encodeFrame, FRAME, jsonOf, readFrames } from "./protocol.ts";
 export interface ConnectRequest {
   /** The socket (default: the only live session of this user). */
   readonly socket?: string;
-  /** Node names to start the shell in. */
+  /** Node names to start the shell in (or the node `action` is relative to). */
   readonly path?: string[];
+  /** `ACTION ARG...`: run it in the session without a shell. */
+  readonly action?: string[];
   /** Error output. */
   readonly err: (text: string) => void;
 }
@@ -79,7 +81,8 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
   }
   const writer = conn.writable.getWriter();
   const send = (frame: Uint8Array) => void writer.write(frame).catch(() => {});
-  const tty = Deno.stdin.isTerminal();
+  const action = request.action ?? [];
+  const tty = action.length === 0 && Deno.stdin.isTerminal();
   let term = "xterm";
   try {
     term = Deno.env.get("TERM") ?? term;
@@ -92,6 +95,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     term,
     color: Deno.stdout.isTerminal() && !Deno.noColor,
     path: request.path ?? [],
+    action,
   }));
   const onResize = () => send(encodeFrame(FRAME.resize, size()));
   try {
@@ -100,7 +104,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     // no SIGWINCH here
   }
   if (tty) Deno.stdin.setRaw(true);
-  let reading = true;
+  let reading = action.length === 0;
   const keys = (async () => {
     const buffer = new Uint8Array(4096);
     while (reading) {

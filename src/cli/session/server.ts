@@ -21,6 +21,7 @@ import { ClientTerminal, type Hello } from "./client_shell.ts";
 import { privateDir, removeQuietly, sessionDir, type SessionRecord, tokenPath } from "./paths.ts";
 import { encodeFrame, FRAME, type Frame, jsonOf, readFrames } from "./protocol.ts";
 import { RoutingLogger } from "./routing.ts";
+import { runRemoteAction } from "./remote_run.ts";
 import { probeSocket } from "./probe.ts";
 
 /** What `listen` needs. */
@@ -180,13 +181,15 @@ export async function listenSession(request: ListenRequest): Promise<number> {
         await writer.write(encodeFrame(FRAME.described, { ...record, clients: shells }));
         return;
       }
-      const client = new ClientTerminal(send, {
+      const hello: Hello = {
         cols: Number(asked.cols) || 80,
         rows: Number(asked.rows) || 24,
         term: String(asked.term ?? "xterm"),
         color: asked.color === true,
         path: Array.isArray(asked.path) ? asked.path.map(String) : [],
-      });
+        action: Array.isArray(asked.action) ? asked.action.map(String) : [],
+      };
+      const client = new ClientTerminal(send, hello);
       const pump = (async () => {
         for await (const frame of frames) {
           if (frame.type === FRAME.input) client.type(frame.data);
@@ -208,15 +211,19 @@ export async function listenSession(request: ListenRequest): Promise<number> {
         clearLine: true,
       });
       shells++;
-      const code = await router.run(logger, () =>
-        runShell({
-          root,
-          env: fork,
-          name: request.name,
-          startPath: Array.isArray(asked.path) ? asked.path.map(String) : [],
-          input: client.input,
-          output: client.output,
-        })).finally(() => shells--);
+      const write = (text: string) => void client.output.write(text);
+      const code = await router.run(
+        logger,
+        () =>
+          hello.action.length ? runRemoteAction(root, hello.path, hello.action, write) : runShell({
+            root,
+            env: fork,
+            name: request.name,
+            startPath: hello.path,
+            input: client.input,
+            output: client.output,
+          }),
+      ).finally(() => shells--);
       await writer.write(encodeFrame(FRAME.exit, { code })).catch(() => {});
     } catch (error) {
       request.err(`Session client failed: ${error instanceof Error ? error.message : error}\n`);

@@ -1,0 +1,103 @@
+/**
+ * Sessions over their socket: several shells on one `deployer listen`, each with its own
+ * working node; actions run in the session; the listing; stale sockets.
+ */
+import assert from "node:assert/strict";
+import { querySession, SessionClient } from "../../src/cli/session/mod.ts";
+import { deployer, Listener, Place } from "./_support.ts";
+
+/** Types a line and waits for the next prompt; returns what the shell wrote meanwhile. */
+async function line(client: SessionClient, text: string, prompt: string): Promise<string> {
+  const from = client.text.length;
+  await client.type(`${text}\r`);
+  return await client.waitFor(new RegExp(`${prompt.replace(/[.[\]]/g, "\\$&")} $`), from);
+}
+
+Deno.test("session: two clients, each with its own working node", async () => {
+  await using place = await Place.create();
+  await using listener = await Listener.start(place);
+  assert.equal(listener.socket, `${place.sessions}/${listener.process.pid}.sock`);
+  assert.equal((await Deno.stat(place.sessions)).mode! & 0o777, 0o700);
+  assert.equal((await Deno.stat(listener.socket)).mode! & 0o777, 0o600);
+  assert.equal((await Deno.stat(`${listener.socket}.token`)).mode! & 0o777, 0o600);
+
+  await using a = await SessionClient.open(listener.socket);
+  await using b = await SessionClient.open(listener.socket);
+  await a.waitFor("Root > ");
+  await b.waitFor("Root > ");
+  await line(a, "cd alpha", "Root.alpha >");
+  await line(b, "cd beta", "Root.beta >");
+  assert.match(await line(a, "pwd", "Root.alpha >"), /\/Root\.alpha\n/);
+  assert.match(await line(b, "pwd", "Root.beta >"), /\/Root\.beta\n/);
+  // Each client sees its own action's output, not the other's.
+  const fromB = b.text.length;
+  const ran = await line(a, "hello there", "Root.alpha >");
+  assert.match(ran, /\[one\] hello there/);
+  assert.match(ran, /\nhello there\n/);
+  assert.doesNotMatch(b.text.slice(fromB), /hello there/);
+  // Tab completion works over the socket.
+  let from = b.text.length;
+  await b.type("wh");
+  await b.waitFor("wh", from);
+  from = b.text.length;
+  await b.type("\t");
+  await b.waitFor("ere ", from);
+  assert.match(await line(b, "", "Root.beta >"), /in beta/);
+
+  assert.equal((await querySession(listener.socket)).clients, 2);
+  const listed = await deployer(place, ["sessions"]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^PID +SOCKET +SCRIPT +STARTED +CLIENTS\n/);
+  assert.match(
+    listed.stdout,
+    new RegExp(
+      `^${listener.process.pid} +${listener.socket} +\\S*tree\\.ts +[-0-9]+ [0-9:]+ +2$`,
+      "m",
+    ),
+  );
+
+  from = a.text.length;
+  await a.type("exit\r");
+  await a.ended();
+  assert.equal(a.code, 0);
+  await b.close();
+  const stopped = await listener.stop();
+  assert.equal(stopped.code, 0, stopped.stderr);
+  // The session removed its socket, token and record.
+  assert.deepEqual([...Deno.readDirSync(place.sessions)], []);
+});
+
+Deno.test("session: connect -- ACTION runs it in the session and exits with its code", async () => {
+  await using place = await Place.create();
+  await using listener = await Listener.start(place);
+  const ok = await deployer(place, ["connect", "--", "alpha.hello", "world"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /\[one\] hello world\n/);
+  assert.match(ok.stdout, /\nhello world\n$/);
+  const unknown = await deployer(place, ["connect", "--socket", listener.socket, "--", "nope"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stdout, /nope/);
+});
+
+Deno.test("session: a stale socket is detected and removed; a live one is not taken", async () => {
+  await using place = await Place.create();
+  const first = await Listener.start(place);
+  const socket = first.socket;
+  // A second listen on the same socket is refused while the first one lives.
+  const again = await deployer(place, ["listen", "--socket", socket]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /A session already listens on/);
+  // Killed without cleaning up: socket, token and record stay behind.
+  first.process.kill("SIGKILL");
+  await first.stop();
+  assert.ok((await Deno.lstat(socket)).isSocket);
+  const listed = await deployer(place, ["sessions"]);
+  assert.equal(listed.stdout, "No live sessions.\n");
+  assert.deepEqual([...Deno.readDirSync(place.sessions)], []);
+  // A stale socket at a given path is taken over by the next listen.
+  const stale = Deno.listen({ transport: "unix", path: `${place.dir}/s.sock` });
+  stale.close(); // leaves the file, nobody listening
+  await using second = await Listener.start(place, undefined, ["--socket", `${place.dir}/s.sock`]);
+  assert.equal(second.socket, `${place.dir}/s.sock`);
+  assert.equal((await querySession(second.socket)).clients, 0);
+});
