@@ -45,6 +45,8 @@ function positiveInteger(value: string): number {
 /** The options of `listen` and `connect`. */
 interface SessionOptions {
   socket?: string;
+  panes?: boolean;
+  pane?: string;
   path?: string;
   parallel?: number;
   log?: string;
@@ -230,9 +232,18 @@ export async function executeProgram(
     )
     .option("--socket <path>", "the session's socket (default: the only live session)")
     .option("--path <path>", "node to start the shell at")
+    .option("--panes", "inside tmux, run each isolation of a parallel action in its own pane")
+    .addOption(new Option("--pane <key>", "show one isolation (used by --panes)").hideHelp())
     .action(async (options: SessionOptions) => {
       const path = (options.path ?? "").split(".").filter(Boolean);
-      code = await connectTerminal({ socket: options.socket, path, action: tail, err: io.err });
+      code = await connectTerminal({
+        socket: options.socket,
+        path,
+        action: tail,
+        panes: options.panes,
+        pane: options.pane,
+        err: io.err,
+      });
     });
   program.command("sessions")
     .description("list this user's live sessions (pid, socket, script, started, clients)")

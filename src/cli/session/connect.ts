@@ -9,6 +9,7 @@ import { UsageError } from "../../errors.ts";
 import { readToken } from "./paths.ts";
 import { liveSessions } from "./list.ts";
 import { encodeFrame, FRAME, jsonOf, readFrames } from "./protocol.ts";
+import type { PaneSetup } from "./panes.ts";
 
 /** What `connect` needs. */
 export interface ConnectRequest {
@@ -18,8 +19,70 @@ export interface ConnectRequest {
   readonly path?: string[];
   /** `ACTION ARG...`: run it in the session without a shell. */
   readonly action?: string[];
+  /** Inside tmux: run each isolation of a parallel action in a pane of its own. */
+  readonly panes?: boolean;
+  /** Show one pane's isolation (started by the session, not by people). */
+  readonly pane?: string;
   /** Error output. */
   readonly err: (text: string) => void;
+}
+
+/**
+ * The tmux set-up a `--panes` client sends: the tmux socket and pane from `$TMUX` and
+ * `$TMUX_PANE`, and the command that opens a pane client of `socket`; `undefined`
+ * outside tmux.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { paneSetup } from "./connect.ts";
+ * assert.equal(paneSetup("/s.sock", {}), undefined);
+ * const setup = paneSetup("/s.sock", { TMUX: "/tmp/tmux-0/default,12,0", TMUX_PANE: "%3" });
+ * assert.equal(setup?.socket, "/tmp/tmux-0/default");
+ * assert.deepEqual(setup?.command.slice(-3), ["connect", "--socket", "/s.sock"]);
+ * ```
+ */
+export function paneSetup(
+  socket: string,
+  env: Record<string, string | undefined>,
+): PaneSetup | undefined {
+  const tmux = env.TMUX?.split(",")[0];
+  if (!tmux || !env.TMUX_PANE) return undefined;
+  const exec = Deno.execPath();
+  // Under `deno`, run the same main module again; a compiled binary is the program itself.
+  const program = exec.split("/").pop() === "deno"
+    ? [exec, "run", "--quiet", "--allow-read", "--allow-env", "--allow-import"]
+      .concat([`--allow-write=${socket}`, `--allow-net=unix:${socket}`, Deno.mainModule])
+    : [exec];
+  return {
+    socket: tmux,
+    pane: env.TMUX_PANE,
+    command: [...program, "connect", "--socket", socket],
+  };
+}
+
+/** Shows one pane's isolation until it ends, then waits for Enter. */
+async function showPane(conn: Deno.UnixConn, key: string, socket: string): Promise<number> {
+  const writer = conn.writable.getWriter();
+  await writer.write(encodeFrame(FRAME.hello, { token: await readToken(socket), pane: key }));
+  for await (const frame of readFrames(conn.readable)) {
+    if (frame.type === FRAME.output) await Deno.stdout.write(frame.data);
+    if (frame.type === FRAME.error) {
+      await Deno.stdout.write(
+        new TextEncoder().encode(`${jsonOf<{ message: string }>(frame).message}\n`),
+      );
+      break;
+    }
+    if (frame.type === FRAME.exit) break;
+  }
+  await Deno.stdout.write(new TextEncoder().encode("\n[done] Press Enter to close this pane.\n"));
+  await Deno.stdin.read(new Uint8Array(64)).catch(() => null);
+  try {
+    conn.close();
+  } catch {
+    // closed by the server
+  }
+  return 0;
 }
 
 /**
@@ -79,6 +142,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     );
     return 1;
   }
+  if (request.pane !== undefined) return await showPane(conn, request.pane, socket);
   const writer = conn.writable.getWriter();
   const send = (frame: Uint8Array) => void writer.write(frame).catch(() => {});
   const action = request.action ?? [];
@@ -96,6 +160,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     color: Deno.stdout.isTerminal() && !Deno.noColor,
     path: request.path ?? [],
     action,
+    panes: request.panes ? paneSetup(socket, Deno.env.toObject()) : undefined,
   }));
   const onResize = () => send(encodeFrame(FRAME.resize, size()));
   try {

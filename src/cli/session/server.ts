@@ -22,6 +22,7 @@ import { privateDir, removeQuietly, sessionDir, type SessionRecord, tokenPath } 
 import { encodeFrame, FRAME, type Frame, jsonOf, readFrames } from "./protocol.ts";
 import { RoutingLogger } from "./routing.ts";
 import { runRemoteAction } from "./remote_run.ts";
+import { type PaneRegistry, PaneRouter, type PaneSetup } from "./panes.ts";
 import { probeSocket } from "./probe.ts";
 
 /** What `listen` needs. */
@@ -141,6 +142,7 @@ export async function listenSession(request: ListenRequest): Promise<number> {
   await Deno.writeTextFile(recordFile, JSON.stringify(record), { mode: 0o600 });
 
   const clients = new Set<Deno.Conn>();
+  const panes: PaneRegistry = new Map();
   let shells = 0;
   const shutdown = () => stop.abort();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -181,6 +183,23 @@ export async function listenSession(request: ListenRequest): Promise<number> {
         await writer.write(encodeFrame(FRAME.described, { ...record, clients: shells }));
         return;
       }
+      const paneKey = (asked as { pane?: unknown }).pane;
+      if (typeof paneKey === "string") {
+        // A tmux pane showing one isolation of another client's action.
+        const sink = panes.get(paneKey);
+        if (!sink) {
+          await writer.write(encodeFrame(FRAME.error, { message: "That pane's action is over" }));
+          return;
+        }
+        panes.delete(paneKey);
+        await new Promise<void>((resolve) =>
+          sink.attach((text) => send(encodeFrame(FRAME.output, text)), (code) => {
+            send(encodeFrame(FRAME.exit, { code }));
+            resolve();
+          })
+        );
+        return;
+      }
       const hello: Hello = {
         cols: Number(asked.cols) || 80,
         rows: Number(asked.rows) || 24,
@@ -206,10 +225,20 @@ export async function listenSession(request: ListenRequest): Promise<number> {
         terminal: client.terminal,
         signal: gone.signal,
       });
-      const logger = new TerminalLogger({ write: (t: string) => client.output.write(t) }, {
-        color: client.console.color,
-        clearLine: true,
-      });
+      const terminalLogger = new TerminalLogger(
+        { write: (t: string) => client.output.write(t) },
+        { color: client.console.color, clearLine: true },
+      );
+      const paneSetup = (asked as { panes?: PaneSetup }).panes;
+      const logger = paneSetup
+        ? new PaneRouter(
+          terminalLogger,
+          paneSetup,
+          panes,
+          (t) => void client.output.write(t),
+          client.console.color,
+        )
+        : terminalLogger;
       shells++;
       const write = (text: string) => void client.output.write(text);
       const code = await router.run(
