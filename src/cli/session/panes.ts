@@ -19,7 +19,23 @@ export interface PaneSetup {
   readonly command: readonly string[];
 }
 
-/** One pane's output: buffered until its client connects. */
+/**
+ * One pane's output: buffered until its client connects.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PaneSink } from "./panes.ts";
+ * const sink = new PaneSink();
+ * sink.write("early\n");
+ * sink.end();
+ * let text = "";
+ * let code: number | undefined;
+ * sink.attach((t) => (text += t), (c) => (code = c));
+ * assert.equal(text, "early\n");
+ * assert.equal(code, 0);
+ * ```
+ */
 export class PaneSink {
   #buffer: string[] = [];
   #write: ((text: string) => void) | undefined;

@@ -129,7 +129,18 @@ export async function readRecords(dir: string): Promise<{ file: string; record: 
   return found.sort((a, b) => a.record.started.localeCompare(b.record.started));
 }
 
-/** Removes files, ignoring those already gone. */
+/**
+ * Removes files, ignoring those already gone.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { removeQuietly } from "./paths.ts";
+ * const file = await Deno.makeTempFile();
+ * await removeQuietly(file, `${file}.never-existed`);
+ * await assert.rejects(Deno.stat(file), Deno.errors.NotFound);
+ * ```
+ */
 export async function removeQuietly(...paths: string[]): Promise<void> {
   for (const path of paths) {
     try {

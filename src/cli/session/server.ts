@@ -33,6 +33,8 @@ export interface ListenRequest {
   readonly script: string;
   /** The program name (shell `--version`). */
   readonly name: string;
+  /** The session directory (default: {@linkcode sessionDir}). */
+  readonly dir?: string;
   /** The socket path (default: `<session dir>/<pid>.sock`). */
   readonly socket?: string;
   /** How many commands run at once. */
@@ -106,7 +108,8 @@ async function firstFrame(frames: AsyncGenerator<Frame>): Promise<Frame | undefi
  * const listening = new Promise<void>((resolve) => (ready = resolve));
  * const socket = `${dir}/s.sock`;
  * const done = listenSession({
- *   root: Root, script: "example", name: "deployer", socket, signal: stop.signal,
+ *   root: Root, script: "example", name: "deployer", socket, dir: `${dir}/sessions`,
+ *   signal: stop.signal,
  *   err: (text) => text.startsWith("Listening") && ready(),
  * });
  * await listening;
@@ -117,7 +120,7 @@ async function firstFrame(frames: AsyncGenerator<Frame>): Promise<Frame | undefi
  * ```
  */
 export async function listenSession(request: ListenRequest): Promise<number> {
-  const dir = await privateDir(sessionDir());
+  const dir = await privateDir(request.dir ?? sessionDir());
   const socket = request.socket ?? `${dir}/${Deno.pid}.sock`;
   await claimSocket(socket);
   const router = new RoutingLogger();
