@@ -74,7 +74,7 @@ async function runAction(
     fork = session.env.fork({ signal, sandbox: sandbox || session.env.sandbox, askOnFailure });
     const node = rebind(resolved.node, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
-  });
+  }, session.interrupts);
   if (!outcome.settled) {
     session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
   } else if (outcome.failed) {

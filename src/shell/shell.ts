@@ -30,6 +30,8 @@ export interface ShellOptions {
   input?: NodeJS.ReadableStream;
   /** Where the shell writes (default: this process's stdout). */
   output?: NodeJS.WritableStream;
+  /** Where Ctrl-C comes from while an action runs (default: this process's SIGINT). */
+  interrupts?: (handler: () => void) => () => void;
 }
 
 const HISTORY_SIZE = 1000;
@@ -254,6 +256,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
     options: settings,
     name: options.name ?? "deployer",
     version: VERSION,
+    interrupts: options.interrupts,
   };
   let start = root;
   for (const name of options.startPath ?? []) {

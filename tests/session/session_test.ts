@@ -67,6 +67,29 @@ Deno.test("session: two clients, each with its own working node", async () => {
   assert.deepEqual([...Deno.readDirSync(place.sessions)], []);
 });
 
+Deno.test("session: Ctrl-C stops the action of its own client only", async () => {
+  await using place = await Place.create();
+  await using listener = await Listener.start(place);
+  await using a = await SessionClient.open(listener.socket, { path: ["alpha"] });
+  await using b = await SessionClient.open(listener.socket, { path: ["alpha"] });
+  await a.waitFor("Root.alpha > ");
+  await b.waitFor("Root.alpha > ");
+  let from = a.text.length;
+  await a.type("nap\r");
+  await a.waitFor("$ sleep 60", from);
+  from = b.text.length;
+  await b.type("nap\r");
+  await b.waitFor("$ sleep 60", from);
+  from = a.text.length;
+  await a.type("\x03");
+  // Without the interrupt this waits out the minute of sleep and the wait times out.
+  assert.match(await a.waitFor(/Root\.alpha > $/, from), /Interrupted|aborted/i);
+  assert.doesNotMatch(b.text.slice(-30), /Root\.alpha > $/); // b's action still runs
+  from = b.text.length;
+  await b.type("\x03");
+  await b.waitFor(/Root\.alpha > $/, from);
+});
+
 Deno.test("session: connect -- ACTION runs it in the session and exits with its code", async () => {
   await using place = await Place.create();
   await using listener = await Listener.start(place);

@@ -73,6 +73,7 @@ export class ClientTerminal {
   /** The terminal interactive commands take over. */
   readonly terminal: Terminal;
   #attached: Attached | undefined;
+  readonly #interrupted = new Set<() => void>();
 
   /** Creates it; `send` writes one encoded frame to the client. */
   constructor(send: (frame: Uint8Array) => void, hello: Hello) {
@@ -98,11 +99,24 @@ export class ClientTerminal {
     };
   }
 
-  /** Keys from the client: to an interactive command when one runs, else to the shell. */
+  /**
+   * Keys from the client: to an interactive command when one runs; Ctrl-C to whoever
+   * waits for it while an action runs; everything else to the shell.
+   */
   type(data: Uint8Array): void {
-    if (this.#attached) this.#attached.onInput(data);
-    else this.input.write(data);
+    if (this.#attached) return this.#attached.onInput(data);
+    if (this.#interrupted.size && data.includes(3)) {
+      for (const handler of [...this.#interrupted]) handler();
+      data = data.filter((byte) => byte !== 3);
+    }
+    if (data.length) this.input.write(data);
   }
+
+  /** Calls `handler` on each Ctrl-C from the client until the returned function is called. */
+  readonly interrupts = (handler: () => void): () => void => {
+    this.#interrupted.add(handler);
+    return () => void this.#interrupted.delete(handler);
+  };
 
   /** The client's terminal changed size. */
   resize(cols: number, rows: number): void {

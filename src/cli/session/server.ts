@@ -254,6 +254,7 @@ export async function listenSession(request: ListenRequest): Promise<number> {
             startPath: hello.path,
             input: client.input,
             output: client.output,
+            interrupts: client.interrupts,
           }),
       ).finally(() => shells--);
       await writer.write(encodeFrame(FRAME.exit, { code })).catch(() => {});
