@@ -8,8 +8,16 @@ import { Terminal } from "../shell/fixtures/tmux.ts";
 import { REPO } from "../cli/helpers.ts";
 import { Listener, Place } from "./_support.ts";
 
-async function connect(place: Place, socket: string): Promise<Terminal> {
-  const command = [Deno.execPath(), "run", "--quiet", "--no-lock", "--allow-all", `${REPO}cli.ts`]
+/** `deployer connect` in a terminal; `program` is `cli.ts` or a script that calls `runCli`. */
+async function connect(place: Place, socket: string, program = "cli.ts"): Promise<Terminal> {
+  const command = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-lock",
+    "--allow-all",
+    `${REPO}${program}`,
+  ]
     .concat(["connect", "--socket", socket]).map((a) => `'${a}'`).join(" ");
   return await Terminal.start(`${command}; echo "connect exited with $?"`, place.env);
 }
@@ -24,7 +32,8 @@ Deno.test("session: two connected terminals, each with its own prompt", async ()
   await using place = await Place.create();
   await using listener = await Listener.start(place);
   await using a = await connect(place, listener.socket);
-  await using b = await connect(place, listener.socket);
+  // A script's own CLI (runCli) does not call Deno.exit: connect must still end.
+  await using b = await connect(place, listener.socket, "tests/session/fixtures/own_cli.ts");
   await a.waitFor(/^Root > $/m, { timeout: 60_000 });
   await b.waitFor(/^Root > $/m, { timeout: 60_000 });
 

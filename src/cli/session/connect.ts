@@ -169,13 +169,15 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     // no SIGWINCH here
   }
   if (tty) Deno.stdin.setRaw(true);
-  let reading = action.length === 0;
+  const reading = action.length === 0;
+  // A stream reader can be cancelled when the session ends (a pending read would keep
+  // the process alive).
+  const stdin = reading ? Deno.stdin.readable.getReader() : undefined;
   const keys = (async () => {
-    const buffer = new Uint8Array(4096);
-    while (reading) {
-      const n = await Deno.stdin.read(buffer);
-      if (n === null) break;
-      if (reading) send(encodeFrame(FRAME.input, buffer.slice(0, n)));
+    while (stdin) {
+      const { value, done } = await stdin.read();
+      if (done) break;
+      send(encodeFrame(FRAME.input, value));
     }
   })().catch(() => {});
   let code = 1;
@@ -192,7 +194,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
       `The session at "${socket}" broke: ${error instanceof Error ? error.message : error}\n`,
     );
   } finally {
-    reading = false;
+    await stdin?.cancel().catch(() => {});
     try {
       Deno.removeSignalListener("SIGWINCH", onResize);
     } catch {
@@ -205,6 +207,6 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
       // closed by the server
     }
   }
-  void keys;
+  await keys;
   return code;
 }

@@ -162,7 +162,7 @@ export async function listenSession(request: ListenRequest): Promise<number> {
     }
   }, { once: true });
   request.err(
-    `Listening on ${socket} (pid ${Deno.pid}); open shells with: deployer connect --socket ${socket}\n`,
+    `Listening on ${socket} (pid ${Deno.pid}); open shells with: ${request.name} connect --socket ${socket}\n`,
   );
 
   const serve = async (conn: Deno.Conn) => {
