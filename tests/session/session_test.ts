@@ -44,6 +44,13 @@ Deno.test("session: two clients, each with its own working node", async () => {
   await b.waitFor("ere ", from);
   assert.match(await line(b, "", "Root.beta >"), /in beta/);
 
+  // Each terminal's size is its own: `ls` lays out columns for it.
+  const beforeResize = b.text.length;
+  await b.resize(14, 24);
+  await b.waitFor("Root.beta > ", beforeResize); // readline redraws the prompt
+  assert.match(await line(b, "ls /", "Root.beta >"), /\n {2}alpha beta\n {2}cells\n/);
+  assert.match(await line(a, "ls /", "Root.alpha >"), /alpha +beta +cells/);
+
   assert.equal((await querySession(listener.socket)).clients, 2);
   const listed = await deployer(place, ["sessions"]);
   assert.equal(listed.code, 0, listed.stderr);
