@@ -16,20 +16,29 @@ const setpriv = (() => {
   }
 })();
 
-/** Runs the real `connect` client as `nobody`, with a home and deno cache of its own. */
+/**
+ * Runs a client as `nobody`, with a home and deno cache of its own: the real `connect`
+ * client, or (`raw`) the protocol client, which does not check the socket's owner, so
+ * the server's own check is what refuses it.
+ */
 async function connectAsNobody(
   scratch: string,
   socket: string,
+  raw = false,
 ): Promise<{ code: number; err: string }> {
   const entry = `${scratch}/connect.ts`;
-  await Deno.writeTextFile(
-    entry,
-    `import { connectTerminal } from "file://${REPO}src/cli/session/connect.ts";\n` +
+  const source = raw
+    ? `import { SessionClient } from "file://${REPO}src/cli/session/client.ts";\n` +
+      `const client = await SessionClient.open(${JSON.stringify(socket)}, ` +
+      `{ action: ["alpha.hello", "x"] });\n` +
+      `await client.ended();\n` +
+      `console.log(client.text + (client.error ?? ""));\n` +
+      `Deno.exit(client.code ?? 1);\n`
+    : `import { connectTerminal } from "file://${REPO}src/cli/session/connect.ts";\n` +
       `const enc = new TextEncoder();\n` +
       `Deno.exit(await connectTerminal({ socket: ${JSON.stringify(socket)}, ` +
-      `action: ["alpha.hello", "x"], err: (t) => Deno.stderr.writeSync(enc.encode(t)) }));\n`,
-    { mode: 0o644 },
-  );
+      `action: ["alpha.hello", "x"], err: (t) => Deno.stderr.writeSync(enc.encode(t)) }));\n`;
+  await Deno.writeTextFile(entry, source, { mode: 0o644 });
   const out = await new Deno.Command("setpriv", {
     args: [
       "--reuid=nobody",
@@ -83,7 +92,12 @@ Deno.test({
         const socket = `${scratch}/shared/s.sock`;
         await using listener = await Listener.start(place, undefined, ["--socket", socket]);
         await Deno.chmod(socket, 0o666);
-        const refused = await connectAsNobody(scratch, socket);
+        // The real client does not even talk to a socket of another user...
+        const careful = await connectAsNobody(scratch, socket);
+        assert.equal(careful.code, 1);
+        assert.match(careful.err, /the socket belongs to uid 0, not to you \(uid 65534\)/);
+        // ...and the server refuses a client that does.
+        const refused = await connectAsNobody(scratch, socket, true);
         const stopped = await listener.stop();
         assert.equal(refused.code, 1);
         assert.match(refused.err, /Refused: this session belongs to another user/);

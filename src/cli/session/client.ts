@@ -42,6 +42,38 @@ async function open(socket: string): Promise<Deno.UnixConn> {
   }
 }
 
+/**
+ * Refuses a socket that belongs to another user: a session of yours has your socket, and
+ * keys (sudo passwords too) typed into someone else's would go to them.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOwner } from "./client.ts";
+ * const dir = await Deno.makeTempDir();
+ * const listener = Deno.listen({ transport: "unix", path: `${dir}/s.sock` });
+ * await checkOwner(`${dir}/s.sock`); // ours: no error
+ * listener.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function checkOwner(socket: string): Promise<void> {
+  let owner: number | null;
+  try {
+    owner = (await Deno.lstat(socket)).uid;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot connect to the session at "${socket}": ${why}`, { cause: error });
+  }
+  const me = Deno.uid();
+  if (owner !== null && me !== null && owner !== me) {
+    throw new Error(
+      `Cannot connect to the session at "${socket}": the socket belongs to uid ${owner}, ` +
+        `not to you (uid ${me})`,
+    );
+  }
+}
+
 function refused(frame: Frame, socket: string): Error {
   return new Error(`Session at "${socket}": ${jsonOf<{ message: string }>(frame).message}`);
 }
@@ -76,7 +108,8 @@ export async function querySession(socket: string, token?: string): Promise<Sess
 }
 
 /**
- * A shell of a session without a terminal: send keys, wait for text on the screen.
+ * A shell of a session without a terminal: send keys, wait for text on the screen. It
+ * does not check who owns the socket (`connect` does, with {@linkcode checkOwner}).
  *
  * @example Usage
  * ```ts

@@ -7,6 +7,7 @@
  */
 import { UsageError } from "../../errors.ts";
 import { readToken } from "./paths.ts";
+import { checkOwner } from "./client.ts";
 import { liveSessions } from "./list.ts";
 import { encodeFrame, FRAME, jsonOf, readFrames } from "./protocol.ts";
 import type { PaneSetup } from "./panes.ts";
@@ -133,8 +134,13 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
   const socket = await chooseSocket(request.socket);
   let conn: Deno.UnixConn;
   try {
+    await checkOwner(socket);
     conn = await Deno.connect({ transport: "unix", path: socket });
   } catch (error) {
+    if (error instanceof Error && error.message.startsWith("Cannot connect")) {
+      request.err(`${error.message}\n`);
+      return 1;
+    }
     request.err(
       `Cannot connect to the session at "${socket}": ${
         error instanceof Error ? error.message : error
