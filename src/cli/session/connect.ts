@@ -53,7 +53,8 @@ export function paneSetup(
   // Under `deno`, run the same main module again; a compiled binary is the program itself.
   const program = exec.split("/").pop() === "deno"
     ? [exec, "run", "--quiet", "--allow-read", "--allow-env", "--allow-import"]
-      .concat([`--allow-write=${socket}`, `--allow-net=unix:${socket}`, Deno.mainModule])
+      .concat(["--allow-sys=uid", `--allow-write=${socket}`, `--allow-net=unix:${socket}`])
+      .concat([Deno.mainModule])
     : [exec];
   return {
     socket: tmux,
@@ -164,6 +165,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     ...size(),
     term,
     color: Deno.stdout.isTerminal() && !Deno.noColor,
+    tty: Deno.stdout.isTerminal(),
     path: request.path ?? [],
     action,
     panes: request.panes ? paneSetup(socket, Deno.env.toObject()) : undefined,

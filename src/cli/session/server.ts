@@ -173,7 +173,7 @@ export async function listenSession(request: ListenRequest): Promise<number> {
       const first = await firstFrame(frames);
       if (!first) return; // a probe, or a client that said nothing
       const asked = first && (first.type === FRAME.hello || first.type === FRAME.info)
-        ? jsonOf<Partial<Hello> & { token?: string }>(first)
+        ? jsonOf<Partial<Hello> & { token?: string; tty?: boolean }>(first)
         : undefined;
       if (!asked || !sameToken(String(asked.token ?? ""), token)) {
         request.err(`Refused a client on ${socket}: it did not present the session token\n`);
@@ -230,7 +230,8 @@ export async function listenSession(request: ListenRequest): Promise<number> {
       });
       const terminalLogger = new TerminalLogger(
         { write: (t: string) => client.output.write(t) },
-        { color: client.console.color, clearLine: true },
+        // A one-action client writing to a pipe gets plain lines, a terminal gets line clears.
+        { color: client.console.color, clearLine: !hello.action.length || asked.tty === true },
       );
       const paneSetup = (asked as { panes?: PaneSetup }).panes;
       const logger = paneSetup
