@@ -53,6 +53,7 @@ async function open(socket: string): Promise<Deno.UnixConn> {
  * const dir = await Deno.makeTempDir();
  * const listener = Deno.listen({ transport: "unix", path: `${dir}/s.sock` });
  * await checkOwner(`${dir}/s.sock`); // ours: no error
+ * await assert.rejects(checkOwner(`${dir}/none.sock`), /Cannot connect to the session/);
  * listener.close();
  * await Deno.remove(dir, { recursive: true });
  * ```

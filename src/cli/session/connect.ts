@@ -160,6 +160,10 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
   } catch {
     // no env permission: a plain xterm
   }
+  const panes = request.panes ? paneSetup(socket, Deno.env.toObject()) : undefined;
+  if (request.panes && !panes) {
+    request.err("--panes works inside tmux only: the isolations' output is prefixed here.\n");
+  }
   send(encodeFrame(FRAME.hello, {
     token: await readToken(socket),
     ...size(),
@@ -168,7 +172,7 @@ export async function connectTerminal(request: ConnectRequest): Promise<number> 
     tty: Deno.stdout.isTerminal(),
     path: request.path ?? [],
     action,
-    panes: request.panes ? paneSetup(socket, Deno.env.toObject()) : undefined,
+    panes,
   }));
   const onResize = () => send(encodeFrame(FRAME.resize, size()));
   try {
