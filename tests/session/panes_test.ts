@@ -28,7 +28,9 @@ class Tmux implements AsyncDisposable {
     }
   }
   async [Symbol.asyncDispose](): Promise<void> {
+    const path = await this.run("display-message", "-p", "#{socket_path}").catch(() => "");
     await this.run("kill-server").catch(() => {});
+    if (path.trim()) await Deno.remove(path.trim()).catch(() => {});
   }
 }
 
