@@ -4,7 +4,18 @@
  */
 import assert from "node:assert/strict";
 import { querySession, SessionClient } from "../../src/cli/session/mod.ts";
+import { REPO } from "../cli/helpers.ts";
+import { killAll, processesWith } from "../_support/procs.ts";
 import { deployer, Listener, Place } from "./_support.ts";
+
+/** Waits (at most 20 s) until `test` holds. */
+async function until(test: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** Types a line and waits for the next prompt; returns what the shell wrote meanwhile. */
 async function line(client: SessionClient, text: string, prompt: string): Promise<string> {
@@ -108,6 +119,29 @@ Deno.test("session: connect -- ACTION runs it in the session and exits with its 
   const unknown = await deployer(place, ["connect", "--socket", listener.socket, "--", "nope"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stdout, /nope/);
+});
+
+Deno.test("session: a one-action client that goes away stops its action", async () => {
+  await using place = await Place.create();
+  await using _listener = await Listener.start(place);
+  const seconds = `59.${Math.floor(Math.random() * 1e6)}`;
+  const client = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-lock", "--allow-all", `${REPO}cli.ts`, "connect", "--"]
+      .concat(["alpha.napFor", seconds]),
+    env: place.env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const sleeping = async () => (await processesWith(`sleep ${seconds}`)).length > 0;
+  try {
+    await until(sleeping, "the action's command to start");
+    client.kill("SIGKILL");
+    await client.status;
+    await until(async () => !(await sleeping()), "the action's command to stop");
+  } finally {
+    await killAll(`sleep ${seconds}`);
+  }
 });
 
 Deno.test("session: a stale socket is detected and removed; a live one is not taken", async () => {

@@ -248,15 +248,23 @@ export async function listenSession(request: ListenRequest): Promise<number> {
       const code = await router.run(
         logger,
         () =>
-          hello.action.length ? runRemoteAction(root, hello.path, hello.action, write) : runShell({
-            root,
-            env: fork,
-            name: request.name,
-            startPath: hello.path,
-            input: client.input,
-            output: client.output,
-            interrupts: client.interrupts,
-          }),
+          hello.action.length
+            // Its own tree in a fork that stops when the client goes away (same connections).
+            ? runRemoteAction(
+              env.fork({ signal: gone.signal }).bind(request.root) as object,
+              hello.path,
+              hello.action,
+              write,
+            )
+            : runShell({
+              root,
+              env: fork,
+              name: request.name,
+              startPath: hello.path,
+              input: client.input,
+              output: client.output,
+              interrupts: client.interrupts,
+            }),
       ).finally(() => shells--);
       await writer.write(encodeFrame(FRAME.exit, { code })).catch(() => {});
     } catch (error) {
