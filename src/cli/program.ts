@@ -16,6 +16,7 @@ import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
 import { inspectPath } from "./tree.ts";
+import { connectTerminal, formatSessions, listenSession, liveSessions } from "./session/mod.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -47,6 +48,16 @@ function addLoadOptions(command: Command): void {
   command
     .option("--reload", "a script by URL: fetch its imports from other origins again")
     .option("--lock <file>", "a script by URL: pin it and its imports in FILE (JSON of sha256)");
+}
+
+/** The options of `listen` and `connect`. */
+interface SessionOptions {
+  socket?: string;
+  panes?: boolean;
+  pane?: string;
+  path?: string;
+  parallel?: number;
+  log?: string;
 }
 
 /** Splits the command line at the first `--`. */
@@ -201,6 +212,59 @@ export async function executeProgram(
         code = await runCompile({ script, output: options.output, extra: tail }, io);
       });
   }
+
+  // Sessions: one long-lived process keeps the tree, its Env and connections; shells attach.
+  program.command("listen")
+    .description(
+      "keep the tree, its environment and open connections in this process, serving shells " +
+        "to `connect` over a private unix socket",
+    )
+    .argument(generic ? "[script]" : "[unused]", generic ? "script path or URL" : "(none)")
+    .option("--socket <path>", "the unix socket (default: in $XDG_RUNTIME_DIR/deployer)")
+    .addOption(
+      new Option("--parallel <n>", "commands running at once (default 32)").argParser(
+        (v) => positiveInteger(v),
+      ),
+    )
+    .option("--log <file>", "append JSON-lines events to a file")
+    .action(async (script: string | undefined, options: SessionOptions) => {
+      const root = await rootFor(generic ? script : undefined);
+      code = await listenSession({
+        root,
+        script: generic && script !== undefined ? script : setup.name,
+        name: setup.name,
+        socket: options.socket,
+        parallel: options.parallel,
+        log: options.log,
+        loggers: setup.loggers,
+        err: io.err,
+      });
+    });
+  program.command("connect")
+    .description(
+      "open one more interactive shell on a running session (see `listen`), or run " +
+        "`-- ACTION ARG...` in it on its open connections",
+    )
+    .option("--socket <path>", "the session's socket (default: the only live session)")
+    .option("--path <path>", "node to start the shell at")
+    .option("--panes", "inside tmux, run each isolation of a parallel action in its own pane")
+    .addOption(new Option("--pane <key>", "show one isolation (used by --panes)").hideHelp())
+    .action(async (options: SessionOptions) => {
+      const path = (options.path ?? "").split(".").filter(Boolean);
+      code = await connectTerminal({
+        socket: options.socket,
+        path,
+        action: tail,
+        panes: options.panes,
+        pane: options.pane,
+        err: io.err,
+      });
+    });
+  program.command("sessions")
+    .description("list this user's live sessions (pid, socket, script, started, clients)")
+    .action(async () => {
+      io.out(formatSessions(await liveSessions()));
+    });
 
   program.command("completions")
     .description("print a shell completion script")

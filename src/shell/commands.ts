@@ -143,7 +143,7 @@ async function runResolved(
     });
     const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
-  }).finally(() => session.env.removeLogger(times));
+  }, session.interrupts).finally(() => session.env.removeLogger(times));
   if (!outcome.settled) {
     session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
   } else if (outcome.failed) {
