@@ -23,6 +23,8 @@ export const PARALLEL_BRAND: unique symbol = Symbol.for("deployer.parallelNode")
 export const STATE: unique symbol = Symbol.for("deployer.nodeState") as never;
 /** Where a parallel view keeps the node it views. */
 export const VIEW_OF: unique symbol = Symbol.for("deployer.viewOf") as never;
+/** Where a bound node offers its path, children and isolations to lower layers (the console). */
+export const TREE: unique symbol = Symbol.for("deployer.tree") as never;
 /** Where `@action` stores its flags on the method. */
 export const ACTION_FLAGS: unique symbol = Symbol.for("deployer.actionFlags") as never;
 /** The brand of the placeholders `child()`, `required()` and `q()` return. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Outcome, ParallelError } from "./errors.ts";
+import { DeployerError, type Outcome, ParallelError } from "./errors.ts";
 
 /** One isolation's value in a {@linkcode ParallelResult}. */
 export interface ParallelEntry<T> {
@@ -127,6 +127,102 @@ export async function settleEach<I, T>(
       ? { host: hostOf(items[i], i), ok: true, value: s.value }
       : { host: hostOf(items[i], i), ok: false, error: s.reason }
   );
+  if (outcomes.some((o) => !o.ok)) throw new ParallelError(what, outcomes);
+  return new ParallelResult(
+    outcomes.map((o) => ({ host: o.host, value: (o as { value: T }).value })),
+  );
+}
+
+/**
+ * The outcome of an isolation that was never started: `--fail-fast` after a failure, or
+ * the run was interrupted before its batch.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SkippedError } from "./outcome.ts";
+ * const error = new SkippedError("web3", "web2 failed (--fail-fast)");
+ * assert.equal(error.message, 'Not started on host "web3": web2 failed (--fail-fast)');
+ * ```
+ */
+export class SkippedError extends DeployerError {
+  /** The slug of the host. */
+  readonly host: string;
+  /** Creates the error for a host and the reason it was not started. */
+  constructor(host: string, reason: string) {
+    super(`Not started on host "${host}": ${reason}`);
+    this.name = "SkippedError";
+    this.host = host;
+  }
+}
+
+/** How {@linkcode settleInBatches} starts its tasks. */
+export interface BatchOptions {
+  /** At most this many tasks run at once, batch after batch (default: all at once). */
+  readonly size?: number;
+  /** After a batch with a failure, start no more tasks (they are skipped). */
+  readonly failFast?: boolean;
+  /** Once aborted, start no more tasks (they are skipped). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Like {@linkcode settleEach}, but in batches of `size` (a rolling run): each batch starts
+ * when the previous one has ended. With `failFast`, or once `signal` is aborted, the rest
+ * are not started and their outcome is a {@linkcode SkippedError}.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ParallelError } from "./errors.ts";
+ * import { settleInBatches } from "./outcome.ts";
+ * const started: string[] = [];
+ * const error = await settleInBatches("deploy", ["a", "b", "c"], (h) => h, async (h) => {
+ *   started.push(h);
+ *   if (h === "a") throw new Error("broken");
+ *   return h;
+ * }, { size: 1, failFast: true }).catch((e) => e);
+ * assert.ok(error instanceof ParallelError);
+ * assert.deepEqual(started, ["a"]);
+ * assert.deepEqual(error.outcomes.map((o) => o.ok ? "ok" : (o.error as Error).name), [
+ *   "Error",
+ *   "SkippedError",
+ *   "SkippedError",
+ * ]);
+ * ```
+ */
+export async function settleInBatches<I, T>(
+  what: string,
+  items: readonly I[],
+  hostOf: (item: I, index: number) => string,
+  task: (item: I) => Promise<T>,
+  options: BatchOptions = {},
+): Promise<ParallelResult<T>> {
+  const size = Math.max(1, options.size ?? items.length);
+  const outcomes: Outcome<T>[] = [];
+  let skip: string | undefined;
+  for (let start = 0; start < items.length; start += size) {
+    const batch = items.slice(start, start + size);
+    if (skip === undefined && options.signal?.aborted) skip = "the run was interrupted";
+    if (skip !== undefined) {
+      for (const [i, item] of batch.entries()) {
+        const host = hostOf(item, start + i);
+        outcomes.push({ host, ok: false, error: new SkippedError(host, skip) });
+      }
+      continue;
+    }
+    const settled = await Promise.allSettled(batch.map((item) => task(item)));
+    const failed: string[] = [];
+    for (const [i, s] of settled.entries()) {
+      const host = hostOf(batch[i], start + i);
+      if (s.status === "fulfilled") outcomes.push({ host, ok: true, value: s.value });
+      else {
+        failed.push(host);
+        outcomes.push({ host, ok: false, error: s.reason });
+      }
+    }
+    if (options.failFast && failed.length) skip = `${failed.join(", ")} failed (--fail-fast)`;
+  }
   if (outcomes.some((o) => !o.ok)) throw new ParallelError(what, outcomes);
   return new ParallelResult(
     outcomes.map((o) => ({ host: o.host, value: (o as { value: T }).value })),

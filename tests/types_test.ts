@@ -70,6 +70,71 @@ Deno.test("types: parallel children return per-host results; typos are compile e
   assert.deepEqual([...await app.web.deploy("x")].map((s) => s.trim()), ["x"]);
 });
 
+// Isolation as in python-deployer (issue 11): inside a parallel node, a sameHost parallel child
+// is the node itself (plain values); an array child is a view; flags declared in
+// `static actionOptions` shape the view's results.
+class Leaf extends ParallelNode {
+  static override actionOptions = {
+    pick: { isolateOneOnly: true },
+    total: { dontIsolateYet: true },
+  } as const;
+  where(): string {
+    return this.host.slug;
+  }
+  pick(): string {
+    return this.host.slug;
+  }
+  total(): number {
+    return this.hosts.size;
+  }
+}
+class Branch extends ParallelNode {
+  leaf = child(Leaf, { sameHost: true });
+  leaves = child(Leaf, { array: true });
+  async check(): Promise<void> {
+    const here: string = await this.leaf.where();
+    void here;
+    assertType<Equal<typeof this.leaf, Leaf>>(true);
+    const all: ParallelResult<string> = await this.leaves.where();
+    void all;
+    // @ts-expect-error: a sameHost child is no view: it has no isolate()
+    this.leaf.isolate(0);
+    // @ts-expect-error: an array child's results are per host, not plain
+    const wrong: string = await this.leaves.where();
+    void wrong;
+  }
+}
+class Trunk extends Node {
+  leaves = child(Leaf);
+  branch = child(Branch);
+  async check(): Promise<void> {
+    // isolateOneOnly: the chosen host's value with several isolations, a result with one.
+    const picked = await this.leaves.pick();
+    assertType<Equal<typeof picked, string | ParallelResult<string>>>(true);
+    // @ts-expect-error: with a single isolation the result is still a ParallelResult
+    const slug: string = await this.leaves.pick();
+    void slug;
+    // dontIsolateYet: runs once, its plain value.
+    assertType<Equal<Awaited<ReturnType<Trunk["leaves"]["total"]>>, number>>(true);
+    // Actions without declared flags stay per host.
+    assertType<Equal<Awaited<ReturnType<Trunk["leaves"]["where"]>>, ParallelResult<string>>>(
+      true,
+    );
+    // From a normal node, a parallel node's sameHost child is reached through an isolation.
+    assertType<Equal<ReturnType<Trunk["branch"]["isolate"]>["leaf"], Leaf>>(true);
+  }
+}
+
+Deno.test("types: sameHost children are plain, array children are views", async () => {
+  class Top extends Trunk {
+    static override hosts = { host: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
+  }
+  await using env = new Env({ interactive: false });
+  const top = env.bind(Top);
+  assert.equal(await top.branch.isolate("b").leaf.where(), "b");
+  assert.equal(await top.leaves.total(), 2);
+});
+
 // ActionName leaves out the members Node and ParallelNode define, listed in NodeMemberName:
 // the list must stay equal to the classes' own string keys.
 assertType<Equal<Extract<keyof ParallelNode, string>, NodeMemberName>>(true);

@@ -51,7 +51,10 @@ export function compileArgs(options: CompileOptions, cwd: string = Deno.cwd()): 
   const local = url.protocol === "file:";
   const target = local ? decodeURIComponent(url.pathname) : url.href;
   const base = (url.pathname.split("/").pop() || "deploy").replace(/\.[cm]?[jt]sx?$/i, "");
-  const imports = local ? [] : [`--allow-import=${url.host}`];
+  // A script by URL: never Deno's lock file in effect, and its own origin fetched fresh.
+  const imports = local
+    ? []
+    : [`--allow-import=${url.host}`, "--no-lock", `--reload=${url.origin}/`];
   return [
     "compile",
     ...COMPILE_PERMISSIONS,

@@ -1,7 +1,9 @@
 /**
  * Loading a deploy script by path or URL: dynamic `import()`, then the root node class
  * is its default export or its export named `root`. Every failure becomes a
- * {@linkcode UsageError} with one readable paragraph (exit code 2).
+ * {@linkcode UsageError} with one readable paragraph (exit code 2). A script by
+ * `http(s)://` URL is fetched by deployer itself (see `remote_graph.ts`), never through
+ * Deno's module cache or lock file.
  *
  * @module
  */
@@ -9,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
 import { NODE_BRAND } from "../brands.ts";
 import type { NodeClass } from "../node/markers.ts";
+import { fetchScript } from "./load_remote.ts";
 
 /**
  * Whether a value is a node class of any copy of deployer (checked by brand, never by
@@ -192,6 +195,22 @@ export interface LoadOptions {
    * when set and readable, else 30 s.
    */
   timeout?: number;
+  /**
+   * A script by URL: fetch every remote module again, including those of other origins
+   * that deployer's module cache holds (the script's own origin is always fetched fresh).
+   */
+  reload?: boolean;
+  /**
+   * A script by URL: deployer's lock file pinning the SHA-256 of every remote module
+   * (created when missing; a module that no longer matches is a `UsageError` naming it).
+   */
+  lock?: string;
+  /**
+   * Where modules of other origins are cached (`""`: nowhere). Default:
+   * `$DEPLOYER_CACHE_DIR`, else `$XDG_CACHE_HOME/deployer/modules`, else
+   * `~/.cache/deployer/modules`.
+   */
+  cacheDir?: string;
 }
 
 /**
@@ -227,24 +246,65 @@ function readEnv(name: string): string | undefined {
 /** The timeout's own error, told apart from a `UsageError` thrown by the script. */
 class LoadTimeoutError extends UsageError {}
 
+function timeoutError(ms: number, where: string): LoadTimeoutError {
+  return new LoadTimeoutError(
+    `Cannot load script ${where}: no answer within ${ms / 1000} s (the server accepted ` +
+      `the connection but did not send the script or one of its imports); ` +
+      `set DEPLOYER_LOAD_TIMEOUT=<seconds> to wait longer`,
+  );
+}
+
 function importWithin(href: string, ms: number, where: string): Promise<Record<string, unknown>> {
   const importing = import(href);
   if (!(ms > 0)) return importing;
   importing.catch(() => {}); // settles later, unobserved, when the timeout won
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const seconds = ms / 1000;
-      reject(
-        new LoadTimeoutError(
-          `Cannot load script ${where}: no answer within ${seconds} s (the server accepted ` +
-            `the connection but did not send the script or one of its imports); ` +
-            `set DEPLOYER_LOAD_TIMEOUT=<seconds> to wait longer`,
-        ),
-      );
-    }, ms);
+    timer = setTimeout(() => reject(timeoutError(ms, where)), ms);
   });
   return Promise.race([importing, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A script by URL: fetched with its remote imports into a private directory of this run
+ * (never through Deno's module cache or lock file), then imported from there.
+ */
+async function importRemote(
+  url: URL,
+  ms: number,
+  options: LoadOptions,
+): Promise<Record<string, unknown>> {
+  const started = Date.now();
+  const timeout = timeoutError(ms, url.href);
+  const signal = ms > 0 ? AbortSignal.timeout(ms) : new AbortController().signal;
+  const script = await fetchScript(url, { ...options, signal }).catch((error) => {
+    throw signal.aborted ? timeout : error;
+  });
+  try {
+    return await importWithin(
+      script.entry,
+      ms > 0 ? Math.max(1, ms - (Date.now() - started)) : 0,
+      url.href,
+    );
+  } catch (error) {
+    if (error instanceof LoadTimeoutError) throw error;
+    const message = script.unvendor(error instanceof Error ? error.message : String(error));
+    const unfetched = message.match(/Module not found "(https?:\/\/[^"]+)"/);
+    if (unfetched) {
+      throw new UsageError(
+        `Cannot load script ${url.href}: it imports ${unfetched[1]}, which deployer did not ` +
+          `fetch ahead (an import() of a computed string?): import it with a plain string`,
+        { cause: error },
+      );
+    }
+    const mapped = error instanceof Error
+      ? Object.assign(new Error(message), {
+        name: error.name,
+        stack: script.unvendor(`${error.stack}`),
+      })
+      : message;
+    throw await loadError(url, mapped);
+  }
 }
 
 /**
@@ -282,9 +342,18 @@ export async function loadScript(
   } catch (error) {
     throw new UsageError(`Invalid script path or URL: ${spec}`, { cause: error });
   }
+  const ms = options.timeout ?? loadTimeoutFromEnv();
+  const remote = url.protocol === "http:" || url.protocol === "https:";
+  if (!remote && options.lock !== undefined) {
+    throw new UsageError(
+      `--lock pins scripts loaded by URL; ${shown(url)} is a local file (a local script's ` +
+        `remote imports are Deno's: use deno's own --lock)`,
+    );
+  }
+  if (remote) return rootOf(await importRemote(url, ms, options), url.href);
   let module: Record<string, unknown>;
   try {
-    module = await importWithin(url.href, options.timeout ?? loadTimeoutFromEnv(), shown(url));
+    module = await importWithin(url.href, ms, shown(url));
   } catch (error) {
     if (error instanceof LoadTimeoutError) throw error;
     throw await loadError(url, error);

@@ -10,13 +10,13 @@ import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { resolveNode } from "./resolve.ts";
 import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
-import { loadScript, looksLikeScript } from "./load.ts";
+import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
-import { renderTree } from "./tree.ts";
+import { inspectPath } from "./tree.ts";
+import { connectTerminal, formatSessions, listenSession, liveSessions } from "./session/mod.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -33,12 +33,31 @@ export interface ProgramSetup {
   readonly io: CliIo;
 }
 
-function positiveInteger(value: string): number {
+function positiveInteger(value: string, option = "--parallel"): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1) {
-    throw new UsageError(`--parallel expects a positive integer, got "${value}"`);
+    throw new UsageError(`${option} expects a positive integer, got "${value}"`);
   }
   return n;
+}
+
+/** `--reload` and `--lock FILE` of the generic CLI (scripts by URL). */
+type LoadFlags = Pick<LoadOptions, "reload" | "lock">;
+
+function addLoadOptions(command: Command): void {
+  command
+    .option("--reload", "a script by URL: fetch its imports from other origins again")
+    .option("--lock <file>", "a script by URL: pin it and its imports in FILE (JSON of sha256)");
+}
+
+/** The options of `listen` and `connect`. */
+interface SessionOptions {
+  socket?: string;
+  panes?: boolean;
+  pane?: string;
+  path?: string;
+  parallel?: number;
+  log?: string;
 }
 
 /** Splits the command line at the first `--`. */
@@ -54,7 +73,7 @@ function specsOf(program: Command, scripts: boolean): CommandSpec[] {
     options: c.options.map((o) => ({
       names: [o.short, o.long].filter((n): n is string => !!n),
       value: o.required || o.optional
-        ? (/^--(log|output)$/.test(o.long ?? "") ? "file" as const : "text" as const)
+        ? (/^--(log|output|lock)$/.test(o.long ?? "") ? "file" as const : "text" as const)
         : undefined,
       description: o.description,
     })),
@@ -90,9 +109,9 @@ export async function executeProgram(
   let action: string | null = null;
   let actionArgs: string[] = [];
 
-  const rootFor = async (script: string | undefined): Promise<NodeClass> => {
+  const rootFor = async (script: string | undefined, load: LoadFlags = {}): Promise<NodeClass> => {
     if (setup.root) return setup.root;
-    if (script !== undefined) return await loadScript(script);
+    if (script !== undefined) return await loadScript(script, undefined, load);
     if (setup.defaultRoot) return setup.defaultRoot;
     throw new UsageError("No script given");
   };
@@ -140,18 +159,25 @@ export async function executeProgram(
     .option("--scp", "open the SCP shell on a host of the node (--path), not the shell")
     .addOption(
       new Option("--parallel <n>", "commands running at once (default 32)").argParser(
-        positiveInteger,
+        (v) => positiveInteger(v),
       ),
     )
     .option("--log <file>", "append JSON-lines events to a file")
-    .option("--json", "print one JSON document with the result on stdout")
-    .action(async (first: string | undefined, rest: string[], options: RunOptions) => {
+    .option("--json", "print one JSON document with the result on stdout (all else: stderr)")
+    .option("--debug", "print the full stack of an error")
+    .option("--limit <patterns>", "only hosts whose slug matches: web*,db1 (!web2 excludes)")
+    .addOption(
+      new Option("--serial <n>", "parallel actions run on N hosts at a time (rolling)")
+        .argParser((v) => positiveInteger(v, "--serial")),
+    )
+    .option("--fail-fast", "after a host fails, start no more hosts (they are skipped)")
+    .action(async (first: string | undefined, rest: string[], options: RunOptions & LoadFlags) => {
       json = options.json ?? false;
       const [script, words] = splitScript([...(first === undefined ? [] : [first]), ...rest]);
       const all = [...words, ...tail];
       action = all[0] ?? null;
       actionArgs = all.slice(1);
-      const root = await rootFor(script);
+      const root = await rootFor(script, options);
       code = await executeRun({
         root,
         name: setup.name,
@@ -166,19 +192,19 @@ export async function executeProgram(
     .description("print the tree: nodes, groups, hosts per role and actions")
     .argument(generic ? "[script]" : "[path]", generic ? "script path or URL" : "node path")
     .argument("[path]", "node path (production.web)")
-    .action(async (first: string | undefined, second: string | undefined) => {
+    .action(async (first: string | undefined, second: string | undefined, load: LoadFlags) => {
       const words = [first, second, ...tail].filter((w): w is string => w !== undefined);
       const [script, rest] = splitScript(words);
       if (rest.length > 1) {
         throw new UsageError(`inspect takes one node path, got: ${rest.join(" ")}`);
       }
-      const root = await rootFor(script);
+      const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
-      const node = resolveNode(env.bind(root) as object, rest[0] ?? "");
-      io.out(renderTree(node));
+      io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
   if (generic) {
+    program.commands.filter((c) => /^(run|inspect)$/.test(c.name())).forEach(addLoadOptions);
     program.command("compile")
       .description("compile a script that calls runCli(Root) into one executable (deno compile)")
       .argument("<script>", "script path or URL")
@@ -187,6 +213,59 @@ export async function executeProgram(
         code = await runCompile({ script, output: options.output, extra: tail }, io);
       });
   }
+
+  // Sessions: one long-lived process keeps the tree, its Env and connections; shells attach.
+  program.command("listen")
+    .description(
+      "keep the tree, its environment and open connections in this process, serving shells " +
+        "to `connect` over a private unix socket",
+    )
+    .argument(generic ? "[script]" : "[unused]", generic ? "script path or URL" : "(none)")
+    .option("--socket <path>", "the unix socket (default: in $XDG_RUNTIME_DIR/deployer)")
+    .addOption(
+      new Option("--parallel <n>", "commands running at once (default 32)").argParser(
+        (v) => positiveInteger(v),
+      ),
+    )
+    .option("--log <file>", "append JSON-lines events to a file")
+    .action(async (script: string | undefined, options: SessionOptions) => {
+      const root = await rootFor(generic ? script : undefined);
+      code = await listenSession({
+        root,
+        script: generic && script !== undefined ? script : setup.name,
+        name: setup.name,
+        socket: options.socket,
+        parallel: options.parallel,
+        log: options.log,
+        loggers: setup.loggers,
+        err: io.err,
+      });
+    });
+  program.command("connect")
+    .description(
+      "open one more interactive shell on a running session (see `listen`), or run " +
+        "`-- ACTION ARG...` in it on its open connections",
+    )
+    .option("--socket <path>", "the session's socket (default: the only live session)")
+    .option("--path <path>", "node to start the shell at")
+    .option("--panes", "inside tmux, run each isolation of a parallel action in its own pane")
+    .addOption(new Option("--pane <key>", "show one isolation (used by --panes)").hideHelp())
+    .action(async (options: SessionOptions) => {
+      const path = (options.path ?? "").split(".").filter(Boolean);
+      code = await connectTerminal({
+        socket: options.socket,
+        path,
+        action: tail,
+        panes: options.panes,
+        pane: options.pane,
+        err: io.err,
+      });
+    });
+  program.command("sessions")
+    .description("list this user's live sessions (pid, socket, script, started, clients)")
+    .action(async () => {
+      io.out(formatSessions(await liveSessions()));
+    });
 
   program.command("completions")
     .description("print a shell completion script")
@@ -205,7 +284,7 @@ export async function executeProgram(
       const report: JsonReport = { ok: false, action, args: actionArgs, error: jsonError(error) };
       io.out(`${JSON.stringify(report, null, 2)}\n`);
     }
-    io.err(errorText(error, debugEnabled()));
+    io.err(errorText(error, debugEnabled() || head.includes("--debug")));
     return usage ? 2 : 1;
   }
 }

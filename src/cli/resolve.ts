@@ -5,9 +5,10 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import type { ActionInfo } from "../node/action.ts";
+import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { parameterNames } from "../node/parameters.ts";
+import { maxArguments } from "../shell/execute.ts";
 
 export { parameterNames };
 
@@ -19,6 +20,10 @@ export interface ResolvedAction {
   readonly info: ActionInfo;
   /** The full dotted path of the action (`Root.production.deploy`). */
   readonly path: string;
+}
+
+function fullPath(node: object): string {
+  return new Inspector(node).fullPath();
 }
 
 function list(names: string[]): string {
@@ -95,7 +100,8 @@ export function resolveNode(root: object, path: string): object {
 
 /**
  * Finds the action named by a dotted path (`production.database.start`) relative to
- * `from`. Unknown names throw a {@linkcode UsageError} such as
+ * `from`. A path that names a node (`production.git`, `production.git[web1]`) means its
+ * default action (`@action({ default: true })`). Unknown names throw a {@linkcode UsageError} such as
  * `Unknown action "deploi" in Root.production (actions: deploy, status)`.
  *
  * @example Usage
@@ -118,11 +124,16 @@ export function resolveAction(from: object, path: string): ResolvedAction {
   const inspector = new Inspector(node);
   const info = inspector.actions().find((a) => a.name === name);
   if (!info) {
-    const isNode = inspector.hasChild(name);
+    // Naming a node runs its default action (python's callable nodes).
+    const target = inspector.hasChild(name.replace(/\[.*$/, "")) ? step(node, name) : undefined;
+    const fallback = target && defaultActionOf(target);
+    if (target && fallback) {
+      return { node: target, info: fallback, path: `${fullPath(target)}.${fallback.name}` };
+    }
     throw new UsageError(
-      isNode
-        ? `${inspector.fullPath()}.${name} is a node, not an action (actions of it: ${
-          list(new Inspector(inspector.child(name)).actions().map((a) => a.name))
+      target
+        ? `${fullPath(target)} is a node without a default action (actions of it: ${
+          list(new Inspector(target).actions().map((a) => a.name))
         })`
         : `Unknown action "${name}" in ${inspector.fullPath()} (actions: ${
           list(inspector.actions().map((a) => a.name))
@@ -134,7 +145,7 @@ export function resolveAction(from: object, path: string): ResolvedAction {
 
 /**
  * Calls a resolved action with string arguments, checking that enough were given
- * (`fn.length`: parameters before the first default).
+ * (`fn.length`: parameters before the first default) and not more than it has.
  *
  * @example Usage
  * ```ts
@@ -150,11 +161,17 @@ export function resolveAction(from: object, path: string): ResolvedAction {
  */
 export function callAction(action: ResolvedAction, args: readonly string[]): Promise<unknown> {
   const expected = action.info.fn.length;
-  if (args.length < expected) {
+  const most = maxArguments(action.info.fn);
+  if (args.length < expected || args.length > most) {
     const params = parameterNames(action.info.fn);
+    const few = args.length < expected;
+    const count = few ? expected : most;
+    const what = few ? "needs" : count === 0 ? "takes no arguments" : "takes at most";
     throw new UsageError(
-      `Action ${action.path} needs ${expected} argument${expected === 1 ? "" : "s"}` +
-        `${params.length ? ` (${params.join(", ")})` : ""}, got ${args.length}`,
+      `Action ${action.path} ${what}` +
+        (count === 0 && !few ? "" : ` ${count} argument${count === 1 ? "" : "s"}`) +
+        `${params.length ? ` (${params.join(", ")})` : ""}, got ${args.length}` +
+        (few ? "" : `: ${args.slice(count).map((a) => JSON.stringify(a)).join(" ")} too many`),
     );
   }
   const method = (action.node as Record<string, (...a: string[]) => Promise<unknown>>)[

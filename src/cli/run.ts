@@ -7,7 +7,10 @@
  *
  * @module
  */
+import process from "node:process";
+import { Console } from "../console/mod.ts";
 import { Env } from "../exec/env.ts";
+import { HostFilter } from "../exec/host_filter.ts";
 import { JsonLinesLogger, type LogEvent, type Logger } from "../exec/logger.ts";
 import { TerminalLogger } from "../exec/terminal_logger.ts";
 import { UsageError } from "../errors.ts";
@@ -15,15 +18,10 @@ import type { NodeClass } from "../node/markers.ts";
 import { Inspector } from "../node/inspect.ts";
 import { runShell, scpOnNode } from "../shell/mod.ts";
 import { formatPlan, formatResult } from "../shell/format.ts";
-import {
-  debugEnabled,
-  errorText,
-  hostOutcomes,
-  jsonError,
-  type JsonReport,
-  jsonValue,
-} from "./output.ts";
+import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
+import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
 import { callAction, resolveAction, resolveNode } from "./resolve.ts";
+import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -45,8 +43,16 @@ export interface RunOptions {
   parallel?: number;
   /** Append JSON-lines events to this file. */
   log?: string;
-  /** Print one JSON document on stdout. */
+  /** Print one JSON document on stdout (everything else goes to stderr). */
   json?: boolean;
+  /** Print the full stack of an error. */
+  debug?: boolean;
+  /** Only the hosts whose slug matches these globs (`web*,!web2`), in every role. */
+  limit?: string;
+  /** Parallel actions start their isolations in batches of this many. */
+  serial?: number;
+  /** After a failed isolation, start no more (the rest are reported as skipped). */
+  failFast?: boolean;
   /** Open the SCP shell on a host of the start node instead of the shell. */
   scp?: boolean;
 }
@@ -161,6 +167,12 @@ function listenForStop(
   return () => removers.forEach((remove) => remove());
 }
 
+/** The console of a `--json` run: questions and everything printed go to stderr. */
+function jsonConsole(nonInteractive: boolean | undefined): Console {
+  const interactive = !nonInteractive && Deno.stdin.isTerminal() && Deno.stderr.isTerminal();
+  return new Console({ input: process.stdin, output: process.stderr, interactive });
+}
+
 function openLog(path: string): JsonLinesLogger {
   try {
     return JsonLinesLogger.open(path);
@@ -221,19 +233,38 @@ export async function executeRun(request: RunRequest): Promise<number> {
   ) {
     throw new UsageError(`--parallel must be a positive integer, got ${options.parallel}`);
   }
+  if (options.serial !== undefined && (!Number.isInteger(options.serial) || options.serial < 1)) {
+    throw new UsageError(`--serial must be a positive integer, got ${options.serial}`);
+  }
+  const filter = options.limit === undefined ? undefined : HostFilter.parse(options.limit);
   const loggers: Logger[] = [...(request.loggers ?? [])];
   if (options.log) loggers.push(openLog(options.log));
   const controller = new AbortController();
   await using env = new Env({
     interactive: options.nonInteractive ? false : undefined,
+    // With --json, stdout carries the document only: questions, progress and what
+    // actions print go to stderr (and a person answers there when it is a terminal).
+    console: options.json ? jsonConsole(options.nonInteractive) : undefined,
     sandbox: options.sandbox ?? false,
     signal: controller.signal,
     parallel: options.parallel,
+    limit: options.limit,
+    serial: options.serial,
+    failFast: options.failFast,
     loggers,
   });
   const tty = Deno.stderr.isTerminal();
   const color = !options.json && tty && !Deno.noColor;
-  env.addLogger(new TerminalLogger({ write: io.err }, { color, clearLine: tty }));
+  // Through the console: held back while a question is open, kept above the live line.
+  env.addLogger(new TerminalLogger(env.console.writerFor(io.err), { color, clearLine: tty }));
+  // Every host of the whole tree, in definition order (bound without --limit).
+  const order = treeHosts(env.fork({ limit: undefined }).bind(request.root) as object);
+  if (filter) {
+    const unmatched = checkLimit(filter, order);
+    if (unmatched.length) {
+      io.err(`Warning: --limit pattern ${unmatched.join(", ")} matches no host\n`);
+    }
+  }
   const root = env.bind(request.root) as object;
   const start = options.path ? resolveNode(root, options.path) : root;
   const [actionPath, ...args] = request.words;
@@ -275,7 +306,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
       });
     });
     try {
-      return await runShell({ root, env, name: request.name, startPath });
+      return await runShell({ root, env, name: request.name, startPath, debug: options.debug });
     } finally {
       unlisten();
     }
@@ -284,6 +315,9 @@ export async function executeRun(request: RunRequest): Promise<number> {
   const action = resolveAction(start, actionPath);
   const tracker = new StopTracker();
   env.addLogger(tracker);
+  const times = new HostTimes();
+  env.addLogger(times);
+  const started = performance.now();
 
   let interrupted: { name: Deno.Signal; code: number } | undefined;
   const unlisten = listenForStop(io, STOP_SIGNALS, (name, code) => {
@@ -302,6 +336,13 @@ export async function executeRun(request: RunRequest): Promise<number> {
   }
 
   const report: JsonReport = { ok: outcome.ok === true, action: action.path, args: [...args] };
+  const recap = buildRecap({
+    value: outcome.ok === true ? outcome.value : undefined,
+    error: outcome.ok === false ? outcome.error : undefined,
+    interrupted: interrupted !== undefined,
+    times,
+    order,
+  });
   let code: number;
   if (interrupted) {
     const stopped = [...tracker.stopped].filter((h) => !tracker.unconfirmed.has(h));
@@ -324,8 +365,6 @@ export async function executeRun(request: RunRequest): Promise<number> {
     code = interrupted.code;
   } else if (outcome.ok === true) {
     report.result = jsonValue(outcome.value);
-    const hosts = hostOutcomes(outcome.value, undefined);
-    if (hosts) report.hosts = hosts;
     if (!options.json && !options.sandbox && !action.info.flags.suppressResult) {
       io.out(formatResult(outcome.value));
     }
@@ -333,13 +372,22 @@ export async function executeRun(request: RunRequest): Promise<number> {
   } else {
     const error = (outcome as { error: unknown }).error;
     report.error = jsonError(error);
-    const hosts = hostOutcomes(undefined, error);
-    if (hosts) report.hosts = hosts;
-    io.err(errorText(error, debugEnabled()));
+    io.err(errorText(error, debugEnabled() || options.debug === true));
     code = 1;
   }
-  if (options.sandbox) report.plan = [...env.plan()];
+  report.duration = Math.round(performance.now() - started) / 1000;
+  if (recap.length) report.hosts = recap;
+  if (recap.length > 1 && !options.json && !options.sandbox) {
+    io.err(formatRecap(action.path, recap));
+  }
+  // The plan in host definition order (each host's commands in the order they ran).
+  const rank = (host: string) => {
+    const i = order.indexOf(host);
+    return i < 0 ? order.length : i;
+  };
+  const plan = [...env.plan()].sort((a, b) => rank(a.host) - rank(b.host));
+  if (options.sandbox) report.plan = plan;
   if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else if (options.sandbox) io.out(formatPlan(env.plan()));
+  else if (options.sandbox) io.out(formatPlan(plan));
   return code;
 }

@@ -8,7 +8,10 @@
 import { PARALLEL_BRAND } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import { Inspector } from "../node/inspect.ts";
-import { parameterNames } from "./resolve.ts";
+import { actionSource } from "../shell/inspect_text.ts";
+import { SourceFinder, type SourceText, where } from "../shell/source.ts";
+import { parameterNames, resolveNode } from "./resolve.ts";
+import { UsageError } from "../errors.ts";
 
 function hostLabel(host: Host): string {
   const address = (host as { address?: unknown }).address;
@@ -51,7 +54,20 @@ function describeNode(inspector: Inspector, indent: string, lines: string[]): vo
       const params = parameterNames(action.fn).join(", ");
       const alias = action.name !== action.method ? ` (alias of ${action.method})` : "";
       const description = action.flags.description ? ` — ${action.flags.description}` : "";
-      lines.push(`${indent}  ${action.name}(${params})${alias}${description}`);
+      const found = actionSource(inspector.node, action);
+      const at = found ? `  (${where(found)})` : "";
+      lines.push(`${indent}  ${action.name}(${params})${alias}${description}${at}`);
+    }
+  }
+  const queries = inspector.queries();
+  if (queries.length) {
+    const finder = new SourceFinder(inspector.node);
+    lines.push(`${indent}queries:`);
+    for (const query of queries) {
+      const found = finder.declared(query.name);
+      const text = found ? found.text.replace(/;$/, "") : `${query.name} = q(${query.source})`;
+      const at = found ? `  (${where(found)})` : "";
+      lines.push(`${indent}  ${text.replace(/\n/g, `\n${indent}  `)}${at}`);
     }
   }
 }
@@ -113,4 +129,63 @@ export function renderTree(node: object): string {
   const lines: string[] = [];
   walk(inspector, inspector.fullPath(), "", lines);
   return lines.join("\n") + "\n";
+}
+
+function memberSource(kind: string, path: string, found: SourceText | undefined, js: string) {
+  if (!found) return `${kind} ${path} (source file not found; as transpiled):\n${js}\n`;
+  return `${kind} ${path}  ${where(found)}\n${found.text}\n`;
+}
+
+/**
+ * What `deployer inspect [PATH]` prints: the tree below a node, or the TypeScript source
+ * (with `path:line`) of an action or query when PATH ends with one.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { inspectPath } from "./tree.ts";
+ * class Root extends Node { start(): void {} }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.ok(inspectPath(root, "").startsWith("Root\n"));
+ * assert.match(inspectPath(root, "start"), /^Action Root\.start/);
+ * ```
+ */
+export function inspectPath(root: object, path: string): string {
+  let node: object;
+  try {
+    node = resolveNode(root, path);
+  } catch (error) {
+    const dot = path.lastIndexOf(".");
+    const name = path.slice(dot + 1);
+    let parent: object;
+    try {
+      parent = resolveNode(root, dot < 0 ? "" : path.slice(0, dot));
+    } catch {
+      throw error;
+    }
+    const inspector = new Inspector(parent);
+    const full = `${inspector.fullPath()}.${name}`;
+    const action = inspector.actions().find((a) => a.name === name);
+    if (action) {
+      const js = Function.prototype.toString.call(action.fn);
+      return memberSource("Action", full, actionSource(inspector.node, action), js);
+    }
+    const query = inspector.queries().find((q) => q.name === name);
+    if (query) {
+      const found = new SourceFinder(inspector.node).declared(name);
+      return memberSource("Query", full, found, `q(${query.source})`);
+    }
+    if (error instanceof UsageError) {
+      throw new UsageError(
+        `${error.message.replace(/\)$/, "")}; actions: ${
+          inspector.actions().map((a) => a.name).join(", ") || "none"
+        })`,
+      );
+    }
+    throw error;
+  }
+  return renderTree(node);
 }

@@ -16,6 +16,7 @@ import {
 } from "./questions.ts";
 import { lesspipe } from "./pager.ts";
 import { createParallelProgress, type ParallelProgress, ProgressBar } from "./progress.ts";
+import { type HostPhase, Screen } from "./screen.ts";
 
 /** How a {@linkcode Console} is wired. */
 export interface ConsoleOptions {
@@ -60,15 +61,138 @@ export class Console {
   readonly inputStream: NodeJS.ReadableStream;
   /** The stream everything is written to (python's `pty.stdout`). */
   readonly outputStream: NodeJS.WritableStream;
+  /** The host this view asks for (questions are prefixed with `[slug]`). */
+  readonly host: string | undefined;
   readonly #options: ConsoleOptions;
+  #screen: Screen;
+  #out: { write(text: string): void };
+  #views = new Map<string, Console>();
 
-  /** Creates a console on the given streams. */
-  constructor(options: ConsoleOptions) {
+  /**
+   * Creates a console on the given streams (the owner of that terminal).
+   *
+   * @param options The streams and settings.
+   * @param host Ask on behalf of this host (prefer {@linkcode Console.forHost}, which shares
+   *   the terminal with the console it comes from).
+   */
+  constructor(options: ConsoleOptions, host?: string) {
     this.#options = options;
     this.inputStream = options.input;
     this.outputStream = options.output;
     this.isInteractive = options.interactive;
+    this.host = host;
     this.color = options.color ?? colorEnabled(options.output as Tty);
+    this.#screen = new Screen((text) => void this.outputStream.write(text), {
+      live: this.#live,
+      width: () => this.columns,
+    });
+    this.#out = this.#screen.writerFor((text) => this.outputStream.write(text));
+  }
+
+  /**
+   * The same console asking on behalf of one host: its questions name the host
+   * (`[web1] Git commit`) and wait for the other hosts' questions like every question.
+   *
+   * @param host The host slug.
+   * @returns A view sharing this console's terminal.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
+   * import { Console } from "./console.ts";
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * assert.equal(await console_.forHost("web1").input("Branch", { default: "main" }), "main");
+   * assert.equal(text, "  [web1] Branch (default=main): [non interactive] main\n");
+   * ```
+   */
+  forHost(host: string): Console {
+    let view = this.#views.get(host);
+    if (!view) {
+      view = new Console(this.#options, host);
+      view.#screen = this.#screen;
+      view.#out = this.#out;
+      view.#views = this.#views;
+      this.#views.set(host, view);
+    }
+    return view;
+  }
+
+  /**
+   * A writer for other output to the same terminal (the terminal logger's host output
+   * and log lines): held back while a question is open and shown after the answer,
+   * written above the live progress line otherwise.
+   *
+   * @param write Writes the text (e.g. to stderr).
+   * @returns The writer.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough } from "node:stream";
+   * import { Console } from "./console.ts";
+   * const console_ = new Console({
+   *   input: new PassThrough(), output: new PassThrough(), interactive: false,
+   * });
+   * let text = "";
+   * console_.writerFor((t) => (text += t)).write("[web1] hello\n");
+   * assert.equal(text, "[web1] hello\n");
+   * ```
+   */
+  writerFor(write: (text: string) => unknown): { write(text: string): void } {
+    return this.#screen.writerFor(write);
+  }
+
+  /**
+   * Records what a host is doing, for the live line of a parallel run
+   * (`connecting`, `authenticating`, `running`; `undefined` forgets it).
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough } from "node:stream";
+   * import { Console } from "./console.ts";
+   * const console_ = new Console({
+   *   input: new PassThrough(), output: new PassThrough(), interactive: false,
+   * });
+   * console_.hostPhase("web1", "connecting");
+   * assert.equal(console_.phaseOf("web1"), "connecting");
+   * ```
+   */
+  hostPhase(host: string, phase: HostPhase | undefined): void {
+    this.#screen.setPhase(host, phase);
+  }
+
+  /** What a host is doing, as last recorded with {@linkcode Console.hostPhase}. */
+  phaseOf(host: string): HostPhase | undefined {
+    return this.#screen.phase(host);
+  }
+
+  /**
+   * Runs `task` while owning the terminal: after every question before it, with other
+   * output held back until it settles. Every question of the console goes through it.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough } from "node:stream";
+   * import { Console } from "./console.ts";
+   * const console_ = new Console({
+   *   input: new PassThrough(), output: new PassThrough(), interactive: false,
+   * });
+   * assert.equal(await console_.exclusive(() => Promise.resolve(42)), 42);
+   * ```
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.#screen.ask(task);
+  }
+
+  #label(question: string): string {
+    return this.host === undefined ? question : `[${this.host}] ${question}`;
   }
 
   /**
@@ -119,7 +243,7 @@ export class Console {
    * ```
    */
   write(text: string): void {
-    this.outputStream.write(text);
+    this.#out.write(text);
   }
 
   get #io(): QuestionStreams {
@@ -129,7 +253,7 @@ export class Console {
       color: this.color,
       interactive: this.isInteractive,
       rows: this.rows,
-      write: (text) => this.write(text),
+      write: (text) => void this.outputStream.write(text),
     };
   }
 
@@ -158,7 +282,7 @@ export class Console {
    * ```
    */
   input(label: string, options: InputOptions = {}): Promise<string> {
-    return askInput(this.#io, label, options);
+    return this.#screen.ask(() => askInput(this.#io, this.#label(label), options));
   }
 
   /**
@@ -190,7 +314,7 @@ export class Console {
     options: ReadonlyArray<readonly [label: string, value: T]>,
     settings: { allowRandom?: boolean; default?: T } = {},
   ): Promise<T> {
-    return askChoice(this.#io, question, options, settings);
+    return this.#screen.ask(() => askChoice(this.#io, this.#label(question), options, settings));
   }
 
   /**
@@ -215,7 +339,7 @@ export class Console {
    * ```
    */
   confirm(question: string, options: { default?: boolean } = {}): Promise<boolean> {
-    return askConfirm(this.#io, question, options);
+    return this.#screen.ask(() => askConfirm(this.#io, this.#label(question), options));
   }
 
   /**
@@ -262,10 +386,12 @@ export class Console {
    * ```
    */
   lesspipe(lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
-    const write = (text: string) => this.write(text);
-    return lesspipe(
-      { input: this.inputStream, write, interactive: this.isInteractive, rows: this.rows },
-      lines,
+    const write = (text: string) => void this.outputStream.write(text);
+    return this.#screen.ask(() =>
+      lesspipe(
+        { input: this.inputStream, write, interactive: this.isInteractive, rows: this.rows },
+        lines,
+      )
     );
   }
 
@@ -322,7 +448,13 @@ export class Console {
     message: string,
     options: { expected?: number; clearOnFinish?: boolean; format?: string } = {},
   ): ProgressBar {
-    return new ProgressBar({ ...options, message, write: (t) => this.write(t), live: this.#live });
+    return new ProgressBar({
+      ...options,
+      message,
+      write: (t) => this.write(t),
+      live: this.#live,
+      screen: this.#screen,
+    });
   }
 
   /**
@@ -351,7 +483,13 @@ export class Console {
    * ```
    */
   progressBarWithSteps(message: string, steps: Readonly<Record<number, string>>): ProgressBar {
-    return new ProgressBar({ message, steps, write: (t) => this.write(t), live: this.#live });
+    return new ProgressBar({
+      message,
+      steps,
+      write: (t) => this.write(t),
+      live: this.#live,
+      screen: this.#screen,
+    });
   }
 
   /**
@@ -389,6 +527,7 @@ export class Console {
       color: this.color,
       total,
       label,
+      screen: this.#screen,
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import { colorize } from "./colors.ts";
 import { escapeControl } from "./control.ts";
+import type { Screen } from "./screen.ts";
 
 /** How often a live line is redrawn at most, in milliseconds. */
 const REDRAW_INTERVAL = 100;
@@ -29,6 +30,11 @@ export interface ProgressBarOptions {
    * `{duration}` and `{status}` placeholders (python's `%(name)s` works too).
    */
   format?: string;
+  /**
+   * The owner of the terminal: when given, the live line is drawn through it (hidden
+   * while a question is open, kept below log lines).
+   */
+  screen?: Screen;
 }
 
 function formatDuration(ms: number): string {
@@ -96,8 +102,11 @@ export class ProgressBar implements Disposable {
   done(): void {
     if (this.#finished) return;
     this.#finished = true;
-    const { write, live, clearOnFinish } = this.#options;
-    if (live) write(clearOnFinish ? "\r\x1b[K" : `\r\x1b[K${this.line()}\n`);
+    const { write, live, clearOnFinish, screen } = this.#options;
+    if (live && screen) {
+      screen.setLine(this, undefined);
+      if (!clearOnFinish) write(`${this.line()}\n`);
+    } else if (live) write(clearOnFinish ? "\r\x1b[K" : `\r\x1b[K${this.line()}\n`);
     else if (!clearOnFinish) write(`${this.line()}\n`);
   }
 
@@ -131,7 +140,9 @@ export class ProgressBar implements Disposable {
   #draw(): void {
     if (!this.#options.live || this.#finished) return;
     this.#lastDraw = Date.now();
-    this.#options.write(`\r\x1b[K${this.line()}\r`);
+    const screen = this.#options.screen;
+    if (screen) screen.setLine(this, () => this.line());
+    else this.#options.write(`\r\x1b[K${this.line()}\r`);
   }
 }
 
@@ -172,6 +183,11 @@ export interface ParallelProgressOptions {
   total: number;
   /** The text in front (e.g. the action path). */
   label: string;
+  /**
+   * The owner of the terminal: the live line is drawn through it and names what each
+   * running host is doing (connecting, authenticating, running).
+   */
+  screen?: Screen;
 }
 
 /**
@@ -196,22 +212,27 @@ export interface ParallelProgressOptions {
  * ```
  */
 export function createParallelProgress(options: ParallelProgressOptions): ParallelProgress {
-  const { write, live, color, total } = options;
+  const { write, live, color, total, screen } = options;
   const label = escapeControl(options.label); // an action path: may hold any name
   let ok = 0;
   let failed = 0;
-  let running = 0;
+  const running = new Set<string>();
   let closed = false;
   let lastDraw = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const owner = {};
   const summary = () => {
     const failures = colorize(`${failed} failed`, failed > 0 ? "red" : undefined, color);
-    return `${label}: ${ok}/${total} done, ${failures}, ${running} running`;
+    const base = `${label}: ${ok}/${total} done, ${failures}, ${running.size} running`;
+    if (!screen || running.size === 0) return base;
+    const hosts = [...running].map((h) => `${escapeControl(h)} ${screen.phase(h) ?? "running"}`);
+    return `${base}: ${hosts.join(", ")}`;
   };
   const draw = () => {
     timer = undefined;
     lastDraw = Date.now();
-    write(`\r\x1b[K${summary()}`);
+    if (screen) screen.setLine(owner, summary);
+    else write(`\r\x1b[K${summary()}`);
   };
   const update = () => {
     if (!live || closed || timer !== undefined) return;
@@ -223,18 +244,23 @@ export function createParallelProgress(options: ParallelProgressOptions): Parall
     if (closed) return;
     closed = true;
     if (timer !== undefined) clearTimeout(timer);
-    if (live) {
+    if (!live) return;
+    if (screen) {
+      const last = summary();
+      screen.setLine(owner, undefined);
+      write(`${last}\n`);
+    } else {
       draw();
       write("\n");
     }
   };
   return {
-    start(_host: string): void {
-      running++;
+    start(host: string): void {
+      running.add(host);
       update();
     },
     finish(host: string, success: boolean): void {
-      running = Math.max(0, running - 1);
+      running.delete(host);
       if (success) ok++;
       else failed++;
       if (live) update();

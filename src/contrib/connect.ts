@@ -32,8 +32,11 @@ export class Connect extends ParallelNode {
   /** Text typed into the shell when it starts (e.g. `cd /srv/app\n`). */
   initialInput: string | undefined = undefined;
 
-  /** Starts the login shell of one host with this terminal attached; resolves to its exit code. */
-  @action({ isolateOneOnly: true })
+  /**
+   * Starts the login shell of one host with this terminal attached; resolves to its exit code.
+   * The default action (python's `__call__ = with_host`).
+   */
+  @action({ isolateOneOnly: true, default: true })
   async withHost(): Promise<number | null> {
     const code = await this.host.startInteractiveShell({ initialInput: this.initialInput });
     this.console.write("\n");

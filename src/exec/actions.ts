@@ -7,7 +7,7 @@
  */
 import type { Console } from "../console/mod.ts";
 import { ActionError, CommandError, DeployerError, ParallelError } from "../errors.ts";
-import { ParallelResult, settleEach } from "../outcome.ts";
+import { type BatchOptions, ParallelResult, settleInBatches } from "../outcome.ts";
 import type { ActionCall } from "../node/runtime.ts";
 import { nodePath, stateOf } from "../node/state.ts";
 import type { LogEvent } from "./logger.ts";
@@ -24,6 +24,10 @@ export interface ActionHost {
   readonly askOnFailure: boolean;
   /** Serialises questions from parallel isolations. */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /** Stops the run (Ctrl-C): once aborted, nothing is asked and no new isolation starts. */
+  readonly signal?: AbortSignal;
+  /** How isolations of a parallel action start (`--serial` batches, `--fail-fast`). */
+  readonly rollout?: Omit<BatchOptions, "signal">;
 }
 
 function showArg(value: unknown): string {
@@ -131,8 +135,16 @@ export function runAction(env: ActionHost, call: ActionCall): unknown {
         return result;
       } catch (error) {
         if (isWrapped(error)) return fail(error);
-        if (isCommandFailure(error) && env.askOnFailure && env.console.isInteractive) {
-          const answer = await env.exclusive(() => askWhatNext(env.console, path, error));
+        if (
+          isCommandFailure(error) && env.askOnFailure && env.console.isInteractive &&
+          !env.signal?.aborted
+        ) {
+          // An interrupt while waiting for the question's turn asks nothing either.
+          const answer = await env.exclusive(() =>
+            env.signal?.aborted
+              ? Promise.resolve("abort" as const)
+              : askWhatNext(env.console, path, error)
+          );
           if (answer === "retry") {
             try {
               attempt = invoke();
@@ -236,7 +248,7 @@ export async function runParallel(
     ? env.console.parallelProgress(chosen.length, path)
     : undefined;
   try {
-    return await settleEach(
+    return await settleInBatches(
       path,
       chosen,
       (iso, i) => isolationHost(iso) ?? String(i),
@@ -255,6 +267,7 @@ export async function runParallel(
           throw error;
         }
       },
+      { ...env.rollout, signal: env.signal },
     );
   } finally {
     progress?.close();

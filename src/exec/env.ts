@@ -16,6 +16,7 @@ import type { HostsDefinition, NodeClass } from "../node/markers.ts";
 import { rolesFromDefinition } from "../node/roles.ts";
 import type { NodeEnv, Parallel, RootOptions } from "../node/runtime.ts";
 import { type CoreSettings, EnvCore, newShared, type PlanEntry } from "./env_core.ts";
+import { HostFilter } from "./host_filter.ts";
 import type { Logger } from "./logger.ts";
 import { processTerminal } from "./terminal.ts";
 
@@ -39,6 +40,15 @@ export interface EnvOptions {
   terminal?: Terminal;
   /** Offer Retry / Skip / Abort after a failed command (default: when interactive). */
   askOnFailure?: boolean;
+  /**
+   * Only these hosts, in every role of every node (`--limit`): slug globs separated by
+   * commas (`*` any characters, `?` one), `!` to exclude. Parsing errors are usage errors.
+   */
+  limit?: string;
+  /** Parallel actions start their isolations in batches of this many (`--serial`). */
+  serial?: number;
+  /** After a failed isolation, parallel actions start no more (`--fail-fast`). */
+  failFast?: boolean;
 }
 
 function settingsOf(options: EnvOptions, console: Console): CoreSettings {
@@ -49,6 +59,10 @@ function settingsOf(options: EnvOptions, console: Console): CoreSettings {
     signal: options.signal,
     askOnFailure: options.askOnFailure ?? console.isInteractive,
     terminal: console.isInteractive && terminal.isTTY ? terminal : options.terminal,
+    hostFilter: options.limit === undefined ? undefined : HostFilter.parse(options.limit),
+    rollout: options.serial || options.failFast
+      ? { size: options.serial, failFast: options.failFast }
+      : undefined,
   };
 }
 
@@ -116,7 +130,19 @@ export class Env implements NodeEnv, AsyncDisposable {
    * options changed (e.g. `{ sandbox: true }` for one dry run). Closing a fork closes
    * nothing: the connections belong to the environment it came from.
    */
-  fork(options: Pick<EnvOptions, "sandbox" | "signal" | "console" | "askOnFailure"> = {}): Env {
+  fork(
+    options: Pick<
+      EnvOptions,
+      | "sandbox"
+      | "signal"
+      | "console"
+      | "askOnFailure"
+      | "limit"
+      | "serial"
+      | "failFast"
+      | "terminal"
+    > = {},
+  ): Env {
     const merged: EnvOptions = { ...this.#options, console: this.console, ...options };
     // Aborting this environment aborts its forks too (a signal to the CLI stops the shell's).
     if (options.signal && this.signal) {
@@ -160,9 +186,9 @@ export class Env implements NodeEnv, AsyncDisposable {
     return this.#core.host(definition);
   }
 
-  /** A bound host set for a definition (`{ web: [a, b], db: c }`). */
+  /** A bound host set for a definition (`{ web: [a, b], db: c }`), within `limit`. */
   hostSet(definition: HostsDefinition): HostSet {
-    return this.#core.hostsOf(undefined, rolesFromDefinition(definition));
+    return this.#core.hostsOf(undefined, this.#core.limitRoles(rolesFromDefinition(definition)));
   }
 
   /** The sandbox plan so far: per host, what would have run. */

@@ -16,7 +16,10 @@ import { limiter } from "../host/limit.ts";
 import { noSudoPassword } from "../host/run.ts";
 import type { HostServices, Terminal } from "../host/services.ts";
 import type { ActionCall, NodeEnv, NodeRuntime, RoleMap } from "../node/runtime.ts";
+import { stateOf } from "../node/state.ts";
+import type { BatchOptions } from "../outcome.ts";
 import { type ActionHost, runAction, runParallel } from "./actions.ts";
+import type { HostFilter } from "./host_filter.ts";
 import type { LogEvent, Logger } from "./logger.ts";
 
 /** One command of a sandbox plan. */
@@ -25,7 +28,16 @@ export interface PlanEntry {
   readonly host: string;
   /** The masked command (or file write) that would have run. */
   readonly command: string;
+  /** The working directory it would have run in (set with `cd`). */
+  readonly cwd?: string;
+  /** The names of the variables it would have had set (`env`); values are never kept. */
+  readonly env?: readonly string[];
+  /** The user sudo would have run it as (only for sudo). */
+  readonly user?: string;
 }
+
+/** Where and how a planned command would have run (see {@linkcode PlanEntry}). */
+export type PlanDetails = Pick<PlanEntry, "cwd" | "env" | "user">;
 
 /** What an environment and its forks share. */
 export interface Shared {
@@ -59,6 +71,10 @@ export interface CoreSettings {
   readonly terminal: Terminal | undefined;
   /** Whether failed commands offer Retry / Skip / Abort. */
   readonly askOnFailure: boolean;
+  /** The hosts a run may use (`--limit`); all when absent. */
+  readonly hostFilter?: HostFilter;
+  /** How isolations of parallel actions start (`--serial`, `--fail-fast`). */
+  readonly rollout?: Omit<BatchOptions, "signal">;
 }
 
 /**
@@ -87,11 +103,17 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   readonly terminal: Terminal | undefined;
   /** Whether failed commands offer Retry / Skip / Abort. */
   readonly askOnFailure: boolean;
+  /** The hosts a run may use (`--limit`); all when absent. */
+  readonly hostFilter: HostFilter | undefined;
+  /** How isolations of parallel actions start (`--serial`, `--fail-fast`). */
+  readonly rollout: Omit<BatchOptions, "signal"> | undefined;
   /** The marker sudo is given as its prompt. */
   readonly sudoMarker: string = `[deployer-sudo-${crypto.randomUUID().slice(0, 8)}]`;
   /** What this environment shares with its forks. */
   readonly shared: Shared;
   readonly #plan: PlanEntry[] = [];
+  /** Host slugs in the order the tree defines them (the plan is shown in this order). */
+  readonly #order = new Map<string, number>();
 
   /** Creates the services of one environment. */
   constructor(env: NodeEnv, settings: CoreSettings, shared: Shared) {
@@ -101,17 +123,40 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     this.signal = settings.signal;
     this.terminal = settings.terminal;
     this.askOnFailure = settings.askOnFailure;
+    this.hostFilter = settings.hostFilter;
+    this.rollout = settings.rollout;
     this.shared = shared;
   }
 
-  /** The sandbox plan so far. */
-  plan(): readonly PlanEntry[] {
-    return this.#plan;
+  /** The roles a node is bound with: only the hosts `--limit` chose, in every role. */
+  limitRoles(roles: RoleMap): RoleMap {
+    return this.hostFilter ? this.hostFilter.roles(roles) : roles;
   }
 
-  /** Adds a command to the sandbox plan. */
-  recordPlan(host: string, command: string): void {
-    this.#plan.push({ host, command });
+  /** The sandbox plan so far: per host in definition order, each host's in run order. */
+  plan(): readonly PlanEntry[] {
+    const rank = (e: PlanEntry) => this.#order.get(e.host) ?? Number.MAX_SAFE_INTEGER;
+    const first = new Map<string, number>();
+    this.#plan.forEach((e, i) => first.has(e.host) || first.set(e.host, i));
+    return this.#plan.map((entry, i) => ({ entry, i })).sort((a, b) =>
+      rank(a.entry) - rank(b.entry) || first.get(a.entry.host)! - first.get(b.entry.host)! ||
+      a.i - b.i
+    ).map(({ entry }) => entry);
+  }
+
+  #rank(slugs: readonly (string | undefined)[]): void {
+    for (const slug of slugs) {
+      if (slug !== undefined && !this.#order.has(slug)) this.#order.set(slug, this.#order.size);
+    }
+  }
+
+  /** Adds a command to the sandbox plan, with where and how it would have run. */
+  recordPlan(host: string, command: string, details: PlanDetails = {}): void {
+    const entry: PlanEntry = { host, command };
+    if (details.cwd !== undefined) Object.assign(entry, { cwd: details.cwd });
+    if (details.env?.length) Object.assign(entry, { env: [...details.env] });
+    if (details.user !== undefined) Object.assign(entry, { user: details.user });
+    this.#plan.push(entry);
   }
 
   /** Runs one action (see `runAction`). */
@@ -121,6 +166,8 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
 
   /** Runs an action on all isolations (see `runParallel`). */
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown> {
+    // Isolations come in the order their hosts are defined: the plan keeps that order.
+    this.#rank(isolations.map((iso) => stateOf(iso)?.isolationId));
     return runParallel(this, call, isolations);
   }
 
@@ -133,6 +180,11 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   hostsOf(_node: object | undefined, roles: RoleMap): HostSet {
     const handles = new Map<Host, HostHandle>();
     const byRole = new Map<string, HostHandle[]>();
+    for (const [, hosts] of roles) {
+      for (const h of hosts) {
+        if (!this.#order.has(h.slug)) this.#order.set(h.slug, this.#order.size);
+      }
+    }
     for (const [role, hosts] of roles) {
       byRole.set(
         role,
@@ -165,12 +217,18 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
       interactive: this.console.isInteractive,
       confirm: (question) =>
         this.exclusive(() => this.console.confirm(question, { default: false })),
+      choose: (question, options) => this.exclusive(() => this.console.choice(question, options)),
+      phase: (phase) => this.console.hostPhase(host.slug, phase),
       memo: this.shared.connectMemo,
     });
     pool.set(host, opening);
-    opening.catch(() => {
-      if (pool.get(host) === opening) pool.delete(host);
-    });
+    opening.then(
+      () => this.console.hostPhase(host.slug, "running"),
+      () => {
+        this.console.hostPhase(host.slug, undefined);
+        if (pool.get(host) === opening) pool.delete(host);
+      },
+    );
     return opening;
   }
 

@@ -130,6 +130,10 @@ export interface ConnectContext {
   confirm(question: string): Promise<boolean>;
   /** Reports progress lines while connecting (optional). */
   progress?(message: string): void;
+  /** Asks to pick one answer (the host key policy `ask` offers "yes to all remaining"). */
+  choose?<T>(question: string, options: ReadonlyArray<readonly [string, T]>): Promise<T>;
+  /** Reports what connecting does now: `connecting`, then `authenticating` (optional). */
+  phase?(phase: "connecting" | "authenticating"): void;
   /**
    * A run-scoped memo (one per `Env`) where hosts keep what they parsed from local files
    * (SSH config, known_hosts) so that a run reads them once, not on every connect.

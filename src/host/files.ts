@@ -127,7 +127,11 @@ export async function writeFile(
   const services = handle.services;
   if (services.sandbox) {
     if (data instanceof ReadableStream) await data.cancel();
-    services.recordPlan(handle.slug, `${options.useSudo ? "(sudo) " : ""}write file ${path}`);
+    services.recordPlan(
+      handle.slug,
+      `${options.useSudo ? "(sudo) " : ""}write file ${path}`,
+      options.useSudo ? { user: "root" } : {},
+    );
     services.emit(
       fileEvent(handle, operation, path, { ...options, ok: true, sudo: options.useSudo }),
     );

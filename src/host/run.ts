@@ -168,8 +168,13 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   }
   const id = services.nextId();
   const silent = !!options.silent;
-  const started = performance.now();
-  if (!silent) {
+  let started = performance.now();
+  // Shown when it starts (a channel is open), not while it waits for a slot.
+  let begun = false;
+  const begin = () => {
+    if (begun || silent) return;
+    begun = true;
+    started = performance.now();
     services.emit({
       type: "command.start",
       id,
@@ -181,11 +186,17 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       sandbox,
       interactive,
     });
-  }
+  };
   if (sandbox && !silent) {
-    services.recordPlan(host.slug, (request.sudo ? "(sudo) " : "") + composed.display);
+    const { cwd, env } = request.composition;
+    services.recordPlan(host.slug, (request.sudo ? "(sudo) " : "") + composed.display, {
+      cwd,
+      env: env?.map(([name]) => name),
+      user: request.sudo ? options.user ?? "root" : undefined,
+    });
   }
   const end = (code: number | null, reason?: string, stopped?: boolean) => {
+    begin();
     if (!silent) {
       const duration = performance.now() - started;
       services.emit({
@@ -248,6 +259,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   };
   const show = (stream: "stdout" | "stderr", text: string) => {
     if (!text) return;
+    begin();
     out[stream] += text;
     if (interactive) terminal!.write(new TextEncoder().encode(text));
     if (!silent) services.emit({ type: "command.output", id, host: host.slug, stream, text });
@@ -276,6 +288,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
         onStdout: onData("stdout"),
         onStderr: onData("stderr"),
       });
+      begin();
     } catch (error) {
       if (!(error instanceof CommandError)) {
         end(null, error instanceof Error ? error.message : String(error));

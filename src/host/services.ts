@@ -52,6 +52,10 @@ export interface HostServices {
   forgetSudoPassword(host: Host): void;
   /** A per-Env memo for one host (e.g. whether sudo needs a password). */
   memo(host: Host): Map<string, unknown>;
-  /** Records a command of the sandbox plan. */
-  recordPlan(host: string, command: string): void;
+  /** Records a command of the sandbox plan, with its directory, variable names and sudo user. */
+  recordPlan(
+    host: string,
+    command: string,
+    details?: { cwd?: string; env?: readonly string[]; user?: string },
+  ): void;
 }

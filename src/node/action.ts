@@ -13,7 +13,8 @@ export type ActionOptions = ActionFlags;
 
 /**
  * Flags a method as an action with options: aliases, `isolateOneOnly`,
- * `dontIsolateYet`, `suppressResult` and a description. Every public method is an
+ * `dontIsolateYet`, `suppressResult`, a description, and `default` (the node's default
+ * action, python's `__call__`: see {@linkcode defaultActionOf}). Every public method is an
  * action anyway; the decorator only adds flags. (A TC39 decorator.)
  *
  * The same flags can be declared without decorators in a static field,
@@ -121,6 +122,66 @@ export function discoverActions(node: object): ActionInfo[] {
     for (const alias of aliases) found.set(alias, { ...info, name: alias });
   }
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The default action of a node (python's `__call__`): the action flagged
+ * `@action({ default: true })` or `static actionOptions = { name: { default: true } }`. The
+ * most derived class that declares one wins; two in one class is an error. `undefined` when
+ * the node has none.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { action, defaultActionOf } from "./action.ts";
+ * import { Node } from "./node.ts";
+ * class Git extends Node {
+ *   @action({ default: true })
+ *   status(): string { return "clean"; }
+ *   log(): string { return ""; }
+ * }
+ * class Quiet extends Git {
+ *   static override actionOptions = { log: { default: true } };
+ * }
+ * assert.equal(defaultActionOf(new Git())?.name, "status");
+ * assert.equal(defaultActionOf(new Quiet())?.name, "log"); // the subclass decides
+ * assert.equal(defaultActionOf(new Node()), undefined);
+ * ```
+ */
+export function defaultActionOf(node: object): ActionInfo | undefined {
+  const actions = discoverActions(node);
+  for (let proto = Object.getPrototypeOf(node); proto && !isFrameworkPrototype(proto);) {
+    const declared = new Set<string>();
+    const statics = (proto.constructor as { actionOptions?: Record<string, ActionFlags> })
+      .actionOptions;
+    if (Object.hasOwn(proto.constructor, "actionOptions") && statics) {
+      for (const [name, flags] of Object.entries(statics)) if (flags?.default) declared.add(name);
+    }
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name);
+      if (name !== "constructor" && flagsOf(desc?.value).default) declared.add(name);
+    }
+    if (declared.size > 1) {
+      throw new TypeError(
+        `${proto.constructor.name || "A node class"} declares several default actions: ${
+          [...declared].sort().join(", ")
+        }`,
+      );
+    }
+    const [name] = declared;
+    if (name !== undefined) {
+      const found = actions.find((a) => a.name === name && a.method === name);
+      if (!found) {
+        throw new TypeError(
+          `${proto.constructor.name || "A node class"} declares "${name}" as its default ` +
+            `action, but it has no such action`,
+        );
+      }
+      return found;
+    }
+    proto = Object.getPrototypeOf(proto);
+  }
+  return undefined;
 }
 
 const FRAMEWORK_BRANDS = [NODE_BRAND, PARALLEL_BRAND];

@@ -13,9 +13,11 @@ import { discoverActions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { type ChildMarker, type HostsDefinition, isMarker, type NodeClass } from "./markers.ts";
 import { childRoles, isParallelClass, rolesFromDefinition } from "./roles.ts";
+import { checkHostSlugs } from "./slugs.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 import {
   isNode,
+  isolationHost,
   isParallelNode,
   type Member,
   nodePath,
@@ -81,7 +83,7 @@ export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptio
     runtime: options.runtime,
     parent: options.parent,
     name: options.name ?? (cls.name || "Root"),
-    roles: options.roles,
+    roles: options.runtime.limitRoles?.(options.roles) ?? options.roles,
     isolated: options.isolated,
     isolationId: options.isolationId,
     group: options.group ?? (cls as unknown as { group?: Group }).group,
@@ -163,12 +165,33 @@ function installActions(node: object, state: BoundState): void {
     const invoke = (...args: unknown[]): unknown => {
       const call = { node, name: info.name, method: info.fn, args, flags: info.flags };
       if (!state.isolated && !info.flags.dontIsolateYet) {
-        return state.runtime.callParallel(call, isolationsOf(node));
+        const isolations = isolationsOf(node);
+        if (info.flags.isolateOneOnly && isolations.length > 1) {
+          // python: with several isolations, the chosen host's plain value.
+          return runOnOne(state, info.name, args, isolations);
+        }
+        return state.runtime.callParallel(call, isolations);
       }
       return state.runtime.callAction(call);
     };
     Object.defineProperty(node, info.name, { value: invoke, configurable: true });
   }
+}
+
+async function runOnOne(
+  state: NodeState,
+  name: string,
+  args: readonly unknown[],
+  isolations: readonly object[],
+): Promise<unknown> {
+  const options = isolations.map((iso) => {
+    const { slug, address } = isolationHost(iso);
+    return [slug ? `${slug}    [${address}]` : nodePath(iso), iso] as const;
+  });
+  const chosen = await state.runtime.env.exclusive(() =>
+    state.runtime.console.choice("Choose a host", options, { allowRandom: true })
+  );
+  return await (chosen as Record<string, (...a: unknown[]) => unknown>)[name](...args);
 }
 
 function bindChild(parent: object, state: NodeState, key: string, marker: ChildMarker): unknown {
@@ -186,21 +209,40 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
     group: options.group,
   };
   if (!isParallelClass(marker.cls)) return bindNode(marker.cls, base);
+  const where = `${nodePath(parent)}.${key}`;
+  const parentParallel = isParallelNode(parent);
   if (options.justOne) {
+    // python's `.JustOne`: isolated under an isolated parent, one host exactly.
     const hosts = roles.get("host") ?? [];
-    if (hosts.length !== 1) {
+    if (state.isolated && hosts.length !== 1) {
+      throw new DeployerError(`${where} is justOne but has ${hosts.length} hosts in role "host"`);
+    }
+    return bindNode(marker.cls, base);
+  }
+  if (options.sameHost) {
+    if (!parentParallel) {
       throw new DeployerError(
-        `${nodePath(parent)}.${key} is justOne but has ${hosts.length} hosts in role "host"`,
+        `${where}: sameHost is for a parallel node inside a parallel node; a parallel child ` +
+          `of a normal node runs once per host (or use justOne for exactly one host)`,
       );
     }
-    return bindNode(marker.cls, { ...base, isolated: true });
+    // python: a ParallelNode nested in a ParallelNode shares the parent's isolation.
+    return bindNode(marker.cls, base);
+  }
+  if (parentParallel && !options.array) {
+    throw new DeployerError(
+      `${where}: a parallel node inside a parallel node needs child(${
+        marker.cls.name || "Cls"
+      }, { sameHost: true }) (it runs in the parent's isolation, python's plain nesting) or ` +
+        `{ array: true } (one isolation per host, python's .Array)`,
+    );
   }
   return parallelView(bindNode(marker.cls, { ...base, isolated: false }));
 }
 
 /**
  * Binds a root node. A normal root is one isolation; a parallel root is returned as its
- * parallel view.
+ * parallel view. Two different hosts with the same slug anywhere in the tree are an error.
  *
  * @example Usage
  * ```ts
@@ -224,6 +266,7 @@ export function bindRoot<N extends object>(
 ): unknown {
   const statics = (cls as unknown as { hosts?: HostsDefinition }).hosts;
   const roles = rolesFromDefinition(options.hosts ?? statics);
+  checkHostSlugs(cls, cls.name || "Root", roles);
   const parallel = isParallelClass(cls);
   const node = bindNode(cls, { runtime, roles, isolated: !parallel, set: options.set });
   return parallel ? parallelView(node) : node;

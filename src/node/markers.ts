@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ALL_HOSTS, PLACEHOLDER } from "../brands.ts";
+import { ALL_HOSTS, PARALLEL_BRAND, PLACEHOLDER } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import type { Group } from "./groups.ts";
 
@@ -31,6 +31,18 @@ export interface ChildOptions<N> {
   set?: { [K in keyof N]?: N[K] } | (() => { [K in keyof N]?: N[K] });
   /** For a parallel node: exactly one host, used as a plain isolated node (python `.JustOne`). */
   justOne?: boolean;
+  /**
+   * For a parallel node: one isolation per host of its `host` role, a new dimension below the
+   * parent's isolations (python's `.Array`). This is what a parallel child of a normal node is
+   * anyway; inside a parallel node it has to be asked for.
+   */
+  array?: boolean;
+  /**
+   * For a parallel node inside a parallel node: it runs in the isolation of its parent, on the
+   * same host (python's plain nesting of a `ParallelNode` in a `ParallelNode`), and is typed
+   * as the node itself.
+   */
+  sameHost?: boolean;
   /** The group of the child (and its descendants). */
   group?: Group;
 }
@@ -137,6 +149,19 @@ export function q<T>(fn: () => T): T {
 export function childMarker(cls: NodeClass, options: ChildOptions<unknown> = {}): ChildMarker {
   if (typeof cls !== "function") {
     throw new TypeError(`child() expects a node class, got ${typeof cls}`);
+  }
+  const shapes = (["justOne", "array", "sameHost"] as const).filter((k) => options[k]);
+  if (shapes.length > 0 && !(PARALLEL_BRAND in cls.prototype)) {
+    throw new TypeError(
+      `child(${cls.name || "class"}): ${shapes[0]} is for parallel nodes; ${
+        cls.name || "this class"
+      } is a normal node`,
+    );
+  }
+  if (shapes.length > 1) {
+    throw new TypeError(
+      `child(${cls.name || "class"}): ${shapes.join(" and ")} cannot be combined (choose one)`,
+    );
   }
   return { [PLACEHOLDER]: "child", cls, options };
 }

@@ -14,7 +14,7 @@
  * @module
  */
 export { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
-export { action, type ActionInfo, type ActionOptions } from "./action.ts";
+export { action, type ActionInfo, type ActionOptions, defaultActionOf } from "./action.ts";
 export {
   ALL_HOSTS,
   type ChildOptions,
@@ -29,12 +29,14 @@ export type {
   ActionCall,
   ActionFlags,
   ActionName,
+  DeclaredFlags,
   NodeEnv,
   NodeMemberName,
   Parallel,
   ParallelView,
   RoleMap,
   RootOptions,
+  ViewResult,
 } from "./runtime.ts";
 export type { Member, MemberKind } from "./state.ts";
 export {

@@ -4,17 +4,32 @@
  *
  * @module
  */
-import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
-import type { Console } from "../console/mod.ts";
+import { NODE_BRAND, PARALLEL_BRAND, TREE } from "../brands.ts";
+import type { Console, TreeFacet } from "../console/mod.ts";
 import type { HostHandle } from "../host/handle.ts";
 import type { HostSet } from "../host/host_set.ts";
 import type { ActionOptions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
 import type { NodeEnv, Parallel } from "./runtime.ts";
-import { requireState } from "./state.ts";
+import { requireState, stateOf } from "./state.ts";
+import { treeFacet } from "./tree.ts";
 
 export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from "./runtime.ts";
+
+/**
+ * The key of the error a node records when constructed: the stack frames of its classes'
+ * constructors tell where (module and line) the classes are written.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CREATED_AT, Node } from "./node.ts";
+ * class A extends Node { port = 1; }
+ * assert.ok((new A() as unknown as Record<symbol, Error>)[CREATED_AT].stack?.includes("new A"));
+ * ```
+ */
+export const CREATED_AT: unique symbol = Symbol.for("deployer.createdAt") as never;
 
 /**
  * A node of the deployment tree. Subclass it: public methods are actions, fields are
@@ -51,9 +66,19 @@ export class Node {
    */
   static actionOptions?: Readonly<Record<string, ActionOptions>>;
 
+  /** Records where the node is constructed: the frames of the subclasses' constructors. */
+  constructor() {
+    Object.defineProperty(this, CREATED_AT, { value: new Error("node constructed") });
+  }
+
   /** Brand recognised by every copy of deployer. */
   get [NODE_BRAND](): true {
     return true;
+  }
+
+  /** Path, children and isolations, for the console's choosers (`selectNode`, ...). */
+  get [TREE](): TreeFacet {
+    return treeFacet(this);
   }
 
   /** All hosts of this node, by role; run commands on them in parallel. */
@@ -68,9 +93,13 @@ export class Node {
     return requireState(this, "parent").parent as Node | undefined;
   }
 
-  /** The console: questions, choices, progress bars. */
+  /** The console: questions, choices, progress bars (inside an isolation, they name its host). */
   get console(): Console {
-    return requireState(this, "console").runtime.console;
+    const state = requireState(this, "console");
+    for (let s = stateOf(this); s; s = s.parent ? stateOf(s.parent) : undefined) {
+      if (s.isolationId !== undefined) return state.runtime.console.forHost(s.isolationId);
+    }
+    return state.runtime.console;
   }
 
   /**
@@ -152,7 +181,10 @@ export class ParallelNode extends Node {
 
 /**
  * Declares a child node in a class body. The field is typed as the child (`N`), or as a
- * {@linkcode Parallel} view for a parallel node (unless `justOne`). Options map roles,
+ * {@linkcode Parallel} view for a parallel node: one isolation per host (python's `.Array`).
+ * A parallel child declared `justOne` (exactly one host), or `sameHost` inside a parallel
+ * node (it runs in the parent's isolation, python's plain nesting), is typed `N`; inside a
+ * parallel node, a parallel child must be `sameHost` or `array`. Options also map roles,
  * bind real hosts, set fields and set the group.
  *
  * @example Usage
@@ -175,16 +207,42 @@ export class ParallelNode extends Node {
  * const result = await env.bind(App).git.where();
  * assert.deepEqual([...result], ["web1:/srv/other", "web2:/srv/other"]);
  * ```
+ *
+ * @example A parallel node in a parallel node
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * class Disk extends ParallelNode {
+ *   where(): string { return this.host.slug; }
+ * }
+ * class Server extends ParallelNode {
+ *   disk = child(Disk, { sameHost: true }); // typed Disk: same host, plain values
+ *   async check(): Promise<string> { return `${this.host.slug}: ${await this.disk.where()}`; }
+ * }
+ * class Root extends Node {
+ *   static override hosts = { host: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
+ *   server = child(Server);
+ * }
+ * await using env = new Env({ interactive: false });
+ * assert.deepEqual([...await env.bind(Root).server.check()], ["a: a", "b: b"]);
+ * ```
  */
 export function child<N extends ParallelNode>(
   cls: NodeClass<N>,
   options: ChildOptions<N> & { justOne: true },
 ): N;
-/** A parallel child seen from its parent: a {@linkcode Parallel} view. */
+/** A parallel child in the isolation of its parallel parent (same host): typed as the child. */
 export function child<N extends ParallelNode>(
   cls: NodeClass<N>,
+  options: ChildOptions<N> & { sameHost: true },
+): N;
+/** A parallel child seen from its parent: a {@linkcode Parallel} view. */
+export function child<N extends ParallelNode, O = unknown>(
+  cls: NodeClass<N> & { readonly actionOptions?: O },
   options?: ChildOptions<N>,
-): Parallel<N>;
+): Parallel<N, O>;
 /** A normal child node, typed as the child. */
 export function child<N extends Node>(cls: NodeClass<N>, options?: ChildOptions<N>): N;
 export function child(cls: NodeClass, options?: ChildOptions<unknown>): unknown {

@@ -27,6 +27,11 @@ export interface ActionFlags {
   suppressResult?: boolean;
   /** A one-line description shown in the shell and `inspect`. */
   description?: string;
+  /**
+   * The node's default action (python's `__call__`): run by the shell's `.`, by naming the
+   * node in the shell, and by naming the node on the command line.
+   */
+  default?: boolean;
 }
 
 /** The call of an action, as handed to the runtime. */
@@ -67,14 +72,32 @@ export interface ParallelView<N> {
 }
 
 /**
+ * The flags a class declares for action `K` in `static actionOptions` (`O` is the type of
+ * that static), or `unknown`. Only this form reaches the types: a decorator cannot change them.
+ */
+export type DeclaredFlags<O, K> = K extends keyof NonNullable<O> ? NonNullable<O>[K] : unknown;
+
+/**
+ * What calling an action through a {@linkcode Parallel} view resolves to, given its declared
+ * flags `F`: its plain value with `dontIsolateYet` (it runs once); with `isolateOneOnly`, the
+ * chosen host's plain value when there are several isolations and a `ParallelResult` with one
+ * or none (python's rule); else a `ParallelResult`.
+ */
+export type ViewResult<R, F> = F extends { readonly dontIsolateYet: true } ? R
+  : F extends { readonly isolateOneOnly: true } ? R | ParallelResult<R>
+  : ParallelResult<R>;
+
+/**
  * A parallel node seen from outside: every action runs on all isolations and resolves
  * to a `ParallelResult`; a failure rejects with a `ParallelError` that keeps
- * every host's outcome.
+ * every host's outcome. `O` is the type of the class's `static actionOptions`: actions
+ * declared there with `isolateOneOnly` or `dontIsolateYet` get their own result types
+ * ({@linkcode ViewResult}); `child()` passes it along.
  */
-export type Parallel<N> =
+export type Parallel<N, O = unknown> =
   & {
     readonly [K in ActionName<N>]: N[K] extends (...args: infer A) => infer R
-      ? (...args: A) => Promise<ParallelResult<Awaited<R>>>
+      ? (...args: A) => Promise<ViewResult<Awaited<R>, DeclaredFlags<O, K>>>
       : never;
   }
   & ParallelView<N>;
@@ -124,6 +147,8 @@ export interface NodeRuntime {
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown>;
   /** The bound host set of a node (one per node instance, sharing context per host). */
   hostsOf(node: object, roles: RoleMap): HostSet;
+  /** The hosts a node is bound with, when the run uses only some (`--limit`). */
+  limitRoles?(roles: RoleMap): RoleMap;
   /** The console of the environment. */
   readonly console: Console;
   /** The environment, as `this.env` of a node shows it. */

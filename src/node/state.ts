@@ -199,3 +199,34 @@ export function nodePath(node: object): string {
   }
   return parts.reverse().join(".");
 }
+
+/**
+ * The host an isolation runs on: the slug and address of the `host` role of the nearest
+ * isolation cell at or above `node` (empty strings for a node outside any cell).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * import { isolationHost } from "./state.ts";
+ * class Cell extends ParallelNode {}
+ * class Root extends Node {
+ *   static override hosts = { web: [new LocalHost({ slug: "a" })] };
+ *   cell = child(Cell, { roles: { host: "web" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.deepEqual(isolationHost(root.cell.isolate("a")), { slug: "a", address: "localhost" });
+ * assert.deepEqual(isolationHost(root), { slug: "", address: "" });
+ * ```
+ */
+export function isolationHost(node: object): { slug: string; address: string } {
+  for (let n: object | undefined = node; n; n = stateOf(n)?.parent) {
+    const state = stateOf(n);
+    if (state?.isolationId === undefined) continue;
+    return { slug: state.isolationId, address: state.roles.get("host")?.[0]?.address ?? "" };
+  }
+  return { slug: "", address: "" };
+}

@@ -5,16 +5,21 @@
  *
  * @module
  */
-import type { Env } from "../exec/env.ts";
+import type { Env, EnvOptions } from "../exec/env.ts";
+import { HostFilter } from "../exec/host_filter.ts";
+import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
+import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
+import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
 import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
 import { formatError, formatPlan, formatResult } from "./format.ts";
-import { inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
+import { actionUsage, inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
 import { resolveWords } from "./paths.ts";
 import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
 import { connect, reportFailure, runOnHosts, version } from "./special.ts";
 import { scpOnNode } from "./scp/scp_shell.ts";
+import { fullStack, whereText } from "./user_code.ts";
 import { splitWords, type Word } from "./words.ts";
 
 export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./session.ts";
@@ -23,15 +28,60 @@ export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./ses
 export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
   "color": ["on", "off"],
   "ask-on-failure": ["on", "off"],
+  "debug": ["on", "off"],
+  "fail-fast": ["on", "off"],
+  "limit": ["all"],
+  "serial": ["all"],
 };
+
+/** The options with a text value (`all` clears them). */
+const TEXT_OPTIONS: Readonly<Record<string, (value: string, session: ShellSession) => void>> = {
+  limit: (value, session) => {
+    // Checked against every host of the tree, also those a `run --limit` left out.
+    const all = rebind(session.location.root, session.env.fork({ limit: undefined }));
+    checkLimit(HostFilter.parse(value), treeHosts(unwrapView(all)));
+  },
+  serial: (value) => {
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`serial expects a positive integer or all`);
+  },
+};
+
+/** What the shell's options change in the environment an action runs in (unset: as run). */
+function runOptions(options: ShellSession["options"]): Pick<
+  EnvOptions,
+  "limit" | "serial" | "failFast"
+> {
+  const limit = options.get("limit");
+  const serial = options.get("serial");
+  const failFast = options.get("fail-fast");
+  return {
+    ...(typeof limit === "string" ? { limit } : {}),
+    ...(typeof serial === "string" ? { serial: Number(serial) } : {}),
+    ...(typeof failFast === "boolean" ? { failFast } : {}),
+  };
+}
 
 function notFound(session: ShellSession, word: string): void {
   session.write(session.paint(`Command not found: ${word}\n`, "red"));
 }
 
+function names(list: string[]): string {
+  return list.length ? list.join(", ") : "none";
+}
+
+function unknownNode(session: ShellSession, word: string, at: object): void {
+  const children = new Inspector(at).children().map(([name]) => name);
+  session.write(
+    session.paint(
+      `Unknown node "${word}" in ${displayPath(at)} (child nodes: ${names(children)})\n`,
+      "red",
+    ),
+  );
+}
+
 function resolveNode(session: ShellSession, words: Word[]): object | undefined {
   const resolved = resolveWords(session.location, words, "node");
-  if (!resolved.ok) return void notFound(session, resolved.word);
+  if (!resolved.ok) return void unknownNode(session, resolved.word, resolved.node);
   return resolved.node;
 }
 
@@ -65,29 +115,60 @@ async function runAction(
 ): Promise<LineOutcome> {
   const resolved = resolveWords(session.location, words, "action");
   if (!resolved.ok) return void notFound(session, resolved.word);
-  if (!resolved.action) return void session.write("Incomplete command\n");
-  const { action, args } = resolved;
+  // A path to a node runs its default action (python's callable nodes).
+  const action = resolved.action ?? defaultActionOf(resolved.node);
+  if (!action) return void session.write("Incomplete command\n");
+  return await runResolved(session, resolved.node, action, resolved.args, sandbox);
+}
+
+async function runResolved(
+  session: ShellSession,
+  target: object,
+  action: ActionInfo,
+  args: string[],
+  sandbox: boolean,
+): Promise<LineOutcome> {
   const problem = argumentsProblem(action, args);
   if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
-  const askOnFailure = session.options.get("ask-on-failure") ?? false;
+  const askOnFailure = session.options.get("ask-on-failure") === true;
   let fork: Env | undefined;
+  const times = new HostTimes();
+  session.env.addLogger(times);
   const outcome = await runInterruptible((signal) => {
-    fork = session.env.fork({ signal, sandbox: sandbox || session.env.sandbox, askOnFailure });
-    const node = rebind(resolved.node, fork) as Record<string, (...a: string[]) => unknown>;
+    const more = runOptions(session.options);
+    fork = session.env.fork({
+      signal,
+      sandbox: sandbox || session.env.sandbox,
+      askOnFailure,
+      ...more,
+    });
+    const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
-  });
+  }, session.interrupts).finally(() => session.env.removeLogger(times));
   if (!outcome.settled) {
     session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
   } else if (outcome.failed) {
     if (outcome.interrupted) session.write(session.paint("Interrupted\n", "yellow"));
     session.write(session.paint(formatError(outcome.error), "red"));
+    session.write(
+      session.options.get("debug")
+        ? fullStack(outcome.error)
+        : whereText(outcome.error, "(`set-option debug on` prints the full stack)"),
+    );
+    const order = treeHosts(unwrapView(session.location.root));
+    const recap = buildRecap({ ...outcome, times, order, interrupted: outcome.interrupted });
+    const path = `${new Inspector(target).fullPath()}.${action.name}`;
+    if (recap.length > 1 || (outcome.interrupted && recap.length)) {
+      session.write(formatRecap(path, recap));
+    }
   } else if (isNode(outcome.value) && !sandbox) {
     session.write("\nStarting subshell ...\n");
     return { subshell: outcome.value };
   } else if (!action.flags.suppressResult) {
     session.write(formatResult(outcome.value));
   }
-  if (sandbox && fork) session.write(formatPlan(fork.plan()));
+  // The `sandbox` command, or every action of a shell started with --sandbox.
+  if ((sandbox || session.env.sandbox) && fork) session.write(formatPlan(fork.plan()));
   return undefined;
 }
 
@@ -109,8 +190,19 @@ async function inspect(session: ShellSession, words: Word[]): Promise<void> {
 
 function setOption(session: ShellSession, words: Word[]): void {
   const [name, value] = words.map((w) => w.text);
+  if (name in TEXT_OPTIONS && value) {
+    if (value === "all") return void session.options.delete(name);
+    try {
+      TEXT_OPTIONS[name](value, session);
+    } catch (error) {
+      return void session.write(session.paint(`${(error as Error).message}\n`, "red"));
+    }
+    return void session.options.set(name, value);
+  }
   if (!name || !(name in OPTION_VALUES) || (value !== "on" && value !== "off")) {
-    session.write(`Usage: set-option <${Object.keys(OPTION_VALUES).join("|")}> <on|off>\n`);
+    session.write(
+      `Usage: set-option <${Object.keys(OPTION_VALUES).join("|")}> <on|off|PATTERNS|N|all>\n`,
+    );
     return;
   }
   session.options.set(name, value === "on");
@@ -120,7 +212,29 @@ function cd(session: ShellSession, target: object): void {
   session.location = { ...session.location, previous: session.location.current, current: target };
 }
 
-function help(session: ShellSession): void {
+function actionHelp(session: ShellSession, words: Word[]): void {
+  const resolved = resolveWords(session.location, words, "action");
+  if (!resolved.ok) {
+    const at = new Inspector(resolved.node);
+    session.write(
+      session.paint(
+        `Unknown action "${resolved.word}" in ${displayPath(resolved.node)} (actions: ${
+          names(at.actions().map((a) => a.name))
+        }; child nodes: ${names(at.children().map(([name]) => name))})\n`,
+        "red",
+      ),
+    );
+    return;
+  }
+  if (!resolved.action) {
+    session.write(listing(session, resolved.node));
+    return;
+  }
+  session.write(actionUsage(resolved.node, resolved.action));
+}
+
+function help(session: ShellSession, words: Word[]): void {
+  if (words.length) return actionHelp(session, words);
   const lines: [string, string][] = [
     ["<path> <action> [args...]", "run an action (arguments are strings; quote with ' or \")"],
     ...BUILTIN_COMMANDS.map((b): [string, string] => [`${b.name} ${b.usage}`.trim(), b.help]),
@@ -187,6 +301,17 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
     run: () => ({ exit: true }),
   },
   {
+    name: ".",
+    usage: "[args...]",
+    help: "run the default action of the current node",
+    takes: "strings",
+    run: async (session, args, node) => {
+      const action = defaultActionOf(node);
+      if (!action) return void session.write(`${displayPath(node)} has no default action\n`);
+      return await runResolved(session, node, action, args.map((w) => w.text), false);
+    },
+  },
+  {
     name: "sandbox",
     usage: "<path> <action> [args]",
     help: "dry run: show the commands that would run",
@@ -207,15 +332,17 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
     takes: "none",
     run: (session) =>
       void session.write(
-        [...session.options].map(([k, v]) => `${k.padEnd(20)} ${v ? "on" : "off"}\n`).join(""),
+        [...session.options].map(([k, v]) =>
+          `${k.padEnd(20)} ${typeof v === "string" ? v : v ? "on" : "off"}\n`
+        ).join(""),
       ),
   },
   {
     name: "help",
-    usage: "",
-    help: "show this list",
-    takes: "none",
-    run: (session) => void help(session),
+    usage: "[path action]",
+    help: "show this list, or an action's description and parameters",
+    takes: "action",
+    run: (session, args) => void help(session, args),
   },
   {
     name: "--inspect",

@@ -118,7 +118,7 @@ function candidatesFor(location: Location, before: readonly Word[]): string[] {
   const first = texts[0];
   const isBuiltin = BUILTINS.includes(first) && !before[0].quoted;
   const mode = isBuiltin ? builtinMode(first) : "action";
-  if (mode === "none") return [];
+  if (mode === "none" || mode === "strings") return [];
   if (mode === "option") {
     if (texts.length === 1) return Object.keys(OPTION_VALUES);
     if (texts.length === 2) return [...(OPTION_VALUES[texts[1]] ?? [])];

@@ -67,8 +67,28 @@ export function rebind(node: object, env: Env): object {
 }
 
 /**
+ * The most arguments an action takes: its parameters, or `Infinity` with a rest
+ * parameter (or when its parameters cannot be read).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { maxArguments } from "./execute.ts";
+ * assert.equal(maxArguments((a: string, b = "x") => a + b), 2);
+ * assert.equal(maxArguments((...words: string[]) => words.join()), Infinity);
+ * ```
+ */
+export function maxArguments(fn: (...args: never[]) => unknown): number {
+  const params = parameterNames(fn);
+  if (params.some((p) => p.startsWith("..."))) return Infinity;
+  if (params.length === 0 && fn.length > 0) return Infinity;
+  return params.length;
+}
+
+/**
  * Why an action cannot be called with `args` (fewer than its parameters before the
- * first default), as a usage line naming the parameters; `undefined` when it can.
+ * first default, or more than it has), as a usage line naming the parameters;
+ * `undefined` when it can.
  *
  * @example Usage
  * ```ts
@@ -79,6 +99,10 @@ export function rebind(node: object, env: Env): object {
  *   argumentsProblem(pair, ["a"]),
  *   "Usage: pair first second (needs 2 arguments: first, second; got 1)",
  * );
+ * assert.equal(
+ *   argumentsProblem(pair, ["a", "b", "c"]),
+ *   "Usage: pair first second (takes at most 2 arguments: first, second; got 3)",
+ * );
  * assert.equal(argumentsProblem(pair, ["a", "b"]), undefined);
  * ```
  */
@@ -87,11 +111,16 @@ export function argumentsProblem(
   args: readonly string[],
 ): string | undefined {
   const expected = action.fn.length;
-  if (args.length >= expected) return undefined;
+  const most = maxArguments(action.fn);
+  if (args.length >= expected && args.length <= most) return undefined;
   const params = parameterNames(action.fn);
   const usage = [action.name, ...params].join(" ");
-  const named = params.length ? `: ${params.slice(0, expected).join(", ")}` : "";
-  return `Usage: ${usage} (needs ${expected} argument${expected === 1 ? "" : "s"}${named}; ` +
+  const few = args.length < expected;
+  const count = few ? expected : most;
+  const named = params.length ? `: ${params.slice(0, count).join(", ")}` : "";
+  const what = few ? "needs" : count === 0 ? "takes no" : "takes at most";
+  const number = count === 0 ? "" : `${count} `;
+  return `Usage: ${usage} (${what} ${number}argument${count === 1 ? "" : "s"}${named}; ` +
     `got ${args.length})`;
 }
 
@@ -134,12 +163,13 @@ function listenSigint(handler: () => void): () => void {
  */
 export async function runInterruptible(
   task: (signal: AbortSignal) => unknown,
+  interrupts: (handler: () => void) => () => void = listenSigint,
 ): Promise<InterruptibleResult> {
   const controller = new AbortController();
   let interrupted = false;
   let giveUp: () => void = () => {};
   const gaveUp = new Promise<"gave-up">((resolve) => (giveUp = () => resolve("gave-up")));
-  const stop = listenSigint(() => {
+  const stop = interrupts(() => {
     if (interrupted) return giveUp();
     interrupted = true;
     controller.abort(new Error("Interrupted (Ctrl-C)"));

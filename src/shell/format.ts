@@ -155,30 +155,53 @@ function errorText(error: unknown): string {
 }
 
 /**
- * The sandbox plan: per host, the masked commands that would have run.
+ * The sandbox plan: per host (in the order of the plan, which is definition order), the
+ * masked commands that would have run, each followed by where and how when known: its
+ * working directory, the names of its environment variables (values masked) and the
+ * user sudo would run it as.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { formatPlan } from "./format.ts";
  * assert.ok(formatPlan([{ host: "a", command: "echo hi" }]).includes("  a:\n    echo hi\n"));
+ * const text = formatPlan([
+ *   { host: "a", command: "(sudo) make", cwd: "/srv", env: ["TOKEN"], user: "www-data" },
+ *   { host: "a", command: "(sudo) reboot", user: "root" },
+ * ]);
+ * assert.ok(text.includes("    (sudo) make\n      cwd: /srv  env: TOKEN=***  sudo user: www-data\n"));
+ * assert.ok(text.includes("    (sudo) reboot\n"));
+ * assert.ok(!text.includes("sudo user: root"));
  * ```
  */
 export function formatPlan(plan: readonly PlanEntry[]): string {
   return safe(planText(plan));
 }
 
+function detailsOf(entry: PlanEntry): string {
+  const parts: string[] = [];
+  if (entry.cwd !== undefined) parts.push(`cwd: ${entry.cwd}`);
+  if (entry.env?.length) parts.push(`env: ${entry.env.map((n) => `${n}=***`).join(" ")}`);
+  // "(sudo)" already says root; name any other user.
+  if (entry.user !== undefined && entry.user !== "root") parts.push(`sudo user: ${entry.user}`);
+  return parts.length ? `      ${parts.join("  ")}\n` : "";
+}
+
 function planText(plan: readonly PlanEntry[]): string {
   if (plan.length === 0) return "Sandbox plan: no commands would have run.\n";
-  const byHost = new Map<string, string[]>();
-  for (const { host, command } of plan) {
-    if (!byHost.has(host)) byHost.set(host, []);
-    byHost.get(host)!.push(command);
+  const byHost = new Map<string, PlanEntry[]>();
+  for (const entry of plan) {
+    if (!byHost.has(entry.host)) byHost.set(entry.host, []);
+    byHost.get(entry.host)!.push(entry);
   }
   let text = `Sandbox plan (nothing was run):\n`;
-  for (const [host, commands] of byHost) {
+  for (const [host, entries] of byHost) {
     text += `  ${host}:\n`;
-    for (const command of commands) text += `    ${command.replace(/\n/g, "\n    ")}\n`;
+    for (const entry of entries) {
+      // Only this text is the host's: keep every line of it under the host.
+      const cwd = entry.cwd?.replace(/\n/g, "\\n");
+      text += `    ${entry.command.replace(/\n/g, "\n    ")}\n` + detailsOf({ ...entry, cwd });
+    }
   }
   return text;
 }

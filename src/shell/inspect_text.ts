@@ -5,9 +5,12 @@
  * @module
  */
 import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
+import type { ActionInfo } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
+import { parameterNames } from "../node/parameters.ts";
 import { stateOf } from "../node/state.ts";
 import { formatValue } from "./format.ts";
+import { dedent, SourceFinder, type SourceText, where } from "./source.ts";
 
 async function read(node: object | undefined, name: string): Promise<string> {
   if (!node) return "(not evaluated)";
@@ -70,8 +73,13 @@ export async function inspectNode(node: object, sandboxed?: object): Promise<str
     (a.flags.description ? `  ${a.flags.description}` : "")
   );
   const queries: string[] = [];
+  const finder = new SourceFinder(inspector.node);
   for (const q of inspector.queries()) {
-    queries.push(`${q.name} = q(${q.source})\n      → ${await read(sandboxed, q.name)}`);
+    const found = finder.declared(q.name);
+    const text = found
+      ? `${found.text.replace(/;$/, "").replace(/\n/g, "\n    ")}  (${where(found)})`
+      : `${q.name} = q(${q.source})`;
+    queries.push(`${text}\n      → ${await read(sandboxed, q.name)}`);
   }
   const values: string[] = [];
   for (const p of inspector.properties()) {
@@ -87,6 +95,97 @@ export async function inspectNode(node: object, sandboxed?: object): Promise<str
     }\n` +
     section("Hosts", hosts) + section("Children", children) + section("Actions", actions) +
     section("Queries", queries) + section("Values", values);
+}
+
+/**
+ * The TypeScript source of an action: the method in the class that defines it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Inspector } from "../node/inspect.ts";
+ * import { actionSource } from "./inspect_text.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const node = import.meta.resolve("../node/node.ts");
+ *   await Deno.writeTextFile(
+ *     `${dir}/a.ts`,
+ *     `import { Node } from "${node}";\n` +
+ *       `export class A extends Node {\n  override toString(): string {\n    return "a";\n  }\n` +
+ *       `  greet(name: string): string {\n    return name;\n  }\n}\n`,
+ *   );
+ *   const { A } = await import(`file://${dir}/a.ts`);
+ *   await using env = new Env({ interactive: false });
+ *   const root = env.bind(A);
+ *   const greet = new Inspector(root).actions().find((a) => a.name === "greet")!;
+ *   const found = actionSource(root, greet);
+ *   assert.equal(found?.line, 6);
+ *   assert.ok(found?.text.startsWith("greet(name: string): string {"));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
+ * ```
+ */
+export function actionSource(node: object, action: ActionInfo): SourceText | undefined {
+  for (
+    let proto = Object.getPrototypeOf(node);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const own = Object.getOwnPropertyDescriptor(proto, action.method);
+    if (own && own.value === action.fn) {
+      return new SourceFinder(node).member(proto.constructor, action.method);
+    }
+  }
+  return undefined;
+}
+
+function sourceBlock(found: SourceText | undefined, fn?: unknown, fallback?: string): string {
+  if (found) {
+    return `Source: ${where(found)}\n${found.text.replace(/^/gm, "  ")}\n`;
+  }
+  const text = fallback ?? (typeof fn === "function" ? Function.prototype.toString.call(fn) : "");
+  return text ? `Source (file not found; as transpiled):\n${text.replace(/^/gm, "  ")}\n` : "";
+}
+
+/**
+ * What `help ACTION` prints: the usage line with the parameters (`[x]` has a default,
+ * `...x` takes the rest), the node, and the description from `@action({ description })`
+ * or `actionOptions`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { action, Node } from "../node/mod.ts";
+ * import { Inspector } from "../node/inspect.ts";
+ * import { actionUsage } from "./inspect_text.ts";
+ * class A extends Node {
+ *   @action({ description: "Say hello" })
+ *   greet(name: string, greeting = "hi"): string { return `${greeting} ${name}`; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(A);
+ * const info = new Inspector(root).actions()[0];
+ * const text = actionUsage(root, info);
+ * assert.match(text, /^Usage: greet name \[greeting\]\n/);
+ * assert.match(text, /Say hello/);
+ * ```
+ */
+export function actionUsage(node: object, action: ActionInfo): string {
+  const inspector = new Inspector(node);
+  const params = parameterNames(action.fn);
+  const alias = action.method !== action.name ? ` (alias of ${action.method})` : "";
+  return `Usage: ${[action.name, ...params].join(" ")}\n` +
+    `  ${action.flags.description ?? "(no description)"}\n` +
+    `  Action of ${inspector.fullPath()}${alias}\n` +
+    (params.length ? `  Parameters: ${params.join(", ")}\n` : "  Parameters: none\n") +
+    sourceLine(actionSource(node, action));
+}
+
+function sourceLine(found: SourceText | undefined): string {
+  return found ? `  Source: ${where(found)}\n` : "";
 }
 
 /**
@@ -112,37 +211,52 @@ export async function inspectMember(
   const inspector = new Inspector(node);
   const action = inspector.actions().find((a) => a.name === name);
   if (action) {
-    const signature = action.fn.toString().split("\n")[0].replace(/\s*\{\s*$/, "");
     const flags = Object.entries(action.flags).filter(([k]) => k !== "description")
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     return `Action: ${name}\nNode:   ${inspector.fullPath()}\n` +
-      `Method: ${signature}\n` +
       (action.flags.description ? `Description: ${action.flags.description}\n` : "") +
-      (flags.length ? `Flags:  ${flags.join(", ")}\n` : "");
+      (flags.length ? `Flags:  ${flags.join(", ")}\n` : "") +
+      sourceBlock(actionSource(inspector.node, action), action.fn);
   }
   const query = inspector.queries().find((q) => q.name === name);
   const kind = query ? "Query" : "Value";
+  const found = query ? new SourceFinder(inspector.node).declared(name) : undefined;
   return `${kind}: ${name}\nNode:  ${inspector.fullPath()}\n` +
-    (query ? `Source: ${query.source}\n` : "") +
+    (query ? sourceBlock(found, undefined, `q(${query.source})`) : "") +
     `Value: ${await read(sandboxed, name)}\n`;
 }
 
 /**
- * The source of a node's class and its ancestors up to `Node` (`cls.toString()`).
+ * The source of a node's class and its ancestors up to `Node`, as written (TypeScript,
+ * each class headed by `// Name  path:line`). A class whose module cannot be read or
+ * whose declaration is not found is shown as the runtime has it (JavaScript), and says so.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { Env } from "../exec/env.ts";
- * import { Node } from "../node/node.ts";
  * import { sourceCode } from "./inspect_text.ts";
- * class A extends Node { greet(): string { return "hi"; } }
- * await using env = new Env({ interactive: false });
- * assert.ok(sourceCode(env.bind(A)).includes("greet()"));
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const node = import.meta.resolve("../node/node.ts");
+ *   await Deno.writeTextFile(
+ *     `${dir}/a.ts`,
+ *     `import { Node } from "${node}";\n` +
+ *       `export class A extends Node {\n  greet(name: string): string {\n    return name;\n  }\n}\n`,
+ *   );
+ *   const { A } = await import(`file://${dir}/a.ts`);
+ *   await using env = new Env({ interactive: false });
+ *   const text = sourceCode(env.bind(A));
+ *   assert.ok(text.startsWith(`// A  ${dir}/a.ts:2\nexport class A extends Node {\n`), text);
+ *   assert.match(text, /greet\(name: string\): string/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function sourceCode(node: object): string {
   const inspector = new Inspector(node);
+  const finder = new SourceFinder(inspector.node);
   const parts: string[] = [];
   for (
     let proto = Object.getPrototypeOf(inspector.node);
@@ -152,13 +266,19 @@ export function sourceCode(node: object): string {
     if (Object.prototype.hasOwnProperty.call(proto, NODE_BRAND)) break;
     if (Object.prototype.hasOwnProperty.call(proto, PARALLEL_BRAND)) break;
     const cls = proto.constructor;
+    const name = cls.name || "(anonymous class)";
+    const found = finder.class(cls);
+    if (found) {
+      parts.push(`// ${name}  ${where(found)}\n${dedent(found.text)}\n`);
+      continue;
+    }
     let text: string;
     try {
       text = Function.prototype.toString.call(cls);
     } catch {
       text = "Could not retrieve source code.";
     }
-    parts.push(`// ${cls.name || "(anonymous class)"}\n${text}\n`);
+    parts.push(`// ${name}  (source file not found; as transpiled)\n${text}\n`);
   }
   return parts.join("\n") || "Could not retrieve source code.\n";
 }

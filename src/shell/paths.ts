@@ -37,6 +37,8 @@ export type Resolution =
     readonly ok: false;
     /** The first word that did not resolve. */
     readonly word: string;
+    /** The node the path had reached when it failed. */
+    readonly node: object;
   };
 
 /** What may follow the path: nothing, an action and arguments, or one member name. */
@@ -191,7 +193,7 @@ function findMember(node: object, name: string): string | undefined {
  * assert.equal(found.action?.name, "backup");
  * assert.deepEqual(found.args, ["/tmp/x"]);
  * const missing = resolveWords(here, splitWords("web").words, "node");
- * assert.deepEqual(missing, { ok: false, word: "web" });
+ * assert.deepEqual(missing, { ok: false, word: "web", node: root });
  * ```
  */
 export function resolveWords(
@@ -207,15 +209,15 @@ export function resolveWords(
       node = unwrapView(next);
       continue;
     }
-    if (mode === "node") return { ok: false, word: word.text };
+    if (mode === "node") return { ok: false, word: word.text, node };
     const action = findAction(node, word.text);
     if (mode === "action") {
-      if (!action) return { ok: false, word: word.text };
+      if (!action) return { ok: false, word: word.text, node };
       return { ok: true, node, action, args: words.slice(i + 1).map((w) => w.text) };
     }
     const member = action ? undefined : findMember(node, word.text);
     if ((!action && !member) || i + 1 < words.length) {
-      return { ok: false, word: (action || member ? words[i + 1] : word).text };
+      return { ok: false, word: (action || member ? words[i + 1] : word).text, node };
     }
     return { ok: true, node, action, member, args: [] };
   }

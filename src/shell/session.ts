@@ -25,12 +25,14 @@ export interface ShellSession {
   readonly columns: (names: string[]) => string;
   /** Colours text when colour is on. */
   readonly paint: (text: string, color: string) => string;
-  /** `color`, `ask-on-failure`. */
-  readonly options: Map<string, boolean>;
+  /** `color`, `ask-on-failure`, `fail-fast` (on/off); `limit`, `serial` (text). */
+  readonly options: Map<string, boolean | string>;
   /** The program name, for `--version`. */
   readonly name: string;
   /** The deployer version. */
   readonly version: string;
+  /** Where Ctrl-C comes from while an action runs (default: this process's SIGINT). */
+  readonly interrupts?: (handler: () => void) => () => void;
 }
 
 /** What a line asks the shell loop to do next. */
@@ -38,10 +40,10 @@ export type LineOutcome = { exit: true } | { subshell: object } | undefined;
 
 /**
  * What a built-in takes after its name: a node path (`node`), a path and an action
- * (`action`), a path and an optional member (`inspect`), option words, or nothing. Both
- * completion and dispatch read it.
+ * (`action`), a path and an optional member (`inspect`), option words, free string
+ * arguments (`strings`, nothing to complete), or nothing. Both completion and dispatch read it.
  */
-export type BuiltinArguments = ResolveMode | "none" | "option";
+export type BuiltinArguments = ResolveMode | "none" | "option" | "strings";
 
 /** One built-in command of the shell: its name, help, completion and handler. */
 export interface Builtin {

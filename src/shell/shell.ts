@@ -30,6 +30,10 @@ export interface ShellOptions {
   input?: NodeJS.ReadableStream;
   /** Where the shell writes (default: this process's stdout). */
   output?: NodeJS.WritableStream;
+  /** Print the full stack of a failed action (the `debug` option; default off). */
+  debug?: boolean;
+  /** Where Ctrl-C comes from while an action runs (default: this process's SIGINT). */
+  interrupts?: (handler: () => void) => () => void;
 }
 
 const HISTORY_SIZE = 1000;
@@ -136,7 +140,8 @@ function promptFor(session: ShellSession): string {
   const color = inspector.group()?.color;
   const path = inspector.fullPath();
   const shown = escapeControl(path);
-  return `${color ? session.paint(shown, color) : shown} > `;
+  const sandbox = session.env.sandbox ? ` ${session.paint("(sandbox)", "yellow")}` : "";
+  return `${color ? session.paint(shown, color) : shown}${sandbox} > `;
 }
 
 // Only the tool itself writes nothing but cursor and erase sequences (`clear`); user
@@ -231,9 +236,10 @@ export async function runShell(options: ShellOptions): Promise<number> {
     partial: "",
   };
   const colorDefault = ownConsole ? env.console.color : colorEnabled(output as { isTTY?: boolean });
-  const settings = new Map<string, boolean>([
+  const settings = new Map<string, boolean | string>([
     ["color", colorDefault],
     ["ask-on-failure", env.askOnFailure],
+    ["debug", options.debug ?? false],
   ]);
   const root = unwrapView(options.root);
   const session: ShellSession = {
@@ -250,10 +256,11 @@ export async function runShell(options: ShellOptions): Promise<number> {
       return inColumns(names, { columns, marginLeft: 2 }).map((l) => `${l}\n`).join("");
     },
     paint: (text, color) =>
-      colorize(text, color as ColorName, settings.get("color") ?? false, { bold: true }),
+      colorize(text, color as ColorName, settings.get("color") === true, { bold: true }),
     options: settings,
     name: options.name ?? "deployer",
     version: VERSION,
+    interrupts: options.interrupts,
   };
   let start = root;
   for (const name of options.startPath ?? []) {

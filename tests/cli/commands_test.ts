@@ -10,10 +10,10 @@ Deno.test("inspect: nodes, groups, hosts per role, actions with descriptions", a
   for (
     const part of [
       "App\n  hosts:\n    web: web1 (localhost), web2 (localhost)\n    db: db1 (localhost)\n",
-      "  actions:\n    fail()\n    greet(name)\n",
+      "  actions:\n    fail()  (tests/cli/fixtures/app.ts:",
       "\n  web  [Web; parallel on web1, web2]\n    hosts:\n      host: web1 (localhost), web2 (localhost)\n",
       "\n  production  [Production; group: production]\n",
-      "      deploy(commit, [mode]) — Deploy a commit to production\n      status()\n",
+      "      deploy(commit, [mode]) — Deploy a commit to production  (tests/cli/fixtures/app.ts:",
     ]
   ) assert.ok(text.includes(part), `${part}\n--- not in ---\n${text}`);
   assert.ok(text.startsWith("App\n"));
@@ -30,7 +30,7 @@ Deno.test("inspect: the embedded default tree and a script's own inspect", async
   assert.equal(out.code, 0, out.stderr);
   assert.ok(
     out.stdout.startsWith(
-      "SayHelloOnLocalHost\n  hosts:\n    host: localhost\n  actions:\n    hello()\n",
+      "SayHelloOnLocalHost\n  hosts:\n    host: localhost\n  actions:\n    hello()  (src/cli/hello.ts:",
     ),
     out.stdout,
   );
@@ -78,12 +78,12 @@ Deno.test("completions: bash passes bash -n; zsh and fish name every command", a
     // Source it and ask for completions like bash would.
     const script = `source ${dir}/deployer.bash\n` +
       `COMP_WORDS=(deployer r); COMP_CWORD=1; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
-      `COMP_WORDS=(deployer run --s); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
+      `COMP_WORDS=(deployer run --sa); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
       `COMP_WORDS=(deployer completions f); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n`;
     const run = await new Deno.Command("bash", { args: ["-c", script] }).output();
     const lines = new TextDecoder().decode(run.stdout).split("\n");
     assert.equal(lines[0], "run");
-    assert.equal(lines[1], "--sandbox --scp");
+    assert.equal(lines[1], "--sandbox");
     assert.equal(lines[2], "fish");
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -147,6 +147,8 @@ Deno.test("compile: a script URL gets --allow-import for its origin", async () =
     "--allow-env",
     "--allow-write",
     "--allow-import=ops.example:8443",
+    "--no-lock",
+    "--reload=https://ops.example:8443/",
     "--output",
     "deploy",
     "https://ops.example:8443/deploy.ts",

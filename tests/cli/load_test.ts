@@ -103,13 +103,14 @@ Deno.test("load: an error thrown while loading is reported in one paragraph, exi
   assert.ok(!hasStackTrace(out.stderr), out.stderr);
 });
 
-Deno.test("load: import permission denied suggests --allow-import=<origin>, exit 2", async () => {
+Deno.test("load: a script URL without net permission suggests --allow-net=<host:port>, exit 2", async () => {
   await using server = serveDirectory(REPO);
   const url = `${server.origin}/tests/cli/fixtures/app.ts`;
-  const out = await deployer(["run", url, "--", "greet", "x"]);
+  const perms = PERMS.filter((p) => !p.startsWith("--allow-net"));
+  const out = await deployer(["run", url, "--", "greet", "x"], perms);
   assert.equal(out.code, 2);
-  assert.ok(out.stderr.includes(`--allow-import=${server.host}`), out.stderr);
-  assert.match(out.stderr, /permission denied \(import access/);
+  assert.ok(out.stderr.includes(`--allow-net=${server.host}`), out.stderr);
+  assert.match(out.stderr, /permission denied \(net access/);
   assert.ok(!hasStackTrace(out.stderr), out.stderr);
 });
 

@@ -113,14 +113,22 @@ Deno.test("run --json: a parallel result becomes { slug: value } plus hosts", as
   const out = await deployer(["run", APP, "--json", "--", "web.whoami"]);
   assert.equal(out.code, 0, out.stderr);
   const doc = JSON.parse(out.stdout);
-  assert.deepEqual(doc, {
+  assert.equal(typeof doc.duration, "number");
+  for (const host of doc.hosts) assert.equal(typeof host.duration, "number");
+  const noTimes = {
+    ...doc,
+    duration: 0,
+    hosts: doc.hosts.map((h: object) => ({ ...h, duration: 0 })),
+  };
+  assert.deepEqual(noTimes, {
     ok: true,
     action: "App.web.whoami",
     args: [],
     result: { web1: "web1", web2: "web2" },
+    duration: 0,
     hosts: [
-      { host: "web1", ok: true, value: "web1" },
-      { host: "web2", ok: true, value: "web2" },
+      { host: "web1", ok: true, status: "ok", duration: 0, value: "web1" },
+      { host: "web2", ok: true, status: "ok", duration: 0, value: "web2" },
     ],
   });
   assert.ok(out.stderr.includes("[web1] $ echo 'web1'\n"), out.stderr);
@@ -135,7 +143,14 @@ Deno.test("run --json: a parallel error lists every host's outcome", async () =>
   assert.equal(doc.error.name, "ParallelError");
   assert.match(doc.error.message, /failed on 1 of 2 hosts \(web2\)/);
   assert.equal(doc.hosts.length, 2);
-  assert.deepEqual(doc.hosts[0], { host: "web1", ok: true, value: "fine" });
+  assert.deepEqual({ ...doc.hosts[0], duration: 0 }, {
+    host: "web1",
+    ok: true,
+    status: "ok",
+    duration: 0,
+    value: "fine",
+  });
+  assert.equal(doc.hosts[1].status, "failed");
   assert.equal(doc.hosts[1].host, "web2");
   assert.equal(doc.hosts[1].ok, false);
   assert.equal(doc.hosts[1].error.host, "web2");

@@ -27,7 +27,7 @@ Deno.test("progress bar on a TTY redraws in place and ends with the final line",
   const draws = text().split("\r\x1b[K").filter(Boolean);
   assert.match(
     draws[0],
-    new RegExp(`^Uploading: 0/4 \\[0% completed\\]  \\[${DURATION}\\] \\[\\]\\r$`),
+    new RegExp(`^Uploading: 0/4 \\[0% completed\\]  \\[${DURATION}\\] \\[\\]$`),
   );
   assert.match(draws[1], /^Uploading: 1\/4 \[25% completed\]/);
   assert.match(draws[2], /^Uploading: 2\/4 \[50% completed\]/);
@@ -73,7 +73,7 @@ Deno.test("progress bar with steps shows the step description as status", () => 
   bar.setProgress(1);
   bar.setProgress(2);
   assert.ok(text().includes("Deploy: 1/3 [33% completed]"));
-  assert.match(text(), /Deploy: 2\/3 \[66% completed\] {2}\[\d+:\d\d:\d\d\] \[upload\]\r$/);
+  assert.match(text(), /Deploy: 2\/3 \[66% completed\] {2}\[\d+:\d\d:\d\d\] \[upload\]$/);
   bar.done();
   assert.ok(text().endsWith("[DONE]\n"));
 });
@@ -108,8 +108,9 @@ Deno.test("parallel progress on a TTY is one live line, finished with a newline"
   progress.close();
   const out = text();
   assert.ok(!out.slice(0, -1).includes("\n"), "only the final newline");
-  assert.ok(out.endsWith("\r\x1b[KRoot.deploy: 1/3 done, 1 failed, 1 running\n"));
-  assert.ok(out.startsWith("\r\x1b[KRoot.deploy: 0/3 done, 0 failed, 1 running"));
+  // The live line names each running host and what it does.
+  assert.ok(out.endsWith("\r\x1b[KRoot.deploy: 1/3 done, 1 failed, 1 running: web3 running\n"));
+  assert.ok(out.startsWith("\r\x1b[KRoot.deploy: 0/3 done, 0 failed, 1 running: web1 running"));
 });
 
 Deno.test("parallel progress off a TTY writes one plain line per finished host", () => {
@@ -147,7 +148,7 @@ Deno.test("parallel progress colours failures when colours are on", () => {
 Deno.test("parallel progress on a TTY redraws a throttled update without waiting for close", async () => {
   const output = Object.assign(new PassThrough(), { isTTY: true });
   let text = "";
-  const latest = "hosts: 0/3 done, 0 failed, 3 running";
+  const latest = "hosts: 0/3 done, 0 failed, 3 running: web1 running, web2 running, web3 running";
   const shown = new Promise<void>((resolve) => {
     output.on("data", (chunk) => {
       text += chunk;

@@ -76,7 +76,7 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", a
       DPL_SCP_KEY: ssh.keyUser.keyFile!,
       DPL_SCP_KNOWN_HOSTS: ssh.knownHostsFile,
     });
-    await terminal.waitFor(`local:local ~ ${server.slug}:`);
+    await terminal.waitFor(`local:local ~ ${server.slug}:`, { timeout: 60_000 }); // first start compiles
 
     await run(terminal, `cd ${remote}`);
     await terminal.waitFor(`local:local ~ ${server.slug}:remote > `);
@@ -157,7 +157,7 @@ Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host
       DPL_SCP_KEY: ssh.keyUser.keyFile!,
       DPL_SCP_KNOWN_HOSTS: ssh.knownHostsFile,
     });
-    await terminal.waitFor(`local:local ~ ${server.slug}:`);
+    await terminal.waitFor(`local:local ~ ${server.slug}:`, { timeout: 60_000 }); // first start compiles
     await run(terminal, `cd ${remote}`);
     await terminal.waitFor(`${server.slug}:remote > `);
     await run(terminal, "put slow");

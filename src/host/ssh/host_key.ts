@@ -100,14 +100,43 @@ export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise
       if (verdict === "changed" || verdict === "revoked") throw fail("changed");
       if (options.policy === "strict") throw fail("unknown");
       if (options.policy === "ask") {
-        const yes = await options.context.confirm(
-          `The authenticity of host "${options.slug}" (${name}) can't be established.\n` +
-            `${keyType} key fingerprint is ${fingerprint}.\n` +
-            `Are you sure you want to continue connecting?`,
-        );
-        if (!yes) throw fail("unknown");
+        const question = `The authenticity of host "${options.slug}" (${name}) can't be ` +
+          `established.\n${keyType} key fingerprint is ${fingerprint}.\n` +
+          `Are you sure you want to continue connecting?`;
+        if (!await askUnknownKey(options.context, question)) throw fail("unknown");
       }
       await appendKnownHost(options.appendTo, name, keyType, key);
     },
   };
+}
+
+/** Where a run remembers "yes to all remaining" and queues its host key questions. */
+const ACCEPT_ALL = "host-key:accept-all-unknown";
+const QUEUE = "host-key:questions";
+
+/**
+ * Asks whether to trust an unknown host key. With a run memo and a chooser, the answer
+ * may be "yes to all remaining": every later unknown key of the run is accepted without
+ * a question (changed keys never get here). Questions wait for each other, so one
+ * answer covers the hosts whose questions were already waiting.
+ */
+function askUnknownKey(context: ConnectContext, question: string): Promise<boolean> {
+  const { memo, choose } = context;
+  if (!memo || !choose || !context.interactive) return context.confirm(question);
+  const previous = (memo.get(QUEUE) as Promise<unknown> | undefined) ?? Promise.resolve();
+  const turn = previous.then(async () => {
+    if (memo.get(ACCEPT_ALL) === true) return true;
+    const answer = await choose(
+      question,
+      [
+        ["yes", "yes"],
+        ["no", "no"],
+        ["yes to all remaining unknown hosts of this run", "all"],
+      ] as const,
+    );
+    if (answer === "all") memo.set(ACCEPT_ALL, true);
+    return answer !== "no";
+  });
+  memo.set(QUEUE, turn.catch(() => {}));
+  return turn;
 }

@@ -153,6 +153,7 @@ async function attempt(
       resolve(client);
     });
     const start = async () => {
+      context.phase?.("connecting");
       check = await prepareHostKeyCheck({
         ...target.hostKey,
         slug: target.slug,
@@ -184,6 +185,7 @@ async function attempt(
           check.verify(key).then(
             () => {
               arm();
+              context.phase?.("authenticating");
               verify(true);
             },
             (error) => {

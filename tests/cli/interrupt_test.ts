@@ -1,0 +1,111 @@
+/**
+ * Ctrl-C in a real terminal (tmux): the run stops the commands on every host, says which
+ * were stopped, exits 130, and no Retry / Skip / Abort question follows; in the shell
+ * (even with `ask-on-failure on`) it returns to the prompt without a question.
+ */
+import assert from "node:assert/strict";
+import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
+import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
+import { Terminal } from "../shell/fixtures/tmux.ts";
+import { FIXTURES, PERMS, REPO } from "./helpers.ts";
+
+function sshSetup(ssh: TestServers, seconds: number): string {
+  return JSON.stringify({
+    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
+    username: ssh.keyUser.name,
+    keyFile: ssh.keyUser.keyFile,
+    knownHostsFile: ssh.knownHostsFile,
+    seconds,
+  });
+}
+
+function quote(words: string[]): string {
+  return words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(" ");
+}
+
+function holdCommand(args: string[]): string {
+  const words = [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    "--no-lock",
+    ...PERMS,
+    `${FIXTURES}ssh_hold.ts`,
+  ];
+  return `cd ${quote([REPO])} && ${quote([...words, ...args])}; echo "EXIT=$?"; sleep 600`;
+}
+
+Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130", async () => {
+  await using ssh = await startSshServers(2);
+  const seconds = uniqueSeconds();
+  try {
+    await using term = await Terminal.start(holdCommand(["run", "--", "hold"]), {
+      NO_COLOR: "1",
+      DPL_TEST_SSH: sshSetup(ssh, seconds),
+    });
+    await term.waitFor("] ready", { count: 2 });
+    await term.keys("C-c");
+    const screen = await term.waitFor(/EXIT=\d+/);
+    assert.match(screen, /EXIT=130/);
+    assert.match(
+      screen,
+      /Interrupted Hold\.hold: stopped the commands on (sshd1, sshd2|sshd2, sshd1)/,
+    );
+    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+    assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+  } finally {
+    await killAll(`sleep ${seconds}`);
+  }
+});
+
+Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at the prompt", async () => {
+  await using ssh = await startSshServers(2);
+  const seconds = uniqueSeconds();
+  try {
+    await using term = await Terminal.start(holdCommand(["run"]), {
+      NO_COLOR: "1",
+      DPL_TEST_SSH: sshSetup(ssh, seconds),
+    });
+    await term.waitFor("Hold > ");
+    await term.type("set-option ask-on-failure on");
+    await term.keys("Enter");
+    await term.waitFor("Hold > ", { count: 2 });
+    await term.type("hold");
+    await term.keys("Enter");
+    await term.waitFor("] ready", { count: 2 });
+    await term.keys("C-c");
+    const screen = await term.waitFor("Hold > ", { count: 3 });
+    assert.match(screen, /Interrupted/);
+    assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
+    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+    await term.type("exit");
+    await term.keys("Enter");
+    assert.match(await term.waitFor(/EXIT=\d+/), /EXIT=0/);
+  } finally {
+    await killAll(`sleep ${seconds}`);
+  }
+});
+
+Deno.test("run in a terminal: a second Ctrl-C while stopping exits at once", async () => {
+  const seconds = uniqueSeconds();
+  const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`];
+  const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--", "stubborn"])}; ` +
+    `echo "EXIT=$?"; sleep 600`;
+  try {
+    await using term = await Terminal.start(command, {
+      NO_COLOR: "1",
+      DPL_TEST_SECONDS: String(seconds),
+    });
+    await term.waitFor("[db1] started");
+    await term.keys("C-c");
+    await term.waitFor("stopping the running commands");
+    await term.keys("C-c");
+    const screen = await term.waitFor(/EXIT=\d+/);
+    assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
+    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+  } finally {
+    await killAll(`sleep ${seconds}`);
+  }
+});

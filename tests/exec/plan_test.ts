@@ -1,0 +1,97 @@
+/**
+ * The sandbox plan says where and how: each command with its working directory, the
+ * names of its variables (values masked) and its sudo user, per host in definition
+ * order. The CLI runs as a subprocess; the shell in a real terminal (tmux).
+ */
+import assert from "node:assert/strict";
+import { Terminal } from "../shell/fixtures/tmux.ts";
+
+const FIXTURE = new URL("./fixtures/plan.ts", import.meta.url).pathname;
+const SECRET = "s3cr3t-token-value";
+
+async function cli(home: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--allow-all", FIXTURE, ...args],
+    env: { HOME: home, NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr),
+  };
+}
+
+Deno.test("--sandbox prints each command's directory, variable names and sudo user", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const out = await cli(home, "run", "--sandbox", "--", "web.deploy");
+    assert.equal(out.code, 0, out.stderr);
+    const block = [
+      "    make build",
+      "      cwd: /srv/app  env: API_TOKEN=*** MODE=***",
+      "    (sudo) systemctl reload app",
+      "      cwd: /srv/app  env: API_TOKEN=*** MODE=***  sudo user: www-data",
+    ].join("\n");
+    assert.ok(out.stdout.includes(`  zeta:\n${block}\n  alpha:\n${block}\n`), out.stdout);
+    assert.ok(!(out.stdout + out.stderr).includes(SECRET));
+    assert.ok(!(out.stdout + out.stderr).includes("production"), "variable values are masked");
+
+    const plain = await cli(home, "run", "--sandbox", "--", "plain");
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.ok(plain.stdout.includes("  zeta:\n    uptime\n  alpha:\n    uptime\n"), plain.stdout);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("--sandbox --json carries the plan with cwd, env names and user, in host order", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const out = await cli(home, "run", "--sandbox", "--json", "--", "web.deploy");
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(!out.stdout.includes(SECRET));
+    const plan = JSON.parse(out.stdout).plan;
+    const entries = (host: string) => [
+      { host, command: "make build", cwd: "/srv/app", env: ["API_TOKEN", "MODE"] },
+      {
+        host,
+        command: "(sudo) systemctl reload app",
+        cwd: "/srv/app",
+        env: ["API_TOKEN", "MODE"],
+        user: "www-data",
+      },
+    ];
+    assert.deepEqual(plan, [...entries("zeta"), ...entries("alpha")]);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("a shell started with --sandbox says so in its prompt and prints the plan", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+    const command = [Deno.execPath(), "run", "--quiet", "--allow-all", FIXTURE, "run", "--sandbox"]
+      .map((a) => `'${a}'`).join(" ");
+    await using terminal = await Terminal.start(command, {
+      HOME: home,
+      DENO_DIR: denoDir,
+      TERM: "xterm-256color",
+    });
+    await terminal.waitFor("Root (sandbox) > ");
+    await terminal.type("web deploy");
+    await terminal.keys("Enter");
+    // The plan, then the prompt again.
+    const screen = await terminal.waitFor(/alpha:[\s\S]*sudo user[\s\S]*Root \(sandbox\) > /);
+    assert.ok(screen.includes("Sandbox plan (nothing was run):"), screen);
+    assert.ok(screen.includes("sudo user: www-data"), screen);
+    assert.ok(screen.indexOf("  zeta:") < screen.indexOf("  alpha:"), screen);
+    assert.ok(!screen.includes(SECRET), screen);
+    await terminal.type("exit");
+    await terminal.keys("Enter");
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
