@@ -156,6 +156,7 @@ export async function executeProgram(
     .option("--path <path>", "node to start the shell at (ACTION is relative to it)")
     .option("--non-interactive", "nobody answers questions: failed commands abort")
     .option("--sandbox", "dry run: check commands with bash -n, print the plan")
+    .option("--scp", "open the SCP shell on a host of the node (--path), not the shell")
     .addOption(
       new Option("--parallel <n>", "commands running at once (default 32)").argParser(
         (v) => positiveInteger(v),

@@ -18,6 +18,7 @@ import { actionUsage, inspectMember, inspectNode, sourceCode } from "./inspect_t
 import { resolveWords } from "./paths.ts";
 import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
 import { connect, reportFailure, runOnHosts, version } from "./special.ts";
+import { scpOnNode } from "./scp/scp_shell.ts";
 import { fullStack, whereText } from "./user_code.ts";
 import { splitWords, type Word } from "./words.ts";
 
@@ -392,9 +393,10 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
   {
     name: "--scp",
     usage: "[path]",
-    help: "the SCP shell (not available yet)",
+    help: "the SCP shell on one host of a node (remote and local files)",
     takes: "node",
-    run: (session) => void session.write("SCP shell is not available yet\n"),
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => scpOnNode(session.console, node, session.write))),
   },
 ];
 
