@@ -47,6 +47,16 @@ function addLoadOptions(command: Command): void {
     .option("--lock <file>", "a script by URL: pin it and its imports in FILE (JSON of sha256)");
 }
 
+/** The options of `listen` and `connect`. */
+interface SessionOptions {
+  socket?: string;
+  panes?: boolean;
+  pane?: string;
+  path?: string;
+  parallel?: number;
+  log?: string;
+}
+
 /** Splits the command line at the first `--`. */
 function splitDashDash(args: readonly string[]): [string[], string[]] {
   const at = args.indexOf("--");
@@ -143,6 +153,7 @@ export async function executeProgram(
     .option("--path <path>", "node to start the shell at (ACTION is relative to it)")
     .option("--non-interactive", "nobody answers questions: failed commands abort")
     .option("--sandbox", "dry run: check commands with bash -n, print the plan")
+    .option("--scp", "open the SCP shell on a host of the node (--path), not the shell")
     .addOption(
       new Option("--parallel <n>", "commands running at once (default 32)").argParser(
         (v) => positiveInteger(v),
@@ -201,6 +212,62 @@ export async function executeProgram(
         code = await runCompile({ script, output: options.output, extra: tail }, io);
       });
   }
+
+  // Sessions: one long-lived process keeps the tree, its Env and connections; shells attach.
+  program.command("listen")
+    .description(
+      "keep the tree, its environment and open connections in this process, serving shells " +
+        "to `connect` over a private unix socket",
+    )
+    .argument(generic ? "[script]" : "[unused]", generic ? "script path or URL" : "(none)")
+    .option("--socket <path>", "the unix socket (default: in $XDG_RUNTIME_DIR/deployer)")
+    .addOption(
+      new Option("--parallel <n>", "commands running at once (default 32)").argParser(
+        (v) => positiveInteger(v),
+      ),
+    )
+    .option("--log <file>", "append JSON-lines events to a file")
+    .action(async (script: string | undefined, options: SessionOptions) => {
+      const root = await rootFor(generic ? script : undefined);
+      const { listenSession } = await import("./session/mod.ts"); // only for sessions
+      code = await listenSession({
+        root,
+        script: generic && script !== undefined ? script : setup.name,
+        name: setup.name,
+        socket: options.socket,
+        parallel: options.parallel,
+        log: options.log,
+        loggers: setup.loggers,
+        err: io.err,
+      });
+    });
+  program.command("connect")
+    .description(
+      "open one more interactive shell on a running session (see `listen`), or run " +
+        "`-- ACTION ARG...` in it on its open connections",
+    )
+    .option("--socket <path>", "the session's socket (default: the only live session)")
+    .option("--path <path>", "node to start the shell at")
+    .option("--panes", "inside tmux, run each isolation of a parallel action in its own pane")
+    .addOption(new Option("--pane <key>", "show one isolation (used by --panes)").hideHelp())
+    .action(async (options: SessionOptions) => {
+      const path = (options.path ?? "").split(".").filter(Boolean);
+      const { connectTerminal } = await import("./session/mod.ts");
+      code = await connectTerminal({
+        socket: options.socket,
+        path,
+        action: tail,
+        panes: options.panes,
+        pane: options.pane,
+        err: io.err,
+      });
+    });
+  program.command("sessions")
+    .description("list this user's live sessions (pid, socket, script, started, clients)")
+    .action(async () => {
+      const { formatSessions, liveSessions } = await import("./session/mod.ts");
+      io.out(formatSessions(await liveSessions()));
+    });
 
   program.command("completions")
     .description("print a shell completion script")

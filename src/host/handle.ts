@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { type CommandInput, sh, toCommand } from "../command/sh.ts";
 import type { FileData, Stat } from "./connection.ts";
 import { HostContext } from "./context.ts";
+import { type DirTransferOptions, getDir, putDir } from "./dir_transfer.ts";
 import {
   fileEvent,
   openFile,
@@ -256,7 +257,8 @@ export class HostHandle {
   async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
     const target = await this.expandPath(remotePath);
     const file = await Deno.open(localPath, { read: true });
-    await writeFile(this, target, readInLargeChunks(file), { ...options, localPath });
+    const size = await file.stat().then((info) => info.size, () => CHUNK);
+    await writeFile(this, target, readInLargeChunks(file, size), { ...options, localPath });
   }
 
   /** Downloads a file to a local path (written atomically). */
@@ -278,6 +280,29 @@ export class HostHandle {
     }
   }
 
+  /**
+   * Uploads a local directory as `remotePath`: one tar stream when both ends have tar,
+   * SFTP otherwise; modes kept. The tree is built next to the target and renamed into
+   * place when complete; an existing directory there is replaced (not merged) and
+   * removed after the swap.
+   */
+  async putDir(
+    localPath: string,
+    remotePath: string,
+    options: DirTransferOptions = {},
+  ): Promise<void> {
+    await putDir(this, localPath, await this.expandPath(remotePath), options);
+  }
+
+  /** Downloads a remote directory as `localPath`, the same way as {@linkcode putDir}. */
+  async getDir(
+    remotePath: string,
+    localPath: string,
+    options: DirTransferOptions = {},
+  ): Promise<void> {
+    await getDir(this, await this.expandPath(remotePath), localPath, options);
+  }
+
   /** Starts the login shell of the host with the local terminal attached. */
   async startInteractiveShell(
     options: { command?: string; initialInput?: string } = {},
@@ -291,11 +316,18 @@ export class HostHandle {
   }
 }
 
-/** A file as a stream of 1 MiB chunks (fewer, larger pieces than `file.readable`). */
-function readInLargeChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
+const CHUNK = 1024 * 1024;
+
+/**
+ * A file as a stream of chunks of up to 1 MiB (fewer, larger pieces than `file.readable`);
+ * a small file gets buffers of its own size (plus one byte to see the end in one read), so
+ * that many small uploads at once do not each hold a 1 MiB buffer.
+ */
+function readInLargeChunks(file: Deno.FsFile, size: number): ReadableStream<Uint8Array> {
+  const length = Math.min(CHUNK, Math.max(size + 1, 4096));
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const buffer = new Uint8Array(1024 * 1024);
+      const buffer = new Uint8Array(length);
       try {
         const n = await file.read(buffer);
         if (n === null) {

@@ -46,3 +46,4 @@ export type { HostServices, Terminal } from "./services.ts";
 export type { FileTarget, OpenMode, RemoteFile, WriteOptions } from "./files.ts";
 export type { ShellTarget } from "./shell_session.ts";
 export type { NetworkInterface } from "./ifconfig.ts";
+export type { DirTransferOptions } from "./dir_transfer.ts";
