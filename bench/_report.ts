@@ -242,8 +242,8 @@ export async function writeResults(
 ): Promise<void> {
   const pending = results.pending.length
     ? [
-      "Not measured in this run (the row module is not in this tree yet; `deno task bench` " +
-      "runs it once it is):",
+      "Not measured in this run (the row module is not in this tree yet, or does not export " +
+      "`run(context)` yet; `deno task bench` runs it once it does):",
       "",
       ...results.pending.map((p) => `- ${p}`),
       "",
