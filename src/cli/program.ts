@@ -10,13 +10,10 @@ import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
 import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
-import { inspectPath } from "./tree.ts";
-import { connectTerminal, formatSessions, listenSession, liveSessions } from "./session/mod.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -200,6 +197,7 @@ export async function executeProgram(
       }
       const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
+      const { inspectPath } = await import("./tree.ts"); // source lookup: only for inspect
       io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
@@ -210,6 +208,7 @@ export async function executeProgram(
       .argument("<script>", "script path or URL")
       .option("-o, --output <file>", "the executable to write")
       .action(async (script: string, options: { output?: string }) => {
+        const { runCompile } = await import("./compile.ts");
         code = await runCompile({ script, output: options.output, extra: tail }, io);
       });
   }
@@ -230,6 +229,7 @@ export async function executeProgram(
     .option("--log <file>", "append JSON-lines events to a file")
     .action(async (script: string | undefined, options: SessionOptions) => {
       const root = await rootFor(generic ? script : undefined);
+      const { listenSession } = await import("./session/mod.ts"); // only for sessions
       code = await listenSession({
         root,
         script: generic && script !== undefined ? script : setup.name,
@@ -252,6 +252,7 @@ export async function executeProgram(
     .addOption(new Option("--pane <key>", "show one isolation (used by --panes)").hideHelp())
     .action(async (options: SessionOptions) => {
       const path = (options.path ?? "").split(".").filter(Boolean);
+      const { connectTerminal } = await import("./session/mod.ts");
       code = await connectTerminal({
         socket: options.socket,
         path,
@@ -264,6 +265,7 @@ export async function executeProgram(
   program.command("sessions")
     .description("list this user's live sessions (pid, socket, script, started, clients)")
     .action(async () => {
+      const { formatSessions, liveSessions } = await import("./session/mod.ts");
       io.out(formatSessions(await liveSessions()));
     });
 
