@@ -58,7 +58,7 @@ Deno.test("startSshServers: two servers accept the key user, with sudo, and stop
         "whoami; sudo -n true && echo sudo-ok",
       ]);
       assert.equal(out.code, 0, out.stderr);
-      assert.equal(out.stdout, "dpl-key\nsudo-ok\n");
+      assert.equal(out.stdout, `${ssh2.keyUser.name}\nsudo-ok\n`);
     }
     // The fingerprint is the one OpenSSH computes.
     const keygen = await new Deno.Command("ssh-keygen", {
@@ -77,7 +77,13 @@ Deno.test("startSshServers: two servers accept the key user, with sudo, and stop
   await assert.rejects(Deno.stat(ssh2.dir), Deno.errors.NotFound);
 });
 
-async function passwordLogin(port: number, password: string, dir: string, known: string) {
+async function passwordLogin(
+  port: number,
+  user: string,
+  password: string,
+  dir: string,
+  known: string,
+) {
   const askpass = `${dir}/askpass.sh`;
   await Deno.writeTextFile(askpass, `#!/bin/sh\necho '${password}'\n`, { mode: 0o700 });
   const out = await new Deno.Command("ssh", {
@@ -96,7 +102,7 @@ async function passwordLogin(port: number, password: string, dir: string, known:
       "StrictHostKeyChecking=yes",
       "-p",
       String(port),
-      "dpl-pass@127.0.0.1",
+      `${user}@127.0.0.1`,
       "whoami",
     ],
     env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
@@ -115,12 +121,13 @@ Deno.test("startSshServers: password user logs in over SSH; sudo asks for the pa
   assert.ok(user.password && user.password.length >= 16);
   const login = await passwordLogin(
     servers.servers[0].port,
+    user.name,
     user.password,
     servers.dir,
     servers.knownHostsFile,
   );
   assert.equal(login.code, 0, login.stderr);
-  assert.equal(login.stdout, "dpl-pass\n");
+  assert.equal(login.stdout, `${user.name}\n`);
   // sudo -S reads the password from stdin; run as root to be the password user.
   const out = new Deno.Command("su", {
     args: ["-s", "/bin/sh", "-c", "sudo -S -p '' whoami", user.name],
@@ -145,6 +152,7 @@ Deno.test("startSshServers: passwordAuth false refuses passwords", async () => {
   await using servers = await startSshServers(1, { passwordAuth: false });
   const login = await passwordLogin(
     servers.servers[0].port,
+    servers.passwordUser.name,
     servers.passwordUser.password!,
     servers.dir,
     servers.knownHostsFile,
