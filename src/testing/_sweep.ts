@@ -70,12 +70,10 @@ async function testSshds(): Promise<[number, number][]> {
   for (const name of await names("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     const cmdline = await Deno.readTextFile(`/proc/${name}/cmdline`).catch(() => "");
-    const args = cmdline.split("\0");
-    const config = args[args.indexOf("-f") + 1] ?? "";
-    const owner = /\/dpl-sshd-(\d+)-[^/]*\/server\d+\/sshd_config$/.exec(config);
-    if (args.indexOf("-f") > 0 && /sshd$/.test(args[0]) && owner) {
-      found.push([Number(name), Number(owner[1])]);
-    }
+    // sshd rewrites its title: "sshd: /usr/sbin/sshd -D -e -f <config> [listener] ...".
+    const text = cmdline.replaceAll("\0", " ");
+    const owner = /\/dpl-sshd-(\d+)-[^/\s]*\/server\d+\/sshd_config(\s|$)/.exec(text);
+    if (owner && /^(sshd: )?\S*sshd /.test(text)) found.push([Number(name), Number(owner[1])]);
   }
   return found;
 }
@@ -90,6 +88,7 @@ async function attempt(report: SweepReport, what: string, fn: () => Promise<void
     await fn();
     report.removed.push(what);
   } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return; // a concurrent sweep was faster
     report.errors.push(`${what}: ${error instanceof Error ? error.message : error}`);
   }
 }
