@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Env, type Host, LocalHost, SshHost } from "../mod.ts";
 import { DjangoDeployment } from "../examples/django_deployment.ts";
 import { startSshServers } from "../src/testing/sshd.ts";
+import { tempHome } from "./_support/home.ts";
 
 /** The deployment under test: everything below a temporary directory, a unique program. */
 function deploymentIn(dir: string, name: string) {
@@ -78,6 +79,7 @@ Deno.test("the Django deployment plans the same steps on two SSH servers", async
 
 Deno.test("examples/django_deployment.ts runs in --sandbox and prints its plan", async () => {
   const script = new URL("../examples/django_deployment.ts", import.meta.url).pathname;
+  await using home = await tempHome();
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -92,6 +94,7 @@ Deno.test("examples/django_deployment.ts runs in --sandbox and prints its plan",
       "production.deploy",
       "v2.0",
     ],
+    env: home.env,
     stdin: "null",
   }).output();
   const stdout = new TextDecoder().decode(output.stdout);

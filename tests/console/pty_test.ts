@@ -3,6 +3,7 @@
  * screen read back with `capture-pane`.
  */
 import assert from "node:assert/strict";
+import { denoDir } from "../_support/home.ts";
 
 const FIXTURE = new URL("./fixtures/ask.ts", import.meta.url).pathname;
 
@@ -33,9 +34,12 @@ async function withTerminal(scenario: string, body: (t: Terminal) => Promise<voi
   const dir = await Deno.makeTempDir({ prefix: "deployer-console-pty-" });
   const socket = `${dir}/tmux.sock`; // a private tmux server, removed with the directory
   const resultFile = `${dir}/result.json`;
-  const command = `'${Deno.execPath()}' run --allow-all '${FIXTURE}' ${scenario} '${resultFile}'` +
+  const command =
+    `'${Deno.execPath()}' run --quiet --allow-all '${FIXTURE}' ${scenario} '${resultFile}'` +
     `; echo "EXIT CODE $?"; sleep 600`;
-  await tmux(socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "30", command);
+  await Deno.mkdir(`${dir}/home`);
+  const env = ["-e", `HOME=${dir}/home`, "-e", `DENO_DIR=${await denoDir()}`];
+  await tmux(socket, "new-session", "-d", "-s", session, "-x", "120", "-y", "30", ...env, command);
   const screen = () => tmux(socket, "capture-pane", "-p", "-t", session);
   const t: Terminal = {
     keys: async (...keys) => void await tmux(socket, "send-keys", "-t", session, ...keys),

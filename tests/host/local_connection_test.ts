@@ -185,7 +185,8 @@ Deno.test("shell: a login shell under a PTY", async () => {
       pty: { term: "dumb", cols: 80, rows: 24 },
       onStdout: (chunk) => out += decoder.decode(chunk),
     });
-    await proc.write("echo shell-$((6*7)); tty; exit 5\n");
+    // No history file: the login shell's HOME is the one the tests run with.
+    await proc.write("unset HISTFILE; echo shell-$((6*7)); tty; exit 5\n");
     const status = await proc.status;
     assert.match(out, /shell-42/);
     assert.match(out, /\/dev\/pts\/\d+/);

@@ -4,13 +4,20 @@
  */
 import assert from "node:assert/strict";
 import { Terminal } from "./fixtures/tmux.ts";
+import { denoDir } from "../_support/home.ts";
 
 const FIXTURE = new URL("./fixtures/tree.ts", import.meta.url).pathname;
 
+/**
+ * Starts the fixture's shell in a terminal, with its own HOME but Deno's real cache (a
+ * fresh cache would download the npm packages and print warnings into the terminal) and
+ * `--quiet` (nothing from Deno itself before the prompt).
+ */
 async function startShell(home: string, ...args: string[]): Promise<Terminal> {
-  const command = [Deno.execPath(), "run", "--allow-all", FIXTURE, ...args]
+  const command = [Deno.execPath(), "run", "--quiet", "--allow-all", FIXTURE, ...args]
     .map((a) => `'${a}'`).join(" ");
-  return await Terminal.start(command, { HOME: home, TERM: "xterm-256color" });
+  const env = { HOME: home, DENO_DIR: await denoDir(), TERM: "xterm-256color" };
+  return await Terminal.start(command, env);
 }
 
 /** Types `clear` and forgets the scroll-back, so the next checks see only new output. */
