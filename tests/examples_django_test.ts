@@ -3,6 +3,7 @@ import { Env, type Host, LocalHost, SshHost } from "../mod.ts";
 import { DjangoDeployment } from "../examples/django_deployment.ts";
 import { startSshServers } from "../src/testing/sshd.ts";
 import { tempHome } from "./_support/home.ts";
+import { NEEDS_SSH } from "./_support/needs.ts";
 
 /** The deployment under test: everything below a temporary directory, a unique program. */
 function deploymentIn(dir: string, name: string) {
@@ -60,7 +61,7 @@ Deno.test("the Django deployment plans the same steps on every host (local hosts
   await assertSandboxDeploy([new LocalHost({ slug: "dj1" }), new LocalHost({ slug: "dj2" })]);
 });
 
-Deno.test("the Django deployment plans the same steps on two SSH servers", async () => {
+Deno.test("the Django deployment plans the same steps on two SSH servers", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(2);
   const { keyUser, knownHostsFile } = ssh;
   const hosts = ssh.servers.map((server) =>

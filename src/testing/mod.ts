@@ -12,6 +12,7 @@
  * @module
  */
 export {
+  sshServersUnavailable,
   startSshServers,
   type StartSshServersOptions,
   type TestServer,

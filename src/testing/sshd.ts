@@ -237,6 +237,35 @@ async function startServer(
 }
 
 /**
+ * Why {@linkcode startSshServers} cannot work on this machine, or `undefined` when it can:
+ * it needs root (to create the test users) and the OpenSSH server and tools. Meant for
+ * `Deno.test`'s `ignore`, so that such tests are reported as ignored, with the reason
+ * printed, instead of failing.
+ *
+ * @returns A sentence naming what is missing, or `undefined`.
+ *
+ * @example Ignoring SSH tests where they cannot run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sshServersUnavailable } from "./sshd.ts";
+ * const missing = await sshServersUnavailable();
+ * assert.ok(missing === undefined || /needs/.test(missing));
+ * Deno.test("logs in over SSH", { ignore: missing !== undefined }, () => {});
+ * ```
+ */
+export async function sshServersUnavailable(): Promise<string | undefined> {
+  if (Deno.build.os !== "linux") return "the SSH test servers need Linux";
+  if (Deno.uid() !== 0) return "the SSH test servers need root (they create test users)";
+  const sshd = await findProgram("sshd", ["/usr/sbin/sshd", "/usr/local/sbin/sshd"]);
+  if (!sshd) return "the SSH test servers need sshd (install openssh-server)";
+  for (const tool of ["ssh-keygen", "useradd", "userdel", "chpasswd", "visudo", "sudo"]) {
+    const path = await findProgram(tool, [`/usr/sbin/${tool}`, `/usr/bin/${tool}`]);
+    if (!path) return `the SSH test servers need ${tool}`;
+  }
+  return undefined;
+}
+
+/**
  * Starts `count` throwaway sshd servers on 127.0.0.1, each with its own host key and
  * port, and creates two test users for them (needs root). Leftovers of earlier runs
  * whose processes are gone are removed first.

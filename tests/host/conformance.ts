@@ -19,24 +19,39 @@ export interface ConformanceTarget {
   hosts: [Host, Host];
   /** A directory on the hosts the suite may write in (created, empty). */
   dir: string;
-  /** Whether sudo works without a password for the login user. */
-  sudo: boolean;
 }
 
-/** Registers the suite; `setup` runs once per test and is disposed after it. */
+/** What the hosts under test can do, known before the tests are registered. */
+export interface Capabilities {
+  /** Whether sudo works without a password for the login user. */
+  sudo: boolean;
+  /** Whether none of the suite can run here (e.g. no sshd): every test is ignored. */
+  ignore?: boolean;
+}
+
+/**
+ * Registers the suite; `setup` runs once per test and is disposed after it. Tests that
+ * need passwordless sudo say so in their name and are reported as ignored without it.
+ */
 export function conformance(
   kind: string,
+  capabilities: Capabilities,
   setup: () => Promise<ConformanceTarget & AsyncDisposable>,
 ): void {
   const test = (
     name: string,
     fn: (t: ConformanceTarget, env: Env, log: RecordingLogger) => Promise<void>,
+    needs: { sudo?: boolean } = {},
   ) =>
-    Deno.test(`${kind}: ${name}`, async () => {
-      await using target = await setup();
-      const log = new RecordingLogger();
-      await using env = new Env({ interactive: false, loggers: [log] });
-      await fn(target, env, log);
+    Deno.test({
+      name: `${kind}: ${name}${needs.sudo ? " (needs passwordless sudo)" : ""}`,
+      ignore: capabilities.ignore === true || (needs.sudo === true && !capabilities.sudo),
+      async fn() {
+        await using target = await setup();
+        const log = new RecordingLogger();
+        await using env = new Env({ interactive: false, loggers: [log] });
+        await fn(target, env, log);
+      },
     });
 
   test("run() returns stdout, stderr, code, host and duration", async ({ hosts }, env) => {
@@ -188,12 +203,11 @@ export function conformance(
     ]);
   });
 
-  test("sudo runs as root, and as another user with `user`", async ({ hosts, sudo }, env) => {
-    if (!sudo) return;
+  test("sudo runs as root, and as another user with `user`", async ({ hosts }, env) => {
     const host = env.host(hosts[0]);
     assert.equal((await host.sudo(sh`id -un`)).stdout.trim(), "root");
     assert.equal((await host.sudo(sh`id -un`, { user: "nobody" })).stdout.trim(), "nobody");
-  });
+  }, { sudo: true });
 
   test("sandbox: nothing runs, the plan keeps the masked commands, syntax errors fail", async ({ hosts, dir }) => {
     await using env = new Env({ interactive: false, sandbox: true });
@@ -280,8 +294,7 @@ export function conformance(
 
   test(
     "writeFile with useSudo writes a root-owned file, keeping its mode",
-    async ({ hosts, dir, sudo }, env) => {
-      if (!sudo) return;
+    async ({ hosts, dir }, env) => {
       const host = env.host(hosts[0]);
       await host.sudo(
         sh`mkdir -p ${dir}/root && chmod 755 ${dir}/root && touch ${dir}/root/conf && chmod 640 ${dir}/root/conf`,
@@ -294,11 +307,12 @@ export function conformance(
       await host.writeFile(`${dir}/root/new`, "n", { useSudo: true });
       assert.equal((await host.stat(`${dir}/root/new`)).mode & 0o777, 0o644);
     },
+    { sudo: true },
   );
 
   test(
     "writes go through symbolic links and an explicit mode always wins",
-    async ({ hosts, dir, sudo }, env) => {
+    async ({ hosts, dir }, env) => {
       const host = env.host(hosts[0]);
       await host.writeFile(`${dir}/real.conf`, "a");
       await host.run(sh`ln -s ${dir + "/real.conf"} ${dir + "/link.conf"}`);
@@ -306,12 +320,21 @@ export function conformance(
       assert.equal((await host.stat(`${dir}/link.conf`, { lstat: true })).isSymlink, true);
       assert.equal(await host.readText(`${dir}/real.conf`), "b");
       assert.equal((await host.stat(`${dir}/real.conf`)).mode & 0o777, 0o600);
-      if (!sudo) return;
+    },
+  );
+
+  test(
+    "writes with useSudo go through symbolic links and an explicit mode always wins",
+    async ({ hosts, dir }, env) => {
+      const host = env.host(hosts[0]);
+      await host.writeFile(`${dir}/real.conf`, "a");
+      await host.run(sh`ln -s ${dir + "/real.conf"} ${dir + "/link.conf"}`);
       await host.writeFile(`${dir}/link.conf`, "c", { useSudo: true, mode: 0o640 });
       assert.equal((await host.stat(`${dir}/link.conf`, { lstat: true })).isSymlink, true);
       assert.equal(await host.readText(`${dir}/real.conf`), "c");
       assert.equal((await host.stat(`${dir}/real.conf`)).mode & 0o777, 0o640);
     },
+    { sudo: true },
   );
 
   test("hasCommand, ifconfig and getIpAddress", async ({ hosts }, env) => {

@@ -11,6 +11,7 @@ import {
 } from "../../mod.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 function passwordHost(ssh: TestServers, extra: { sudoPassword?: string } = {}): SshHost {
   return keyHost(ssh, 0, {
@@ -21,21 +22,25 @@ function passwordHost(ssh: TestServers, extra: { sudoPassword?: string } = {}): 
   });
 }
 
-Deno.test("ssh sudo with a password: sent on the marker prompt, never logged", async () => {
-  await using ssh = await startSshServers(1);
-  const logger = new RecordingLogger();
-  await using env = new Env({ interactive: false, loggers: [logger] });
-  const host = env.host(passwordHost(ssh));
-  assert.equal((await host.sudo(sh`id -un`)).stdout.trim(), "root");
-  assert.equal((await host.sudo(sh`cat`, { initialInput: "piped\n" })).stdout, "piped\n");
-  assert.equal((await host.sudo(sh`id -un`, { user: "nobody" })).stdout.trim(), "nobody");
-  const text = JSON.stringify(logger.events);
-  assert.ok(!text.includes(ssh.passwordUser.password!));
-  assert.ok(!text.includes(env.sudoMarker));
-  assert.ok(logger.ofType("command.start").every((e) => e.sudo));
-});
+Deno.test(
+  "ssh sudo with a password: sent on the marker prompt, never logged",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const logger = new RecordingLogger();
+    await using env = new Env({ interactive: false, loggers: [logger] });
+    const host = env.host(passwordHost(ssh));
+    assert.equal((await host.sudo(sh`id -un`)).stdout.trim(), "root");
+    assert.equal((await host.sudo(sh`cat`, { initialInput: "piped\n" })).stdout, "piped\n");
+    assert.equal((await host.sudo(sh`id -un`, { user: "nobody" })).stdout.trim(), "nobody");
+    const text = JSON.stringify(logger.events);
+    assert.ok(!text.includes(ssh.passwordUser.password!));
+    assert.ok(!text.includes(env.sudoMarker));
+    assert.ok(logger.ofType("command.start").every((e) => e.sudo));
+  },
+);
 
-Deno.test("ssh sudo with a wrong password fails fast with a clear error", async () => {
+Deno.test("ssh sudo with a wrong password fails fast with a clear error", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   await using env = new Env({ interactive: false });
   const host = env.host(passwordHost(ssh, { sudoPassword: "not-the-password" }));
@@ -48,7 +53,7 @@ Deno.test("ssh sudo with a wrong password fails fast with a clear error", async 
   assert.ok(performance.now() - started < 10_000);
 });
 
-Deno.test("the sudo password is asked once per host per environment", async () => {
+Deno.test("the sudo password is asked once per host per environment", NEEDS_SSH, async () => {
   const input = new PassThrough();
   const output = new PassThrough();
   let shown = "";
@@ -73,14 +78,18 @@ Deno.test("the sudo password is asked once per host per environment", async () =
   assert.ok(!shown.includes("typed-secret"));
 });
 
-Deno.test("sudo needing a password with nobody to ask names the host and what to do", async () => {
-  await using ssh = await startSshServers(1);
-  await using env = new Env({ interactive: false });
-  const host = passwordHost(ssh);
-  const bare = new SshHost(
-    { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
-  );
-  const error = await env.sudoPassword(bare, "root").catch((e) => e);
-  assert.ok(error instanceof DeployerError);
-  assert.match(error.message, /sudo on host "sshd1" \(as root\) needs a password/);
-});
+Deno.test(
+  "sudo needing a password with nobody to ask names the host and what to do",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    await using env = new Env({ interactive: false });
+    const host = passwordHost(ssh);
+    const bare = new SshHost(
+      { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
+    );
+    const error = await env.sudoPassword(bare, "root").catch((e) => e);
+    assert.ok(error instanceof DeployerError);
+    assert.match(error.message, /sudo on host "sshd1" \(as root\) needs a password/);
+  },
+);

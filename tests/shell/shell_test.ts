@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Terminal } from "./fixtures/tmux.ts";
 import { denoDir } from "../_support/home.ts";
+import { NEEDS_TMUX } from "../_support/needs.ts";
 
 const FIXTURE = new URL("./fixtures/tree.ts", import.meta.url).pathname;
 
@@ -44,7 +45,7 @@ async function run(terminal: Terminal, line: string): Promise<void> {
   await terminal.keys("Enter");
 }
 
-Deno.test("shell: a user navigates, completes, runs actions and exits", async (t) => {
+Deno.test("shell: a user navigates, completes, runs actions and exits", NEEDS_TMUX, async (t) => {
   const home = await Deno.makeTempDir({ prefix: "deployer-shell-home-" });
   await using terminal = await startShell(home);
   try {
@@ -182,31 +183,35 @@ Deno.test("shell: a user navigates, completes, runs actions and exits", async (t
   }
 });
 
-Deno.test("shell: --path starts below the root, Ctrl-D exits, history is kept", async () => {
-  const home = await Deno.makeTempDir({ prefix: "deployer-shell-home-" });
-  try {
-    {
-      await using terminal = await startShell(home, "web", "cells");
-      await terminal.waitFor(/^Root\.web\.cells > $/m, { timeout: 60_000 });
-      await run(terminal, "cd :two");
-      await terminal.waitFor(/^Root\.web\.cells\[two\] > $/m);
-      await run(terminal, "whoami");
-      await terminal.waitFor(/^I am two$/m);
-      await terminal.keys("C-d");
-      await terminal.waitFor(/^shell exited with code 0$/m);
+Deno.test(
+  "shell: --path starts below the root, Ctrl-D exits, history is kept",
+  NEEDS_TMUX,
+  async () => {
+    const home = await Deno.makeTempDir({ prefix: "deployer-shell-home-" });
+    try {
+      {
+        await using terminal = await startShell(home, "web", "cells");
+        await terminal.waitFor(/^Root\.web\.cells > $/m, { timeout: 60_000 });
+        await run(terminal, "cd :two");
+        await terminal.waitFor(/^Root\.web\.cells\[two\] > $/m);
+        await run(terminal, "whoami");
+        await terminal.waitFor(/^I am two$/m);
+        await terminal.keys("C-d");
+        await terminal.waitFor(/^shell exited with code 0$/m);
+      }
+      const history = await Deno.readTextFile(`${home}/.deployer_history`);
+      assert.deepEqual(history.trim().split("\n"), ["cd :two", "whoami"]);
+      {
+        await using terminal = await startShell(home);
+        await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+        await terminal.keys("Up");
+        await terminal.waitFor(/^Root > whoami$/m);
+        await terminal.keys("C-u");
+        await run(terminal, "exit");
+        await terminal.waitFor(/^shell exited with code 0$/m);
+      }
+    } finally {
+      await Deno.remove(home, { recursive: true });
     }
-    const history = await Deno.readTextFile(`${home}/.deployer_history`);
-    assert.deepEqual(history.trim().split("\n"), ["cd :two", "whoami"]);
-    {
-      await using terminal = await startShell(home);
-      await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
-      await terminal.keys("Up");
-      await terminal.waitFor(/^Root > whoami$/m);
-      await terminal.keys("C-u");
-      await run(terminal, "exit");
-      await terminal.waitFor(/^shell exited with code 0$/m);
-    }
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-});
+  },
+);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { sweepLeftovers } from "../../src/testing/_sweep.ts";
 import { processAlive } from "../../src/testing/_proc_tree.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 const SSHD = new URL("../../src/testing/mod.ts", import.meta.url).href;
 const RUNNER = new URL("../../src/testing/run_tests.ts", import.meta.url).pathname;
@@ -64,17 +65,21 @@ async function assertPresent(set: SetFacts): Promise<void> {
   assert.equal(await exists(set.dir), true, `${set.dir} is missing`);
 }
 
-Deno.test("stop() removes the set's users, homes, sudo rules, sshd and temp dir", async () => {
-  const ssh = await startSshServers(2);
-  const set = facts(ssh);
-  assert.match(set.users[0], new RegExp(`^dpl-k-${Deno.pid}-[0-9a-f]+$`));
-  assert.match(set.users[1], new RegExp(`^dpl-p-${Deno.pid}-[0-9a-f]+$`));
-  await assertPresent(set);
-  await ssh.stop();
-  await assertGone(set);
-});
+Deno.test(
+  "stop() removes the set's users, homes, sudo rules, sshd and temp dir",
+  NEEDS_SSH,
+  async () => {
+    const ssh = await startSshServers(2);
+    const set = facts(ssh);
+    assert.match(set.users[0], new RegExp(`^dpl-k-${Deno.pid}-[0-9a-f]+$`));
+    assert.match(set.users[1], new RegExp(`^dpl-p-${Deno.pid}-[0-9a-f]+$`));
+    await assertPresent(set);
+    await ssh.stop();
+    await assertGone(set);
+  },
+);
 
-Deno.test("a failing test still removes its servers (await using)", async () => {
+Deno.test("a failing test still removes its servers (await using)", NEEDS_SSH, async () => {
   let set: SetFacts | undefined;
   await assert.rejects(async () => {
     await using ssh = await startSshServers(1);
@@ -95,7 +100,7 @@ console.log(JSON.stringify({
 await Deno.stdin.read(new Uint8Array(1)); // holds the servers until killed
 `;
 
-Deno.test("a killed run's leftovers are swept; a live run's are kept", async () => {
+Deno.test("a killed run's leftovers are swept; a live run's are kept", NEEDS_SSH, async () => {
   await using live = await startSshServers(1);
   const script = await Deno.makeTempFile({ suffix: ".ts" });
   try {
