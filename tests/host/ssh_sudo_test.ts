@@ -57,7 +57,16 @@ Deno.test("the sudo password is asked once per host per environment", NEEDS_SSH,
   const input = new PassThrough();
   const output = new PassThrough();
   let shown = "";
-  output.on("data", (chunk) => (shown += chunk));
+  let typed = false;
+  output.on("data", (chunk) => {
+    shown += chunk;
+    // Type the password once the question is on screen (on the next turn, when the
+    // prompt listens for keys).
+    if (!typed && shown.includes("[sudo] password for")) {
+      typed = true;
+      setTimeout(() => input.write("typed-secret\r"), 0);
+    }
+  });
   const console = new Console({ input, output, interactive: true, color: false });
   await using env = new Env({ console });
   await using ssh = await startSshServers(1);
@@ -67,7 +76,6 @@ Deno.test("the sudo password is asked once per host per environment", NEEDS_SSH,
   );
   const first = env.sudoPassword(bare, "root");
   const second = env.sudoPassword(bare, "root");
-  setTimeout(() => input.write("typed-secret\r"), 100);
   // One answer satisfies both concurrent callers: a second question would wait forever.
   assert.equal(await first, "typed-secret");
   assert.equal(await second, "typed-secret");

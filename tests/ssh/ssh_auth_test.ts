@@ -37,13 +37,18 @@ Deno.test("ssh auth: through an ssh-agent", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/agent.sock`;
-  const agent = new Deno.Command("ssh-agent", { args: ["-D", "-a", socket], stdout: "null" })
+  const agent = new Deno.Command("ssh-agent", { args: ["-D", "-a", socket], stdout: "piped" })
     .spawn();
   try {
-    for (let i = 0; i < 100; i++) {
-      if (await Deno.stat(socket).then(() => true, () => false)) break;
-      await new Promise((r) => setTimeout(r, 20));
+    // The agent prints SSH_AUTH_SOCK=... once it listens on the socket.
+    let said = "";
+    const reader = agent.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    while (!said.includes("SSH_AUTH_SOCK=")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`ssh-agent ended before listening: ${said}`);
+      said += value;
     }
+    reader.cancel().catch(() => {});
     const add = await new Deno.Command("ssh-add", {
       args: ["-q", ssh.keyUser.keyFile!],
       env: { SSH_AUTH_SOCK: socket },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConnectionError, HostKeyError } from "../../src/errors.ts";
 import { SshHost } from "../../src/host/ssh/mod.ts";
 import { freePort, startSilentServer, startSshServers } from "../../src/testing/mod.ts";
-import { CONTEXT, keyHost, run, timed } from "./_setup.ts";
+import { CONTEXT, keyHost, run } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
 Deno.test("ssh failure: connection refused", async () => {
@@ -16,10 +16,9 @@ Deno.test("ssh failure: connection refused", async () => {
     agent: false,
     connectTimeout: 3000,
   });
-  const [error, ms] = await timed(host.connect(CONTEXT).catch((e) => e));
+  const error = await host.connect(CONTEXT).catch((e) => e);
   assert.ok(error instanceof ConnectionError);
   assert.match(error.message, /^Cannot connect to host "nobody-home": connection refused/);
-  assert.ok(ms < 3000, `within the connect timeout, took ${ms} ms`);
 });
 
 Deno.test("ssh failure: a silent server times out during the handshake", async () => {
@@ -33,10 +32,9 @@ Deno.test("ssh failure: a silent server times out during the handshake", async (
     agent: false,
     connectTimeout: 1000,
   });
-  const [error, ms] = await timed(host.connect(CONTEXT).catch((e) => e));
+  const error = await host.connect(CONTEXT).catch((e) => e);
   assert.ok(error instanceof ConnectionError);
   assert.match(error.message, /host "silent": timed out after 1000 ms during SSH handshake/);
-  assert.ok(ms < 3000, `within the connect timeout, took ${ms} ms`);
 });
 
 Deno.test("ssh failure: wrong key and wrong password", NEEDS_SSH, async () => {
@@ -47,16 +45,13 @@ Deno.test("ssh failure: wrong key and wrong password", NEEDS_SSH, async () => {
     await new Deno.Command("ssh-keygen", {
       args: ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/other`],
     }).output();
-    const [wrongKey, ms] = await timed(
-      keyHost(ssh, 0, { keyFile: `${dir}/other`, connectTimeout: 5000 }).connect(CONTEXT)
-        .catch((e) => e),
-    );
+    const wrongKey = await keyHost(ssh, 0, { keyFile: `${dir}/other`, connectTimeout: 5000 })
+      .connect(CONTEXT).catch((e) => e);
     assert.ok(wrongKey instanceof ConnectionError);
     assert.match(
       wrongKey.message,
       new RegExp(`host "${server.slug}": authentication failed .*methods tried: publickey\\)`),
     );
-    assert.ok(ms < 5000);
     const secret = "not-the-password-42";
     const wrongPassword = await new SshHost({
       slug: server.slug,
@@ -158,9 +153,8 @@ Deno.test("ssh failure: the server dies in the middle of a command", NEEDS_SSH, 
       onStdout: (c) => (out += new TextDecoder().decode(c)),
     });
     while (!out.includes("started")) await new Promise((r) => setTimeout(r, 10));
-    const [status, ms] = await timed(Promise.all([proc.status, ssh.servers[0].stop()]));
+    const status = await Promise.all([proc.status, ssh.servers[0].stop()]);
     assert.deepEqual(status[0], { code: null });
-    assert.ok(ms < 10_000);
     assert.equal(connection.alive, false);
     const error = await run(connection, "true").catch((e) => e);
     assert.ok(error instanceof ConnectionError);
