@@ -24,7 +24,7 @@ interface Terminal {
   keys: (...keys: string[]) => Promise<void>;
   type: (text: string) => Promise<void>;
   screen: () => Promise<string>;
-  /** Polls the screen until `check` holds (10 ms steps, 30 s at most). */
+  /** Polls the screen until `check` holds (10 ms steps, 60 s at most). */
   waitFor: (check: (screen: string) => boolean, what: string) => Promise<string>;
   result: () => Promise<Record<string, unknown>>;
 }
@@ -47,7 +47,7 @@ async function withTerminal(scenario: string, body: (t: Terminal) => Promise<voi
     type: async (text) => void await tmux(socket, "send-keys", "-t", session, "-l", text),
     screen,
     async waitFor(check, what) {
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + 60_000;
       let last = "";
       while (Date.now() < deadline) {
         last = await screen();
