@@ -13,9 +13,12 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { freePort } from "./net.ts";
  * const port = await freePort();
- * console.assert(port > 0 && port < 65536);
+ * assert.ok(port > 0 && port < 65536);
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port }); // free: it can be bound
+ * listener.close();
  * ```
  */
 export async function freePort(): Promise<number> {
@@ -40,9 +43,11 @@ export interface SilentServer extends AsyncDisposable {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startSilentServer } from "./net.ts";
  * await using server = await startSilentServer();
  * const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+ * assert.equal((conn.remoteAddr as Deno.NetAddr).port, server.port); // it accepts
  * conn.close();
  * ```
  */

@@ -249,8 +249,8 @@ async function startServer(
  * import assert from "node:assert/strict";
  * import { sshServersUnavailable } from "./sshd.ts";
  * const missing = await sshServersUnavailable();
- * assert.ok(missing === undefined || /needs/.test(missing));
- * Deno.test("logs in over SSH", { ignore: missing !== undefined }, () => {});
+ * // In a test file: Deno.test("logs in over SSH", { ignore: missing !== undefined }, ...)
+ * assert.ok(missing === undefined || /need/.test(missing));
  * ```
  */
 export async function sshServersUnavailable(): Promise<string | undefined> {
