@@ -72,6 +72,8 @@ async function runTests(args: string[]): Promise<number> {
       args: ["test", ...args],
       env,
       stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
     }).spawn();
     await Deno.writeTextFile(`${run}/${RUN_OWNERS_FILE}`, `${child.pid}\n`);
     const forward = (signal: Deno.Signal) => () => child.kill(signal);
