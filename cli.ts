@@ -12,5 +12,6 @@
 import { main } from "./src/cli/main.ts";
 
 export { main };
+export type { CliIo } from "./src/cli/run.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -6,6 +6,7 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Env, LocalHost, Node, sh } from "./mod.ts";
  *
  * class Hello extends Node {
@@ -17,124 +18,42 @@
  * }
  *
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Hello).hello()) === "hello world");
+ * assert.equal(await env.bind(Hello).hello(), "hello world");
  * ```
+ *
+ * The root holds what a deploy script uses. Extension points and helpers live behind
+ * subpaths: `./node` (the node model's types), `./host` (host kinds, connections, handles),
+ * `./command` (command composition and porting helpers), `./logging` (loggers and events),
+ * `./console`, `./shell`, `./cli`, `./contrib` and `./testing`.
  *
  * @module
  */
 
 // The tree
-export {
-  type ActionName,
-  child,
-  Node,
-  type Parallel,
-  ParallelNode,
-  type ParallelView,
-} from "./src/node/node.ts";
-export type { ActionCall, ActionFlags, NodeRuntime, RoleMap } from "./src/node/runtime.ts";
-export type { Member, MemberKind } from "./src/node/state.ts";
-export {
-  ALL_HOSTS,
-  type ChildOptions,
-  type HostsDefinition,
-  type NodeClass,
-  q,
-  required,
-  type RoleSource,
-} from "./src/node/markers.ts";
-export { action, type ActionInfo, type ActionOptions } from "./src/node/action.ts";
-export { ParallelResult } from "./src/node/result.ts";
-export {
-  beta,
-  Group,
-  type GroupColor,
-  local,
-  other,
-  production,
-  staging,
-  utility,
-} from "./src/node/groups.ts";
-export { Inspector, type ListOptions } from "./src/node/inspect.ts";
-export {
-  Filter,
-  groupOf,
-  hasAction,
-  inGroup,
-  isInstance,
-  privateOnly,
-  publicOnly,
-} from "./src/node/filters.ts";
+export { action } from "./src/node/action.ts";
+export { ALL_HOSTS, q, required } from "./src/node/markers.ts";
+export { child, Node, type NodeEnv, type Parallel, ParallelNode } from "./src/node/node.ts";
+export { ParallelResult } from "./src/outcome.ts";
+export { Group, production, staging } from "./src/node/groups.ts";
 
-// Commands
-export {
-  type Arg,
-  type CommandInput,
-  quote,
-  Raw,
-  raw,
-  Secret,
-  secret,
-  secretsOf,
-  sh,
-  ShellCommand,
-  toCommand,
-} from "./src/command/sh.ts";
-export { compose, type ComposedCommand, type Composition } from "./src/command/compose.ts";
-export { esc1, esc2, indent } from "./src/command/escape.ts";
+// Inspection
+export { Inspector } from "./src/node/inspect.ts";
+export { hasAction, inGroup, isInstance, privateOnly, publicOnly } from "./src/node/filters.ts";
 
 // Hosts
-export { Host, type HostOptions } from "./src/host/host.ts";
 export { LocalHost } from "./src/host/local.ts";
-export { type HostKeyPolicy, SshHost, type SshHostOptions } from "./src/host/ssh/mod.ts";
-export { HostHandle } from "./src/host/handle.ts";
-export { HostSet } from "./src/host/host_set.ts";
+export { SshHost, type SshHostOptions } from "./src/host/ssh/mod.ts";
+export type { HostHandle } from "./src/host/handle.ts";
+export type { HostSet } from "./src/host/host_set.ts";
+
+// Commands
+export { quote, raw, secret, sh, type ShellCommand } from "./src/command/sh.ts";
 export type { CommandResult, RunOptions } from "./src/host/run.ts";
-export type {
-  ConnectContext,
-  Connection,
-  ExecOptions,
-  ExitStatus,
-  FileData,
-  PtyRequest,
-  RunningCommand,
-  Stat,
-} from "./src/host/connection.ts";
-export { type CdEntry, type EnvValueOptions, HostContext } from "./src/host/context.ts";
-export type {
-  CommandEndEvent,
-  CommandOutputEvent,
-  CommandStartEvent,
-  FileEvent,
-  HostEvent,
-  MessageEvent,
-} from "./src/host/events.ts";
-export type { HostServices, Terminal } from "./src/host/services.ts";
-export type { OpenMode, RemoteFile, WriteOptions } from "./src/host/files.ts";
-export type { NetworkInterface } from "./src/host/ifconfig.ts";
 
 // Running
 export { Env, type EnvOptions, type PlanEntry } from "./src/exec/env.ts";
-export {
-  type ActionEndEvent,
-  type ActionStartEvent,
-  JsonLinesLogger,
-  type LogEvent,
-  type Logger,
-  RecordingLogger,
-} from "./src/exec/logger.ts";
-export { TerminalLogger, type TerminalLoggerOptions } from "./src/exec/terminal_logger.ts";
-export {
-  Console,
-  type ConsoleOptions,
-  type InputOptions,
-  NoInputError,
-  type ParallelProgress,
-  ProgressBar,
-  type ProgressBarOptions,
-} from "./src/console/mod.ts";
-export { type CliIo, runCli, type RunCliOptions } from "./src/cli/mod.ts";
-export { runShell, type ShellOptions } from "./src/shell/mod.ts";
+export { Console } from "./src/console/mod.ts";
+export { runCli, type RunCliOptions } from "./src/cli/run_cli.ts";
 
 // Errors
 export {

@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { compose, type Connection, Env, Host, type RunningCommand, sh, toCommand } from "../mod.ts";
+import { Env, sh } from "../mod.ts";
+import { compose, toCommand } from "../src/command/mod.ts";
+import { type Connection, Host, type RunningCommand } from "../src/host/mod.ts";
 import { bareClose, bareConnect, bareExec, bareSftp, CHACHA, fastPut } from "./_bare.ts";
 import { cell } from "./_report.ts";
 import type { Fixture } from "./_setup.ts";
@@ -41,7 +43,7 @@ export async function profileSequential(fx: Fixture, options: ProfileOptions): P
   await using env = new Env({ interactive: false });
   const h = env.host(fx.host(0));
   await h.run(sh`true`);
-  const c = await env.connection(fx.host(0));
+  const c = await h.services.connection(fx.host(0));
   const perCommand = (once: () => Promise<unknown>) => async () =>
     await timed(async () => {
       for (let i = 0; i < n; i++) await once();
@@ -162,7 +164,7 @@ export async function profileUpload(
   await using env = new Env({ interactive: false });
   const h = env.host(fx.host(0));
   await h.run(sh`true`);
-  const connection = await env.connection(fx.host(0));
+  const connection = await h.services.connection(fx.host(0));
   const client = await bareConnect({ ...fx.bare(0), cipher: CHACHA });
   const memory = await Deno.readFile(fx.bigFile);
   try {

@@ -16,9 +16,11 @@ export interface DeployerErrorOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeployerError } from "./errors.ts";
  * const error = new DeployerError("Something went wrong");
- * console.assert(error instanceof Error);
+ * assert.ok(error instanceof Error);
+ * assert.equal(error.name, "DeployerError");
  * ```
  */
 export class DeployerError extends Error {
@@ -63,9 +65,10 @@ function tail(text: string, lines: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CommandError } from "./errors.ts";
  * const error = new CommandError({ host: "web1", command: "false", code: 1 });
- * console.assert(error.message.includes("web1"));
+ * assert.equal(error.message, 'Command on host "web1" failed with exit code 1: false');
  * ```
  */
 export class CommandError extends DeployerError {
@@ -108,9 +111,10 @@ export class CommandError extends DeployerError {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectionError } from "./errors.ts";
  * const error = new ConnectionError("web1", "connection refused");
- * console.assert(error.message === 'Cannot connect to host "web1": connection refused');
+ * assert.equal(error.message, 'Cannot connect to host "web1": connection refused');
  * ```
  */
 export class ConnectionError extends DeployerError {
@@ -144,12 +148,14 @@ export interface HostKeyErrorInit {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HostKeyError } from "./errors.ts";
  * const error = new HostKeyError({
  *   host: "web1", address: "[10.0.0.1]:22", keyType: "ssh-ed25519",
  *   fingerprint: "SHA256:abc", problem: "changed",
  * });
- * console.assert(error.message.includes("SHA256:abc"));
+ * assert.match(error.message, /^Host key verification failed for host "web1"/);
+ * assert.match(error.message, /has CHANGED .* server offered ssh-ed25519 SHA256:abc$/);
  * ```
  */
 export class HostKeyError extends DeployerError {
@@ -184,9 +190,10 @@ export class HostKeyError extends DeployerError {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { QueryError } from "./errors.ts";
  * const error = new QueryError("Root.web", "url", "() => this.domain", { cause: new Error("x") });
- * console.assert(error.message.includes("Root.web"));
+ * assert.equal(error.message, "Query Root.web.url failed (() => this.domain): x");
  * ```
  */
 export class QueryError extends DeployerError {
@@ -212,9 +219,10 @@ export class QueryError extends DeployerError {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ActionError } from "./errors.ts";
  * const error = new ActionError("Root.deploy", undefined, { cause: new Error("boom") });
- * console.assert(error.message === "Action Root.deploy failed: boom");
+ * assert.equal(error.message, "Action Root.deploy failed: boom");
  * ```
  */
 export class ActionError extends DeployerError {
@@ -238,8 +246,9 @@ export class ActionError extends DeployerError {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "./errors.ts";
- * console.assert(new UsageError("Unknown command: foo").exitCode === 2);
+ * assert.equal(new UsageError("Unknown command: foo").exitCode, 2);
  * ```
  */
 export class UsageError extends DeployerError {
@@ -263,12 +272,14 @@ export type Outcome<T> =
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ParallelError } from "./errors.ts";
  * const error = new ParallelError("Root.web.deploy", [
  *   { host: "web1", ok: true, value: 1 },
  *   { host: "web2", ok: false, error: new Error("boom") },
  * ]);
- * console.assert(error.errors.length === 1 && error.outcomes.length === 2);
+ * assert.equal(error.errors.length, 1); // the failures
+ * assert.equal(error.outcomes.length, 2); // every host, failed or not
  * ```
  */
 export class ParallelError extends AggregateError {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Env, type Host, LocalHost, SshHost } from "../mod.ts";
+import { Env, LocalHost, SshHost } from "../mod.ts";
+import type { Host } from "../src/host/mod.ts";
 import { DjangoDeployment } from "../examples/django_deployment.ts";
 import { startSshServers } from "../src/testing/sshd.ts";
 import { tempHome } from "./_support/home.ts";
@@ -10,28 +11,26 @@ function deploymentIn(dir: string, name: string) {
   return class TestDeployment extends DjangoDeployment {
     override name = name;
     override repository = "https://example.org/shop.git";
-    override projectDirectory = `${dir}/code`;
-    override virtualenvLocation = `${dir}/env`;
+    override home = dir;
   };
 }
 
 /** What one host's plan must be (the first host also runs the migrations). */
 function expectedPlan(dir: string, name: string, first: boolean): string[] {
-  const activate = `. '${dir}/env/bin/activate'`;
   return [
     `git clone --recursive 'https://example.org/shop.git' '${dir}/code'`,
-    "git fetch --all --prune",
-    "git checkout 'v1.2'",
+    "git fetch --all --prune --tags --force",
+    "if git rev-parse -q --verify 'refs/remotes/origin/v1.2^{commit}' >/dev/null; " +
+    "then git checkout -q -B 'v1.2' 'refs/remotes/origin/v1.2'; " +
+    "else git checkout -q --detach 'v1.2^{commit}'; fi",
     "git submodule update --init",
     "git rev-parse HEAD",
-    `'python3' -m venv '${dir}/env'`,
-    `${activate} && pip install 'gunicorn'`,
-    `${activate} && pip install -r '${dir}/code/requirements.txt'`,
+    `python3 -m venv '--system-site-packages' '${dir}/env'`,
+    `'${dir}/env/bin/pip' install -q -r '${dir}/code/requirements.txt'`,
     `write file ${dir}/code/local_settings.py`,
-    `write file ${dir}/code/gunicorn.conf.py`,
     `(sudo) write file /etc/supervisor/conf.d/${name}.conf`,
-    ...(first ? [`${activate} && python manage.py 'migrate' '--noinput'`] : []),
-    `${activate} && python manage.py 'collectstatic' '--noinput'`,
+    ...(first ? [`'${dir}/env/bin/python' manage.py 'migrate' '--noinput'`] : []),
+    `'${dir}/env/bin/python' manage.py 'collectstatic' '--noinput'`,
     "(sudo) supervisorctl reread",
     "(sudo) supervisorctl update",
     `(sudo) supervisorctl restart '${name}'`,
@@ -105,8 +104,8 @@ Deno.test("examples/django_deployment.ts runs in --sandbox and prints its plan",
   assert.doesNotMatch(stdout, /staging1/);
   for (
     const command of [
-      "git checkout 'v2.0'",
-      "pip install -r '/srv/django-project/code/requirements.txt'",
+      "then git checkout -q -B 'v2.0' 'refs/remotes/origin/v2.0'",
+      "'/srv/django-project/env/bin/pip' install -q -r '/srv/django-project/code/requirements.txt'",
       "(sudo) write file /etc/supervisor/conf.d/django-project.conf",
       "(sudo) supervisorctl restart 'django-project'",
     ]

@@ -13,6 +13,7 @@ import {
   required,
   sh,
 } from "../mod.ts";
+import type { NodeMemberName } from "../src/node/mod.ts";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true
   : false;
@@ -68,3 +69,7 @@ Deno.test("types: parallel children return per-host results; typos are compile e
   const app = env.bind(App);
   assert.deepEqual([...await app.web.deploy("x")].map((s) => s.trim()), ["x"]);
 });
+
+// ActionName leaves out the members Node and ParallelNode define, listed in NodeMemberName:
+// the list must stay equal to the classes' own string keys.
+assertType<Equal<Extract<keyof ParallelNode, string>, NodeMemberName>>(true);

@@ -39,10 +39,11 @@ export const COMPILE_PERMISSIONS: readonly string[] = [
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileArgs } from "./compile.ts";
  * const args = compileArgs({ script: "deploy.ts" }, "/srv");
- * console.assert(args.join(" ").endsWith("--output deploy /srv/deploy.ts"));
- * console.assert(!args.includes("-A"));
+ * assert.ok(args.join(" ").endsWith("--output deploy /srv/deploy.ts"));
+ * assert.ok(!args.includes("-A"));
  * ```
  */
 export function compileArgs(options: CompileOptions, cwd: string = Deno.cwd()): string[] {
@@ -82,8 +83,16 @@ export interface CompileIo {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runCompile } from "./compile.ts";
- * console.assert(typeof runCompile === "function");
+ * let out = "";
+ * let err = "";
+ * const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+ * // A missing script fails before `deno compile` downloads anything:
+ * const code = await runCompile({ script: "/nonexistent/deploy.ts" }, io);
+ * assert.notEqual(code, 0);
+ * assert.match(out, / compile --allow-run .* --output deploy \/nonexistent\/deploy\.ts\n$/);
+ * assert.match(err, /Cannot find module 'file:\/\/\/nonexistent\/deploy\.ts'/);
  * ```
  */
 export async function runCompile(options: CompileOptions, io: CompileIo): Promise<number> {

@@ -187,11 +187,16 @@ function fish(program: string, commands: readonly CommandSpec[]): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { completionScript } from "./completions.ts";
  * const script = completionScript("bash", "deployer", [
- *   { name: "run", description: "Run an action", options: [{ names: ["--json"], description: "JSON" }] },
+ *   {
+ *     name: "run",
+ *     description: "Run an action",
+ *     options: [{ names: ["--json"], description: "JSON" }],
+ *   },
  * ]);
- * console.assert(script.includes("complete -o default -F _deployer_complete deployer"));
+ * assert.ok(script.includes("complete -o default -F _deployer_complete deployer"));
  * ```
  */
 export function completionScript(

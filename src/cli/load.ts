@@ -7,9 +7,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
+import { NODE_BRAND } from "../brands.ts";
 import type { NodeClass } from "../node/markers.ts";
-
-const NODE_BRAND = Symbol.for("deployer.node");
 
 /**
  * Whether a value is a node class of any copy of deployer (checked by brand, never by
@@ -17,10 +16,12 @@ const NODE_BRAND = Symbol.for("deployer.node");
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNodeClass } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * console.assert(isNodeClass(Root) && !isNodeClass(class {}));
+ * assert.ok(isNodeClass(Root));
+ * assert.ok(!isNodeClass(class {}));
  * ```
  */
 export function isNodeClass(value: unknown): value is NodeClass {
@@ -34,9 +35,11 @@ export function isNodeClass(value: unknown): value is NodeClass {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { looksLikeScript } from "./load.ts";
- * console.assert(looksLikeScript("deploy.ts") && looksLikeScript("https://x.org/d"));
- * console.assert(!looksLikeScript("production.deploy"));
+ * assert.ok(looksLikeScript("deploy.ts"));
+ * assert.ok(looksLikeScript("https://x.org/d"));
+ * assert.ok(!looksLikeScript("production.deploy"));
  * ```
  */
 export function looksLikeScript(word: string): boolean {
@@ -48,9 +51,10 @@ export function looksLikeScript(word: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { scriptUrl } from "./load.ts";
- * console.assert(scriptUrl("d.ts", "/srv").href === "file:///srv/d.ts");
- * console.assert(scriptUrl("https://x.org/d.ts").href === "https://x.org/d.ts");
+ * assert.equal(scriptUrl("d.ts", "/srv").href, "file:///srv/d.ts");
+ * assert.equal(scriptUrl("https://x.org/d.ts").href, "https://x.org/d.ts");
  * ```
  */
 export function scriptUrl(spec: string, cwd: string = Deno.cwd()): URL {
@@ -80,10 +84,11 @@ function describeExport(name: string, value: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rootOf } from "./load.ts";
  * import { Node } from "../node/node.ts";
  * class Root extends Node {}
- * console.assert(rootOf({ default: Root }, "deploy.ts") === Root);
+ * assert.equal(rootOf({ default: Root }, "deploy.ts"), Root);
  * ```
  */
 export function rootOf(module: Record<string, unknown>, where: string): NodeClass {
@@ -176,22 +181,101 @@ async function loadError(url: URL, error: unknown): Promise<UsageError> {
   );
 }
 
+/** The default time a script (with its imports) may take to load: 30 s. */
+export const DEFAULT_LOAD_TIMEOUT = 30_000;
+
+/** Options of {@linkcode loadScript}. */
+export interface LoadOptions {
+  /**
+   * Most milliseconds loading may take (a server that accepts and never answers would
+   * otherwise hang forever); `0` waits forever. Default: `DEPLOYER_LOAD_TIMEOUT` (seconds)
+   * when set and readable, else 30 s.
+   */
+  timeout?: number;
+}
+
 /**
- * Imports a deploy script (path, `file://`, `http://` or `https://` URL) and returns its
- * root node class. Failures (not found, HTTP errors, syntax errors, permissions, no node
- * class exported) throw a {@linkcode UsageError} with a readable message.
+ * The load timeout in ms from `DEPLOYER_LOAD_TIMEOUT` (seconds; `0` = none), or the
+ * default when it is unset, unreadable (no permission) or not a number.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LOAD_TIMEOUT, loadTimeoutFromEnv } from "./load.ts";
+ * assert.equal(loadTimeoutFromEnv(() => "2.5"), 2500);
+ * assert.equal(loadTimeoutFromEnv(() => undefined), DEFAULT_LOAD_TIMEOUT);
+ * assert.equal(loadTimeoutFromEnv(() => "soon"), DEFAULT_LOAD_TIMEOUT);
+ * ```
+ */
+export function loadTimeoutFromEnv(
+  read: (name: string) => string | undefined = readEnv,
+): number {
+  const value = read("DEPLOYER_LOAD_TIMEOUT")?.trim();
+  if (!value || !/^\d+(\.\d+)?$/.test(value)) return DEFAULT_LOAD_TIMEOUT;
+  return Math.round(Number(value) * 1000);
+}
+
+function readEnv(name: string): string | undefined {
+  try {
+    const state = Deno.permissions.querySync({ name: "env", variable: name });
+    return state.state === "granted" ? Deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The timeout's own error, told apart from a `UsageError` thrown by the script. */
+class LoadTimeoutError extends UsageError {}
+
+function importWithin(href: string, ms: number, where: string): Promise<Record<string, unknown>> {
+  const importing = import(href);
+  if (!(ms > 0)) return importing;
+  importing.catch(() => {}); // settles later, unobserved, when the timeout won
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = ms / 1000;
+      reject(
+        new LoadTimeoutError(
+          `Cannot load script ${where}: no answer within ${seconds} s (the server accepted ` +
+            `the connection but did not send the script or one of its imports); ` +
+            `set DEPLOYER_LOAD_TIMEOUT=<seconds> to wait longer`,
+        ),
+      );
+    }, ms);
+  });
+  return Promise.race([importing, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Imports a deploy script (path, `file://`, `http://` or `https://` URL) and returns its
+ * root node class. Failures (not found, HTTP errors, syntax errors, permissions, no node
+ * class exported, no answer within the load timeout) throw a {@linkcode UsageError} with
+ * a readable message.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { loadScript } from "./load.ts";
+ * const dir = await Deno.makeTempDir();
  * try {
- *   await loadScript("/nonexistent/deploy.ts");
- * } catch (error) {
- *   console.assert((error as Error).name === "UsageError");
+ *   const node = import.meta.resolve("../node/node.ts");
+ *   await Deno.writeTextFile(
+ *     `${dir}/deploy.ts`,
+ *     `import { Node } from "${node}";\nexport default class Root extends Node {}\n`,
+ *   );
+ *   assert.equal((await loadScript("deploy.ts", dir)).name, "Root");
+ *   await assert.rejects(loadScript("missing.ts", dir), { name: "UsageError" });
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
-export async function loadScript(spec: string, cwd?: string): Promise<NodeClass> {
+export async function loadScript(
+  spec: string,
+  cwd?: string,
+  options: LoadOptions = {},
+): Promise<NodeClass> {
   let url: URL;
   try {
     url = scriptUrl(spec, cwd);
@@ -200,8 +284,9 @@ export async function loadScript(spec: string, cwd?: string): Promise<NodeClass>
   }
   let module: Record<string, unknown>;
   try {
-    module = await import(url.href);
+    module = await importWithin(url.href, options.timeout ?? loadTimeoutFromEnv(), shown(url));
   } catch (error) {
+    if (error instanceof LoadTimeoutError) throw error;
     throw await loadError(url, error);
   }
   return rootOf(module, shown(url));

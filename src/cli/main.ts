@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SayHelloOnLocalHost } from "../../examples/hello_world.ts";
+import { SayHelloOnLocalHost } from "./hello.ts";
 import { executeProgram } from "./program.ts";
 import { processIo } from "./run_cli.ts";
 import type { CliIo } from "./run.ts";
@@ -17,10 +17,12 @@ import type { CliIo } from "./run.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./main.ts";
  * let out = "";
  * const code = await main(["--version"], { out: (t) => (out += t), err: () => {} });
- * console.assert(code === 0 && out.startsWith("deployer "));
+ * assert.equal(code, 0);
+ * assert.ok(out.startsWith("deployer "));
  * ```
  */
 export function main(args: string[], io: CliIo = processIo()): Promise<number> {

@@ -27,4 +27,4 @@ export {
   runCompile,
 } from "./compile.ts";
 export { type JsonError, type JsonHostOutcome, type JsonReport } from "./output.ts";
-export { VERSION } from "./version.ts";
+export { VERSION } from "../version.ts";

@@ -42,8 +42,8 @@ export interface JsonReport {
   hosts?: JsonHostOutcome[];
   /** The sandbox plan, in sandbox mode. */
   plan?: PlanEntry[];
-  /** Whether the run was interrupted (SIGINT), and which hosts had commands stopped. */
-  interrupted?: { stoppedHosts: string[] };
+  /** Whether the run was interrupted (by which signal), which hosts had commands stopped. */
+  interrupted?: { signal?: string; stoppedHosts: string[]; unconfirmedHosts?: string[] };
 }
 
 /** Whether a value looks like a `ParallelResult` of any copy of deployer. */
@@ -73,8 +73,10 @@ function findParallelError(error: unknown): { outcomes: readonly unknown[] } | u
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonValue } from "./output.ts";
- * console.assert(jsonValue(undefined) === null && jsonValue(1n) === "1");
+ * assert.equal(jsonValue(undefined), null);
+ * assert.equal(jsonValue(1n), "1");
  * ```
  */
 export function jsonValue(value: unknown): unknown {
@@ -93,8 +95,9 @@ export function jsonValue(value: unknown): unknown {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonError } from "./output.ts";
- * console.assert(jsonError(new TypeError("x")).name === "TypeError");
+ * assert.equal(jsonError(new TypeError("x")).name, "TypeError");
  * ```
  */
 export function jsonError(error: unknown): JsonError {
@@ -117,10 +120,11 @@ export function jsonError(error: unknown): JsonError {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hostOutcomes } from "./output.ts";
- * import { ParallelResult } from "../node/result.ts";
+ * import { ParallelResult } from "../outcome.ts";
  * const hosts = hostOutcomes(new ParallelResult([{ host: "a", value: 1 }]), undefined);
- * console.assert(hosts?.[0].host === "a");
+ * assert.equal(hosts?.[0].host, "a");
  * ```
  */
 export function hostOutcomes(result: unknown, error: unknown): JsonHostOutcome[] | undefined {
@@ -144,8 +148,9 @@ export function hostOutcomes(result: unknown, error: unknown): JsonHostOutcome[]
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorText } from "./output.ts";
- * console.assert(errorText(new Error("boom"), false) === "Error: boom\n");
+ * assert.equal(errorText(new Error("boom"), false), "Error: boom\n");
  * ```
  */
 export function errorText(error: unknown, debug: boolean): string {
@@ -165,8 +170,9 @@ export function errorText(error: unknown, debug: boolean): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { debugEnabled } from "./output.ts";
- * console.assert(typeof debugEnabled() === "boolean");
+ * assert.equal(debugEnabled(), Deno.env.get("DEPLOYER_DEBUG") === "1");
  * ```
  */
 export function debugEnabled(): boolean {

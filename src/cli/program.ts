@@ -17,7 +17,7 @@ import { loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
 import { renderTree } from "./tree.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
 export interface ProgramSetup {
@@ -69,11 +69,13 @@ function specsOf(program: Command, scripts: boolean): CommandSpec[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { executeProgram } from "./program.ts";
  * let out = "";
  * const io = { out: (t: string) => (out += t), err: () => {} };
  * const code = await executeProgram(["--version"], { name: "deployer", io });
- * console.assert(code === 0 && out.startsWith("deployer "));
+ * assert.equal(code, 0);
+ * assert.ok(out.startsWith("deployer "));
  * ```
  */
 export async function executeProgram(

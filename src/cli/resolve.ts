@@ -7,6 +7,9 @@
 import { UsageError } from "../errors.ts";
 import type { ActionInfo } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
+import { parameterNames } from "../node/parameters.ts";
+
+export { parameterNames };
 
 /** An action found on a bound tree. */
 export interface ResolvedAction {
@@ -73,13 +76,15 @@ function step(node: object, segment: string): object {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { resolveNode } from "./resolve.ts";
  * class Db extends Node {}
  * class Root extends Node { db = child(Db); }
  * await using env = new Env({ interactive: false });
  * const db = resolveNode(env.bind(Root), "db");
- * console.assert(db.constructor === Db);
+ * assert.equal(db.constructor, Db);
  * ```
  */
 export function resolveNode(root: object, path: string): object {
@@ -95,11 +100,13 @@ export function resolveNode(root: object, path: string): object {
  *
  * @example Usage
  * ```ts
- * import { Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { resolveAction } from "./resolve.ts";
  * class Root extends Node { hello(): string { return "hi"; } }
  * await using env = new Env({ interactive: false });
- * console.assert(resolveAction(env.bind(Root), "hello").path === "Root.hello");
+ * assert.equal(resolveAction(env.bind(Root), "hello").path, "Root.hello");
  * ```
  */
 export function resolveAction(from: object, path: string): ResolvedAction {
@@ -131,12 +138,14 @@ export function resolveAction(from: object, path: string): ResolvedAction {
  *
  * @example Usage
  * ```ts
- * import { Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { callAction, resolveAction } from "./resolve.ts";
  * class Root extends Node { echo(x: string): string { return x; } }
  * await using env = new Env({ interactive: false });
  * const action = resolveAction(env.bind(Root), "echo");
- * console.assert((await callAction(action, ["a"])) === "a");
+ * assert.equal(await callAction(action, ["a"]), "a");
  * ```
  */
 export function callAction(action: ResolvedAction, args: readonly string[]): Promise<unknown> {
@@ -152,54 +161,4 @@ export function callAction(action: ResolvedAction, args: readonly string[]): Pro
     action.info.name
   ];
   return Promise.resolve(method.apply(action.node, [...args]));
-}
-
-/**
- * The parameter names of a function, read from its source (`[x]` for one with a
- * default, `...x` for a rest parameter). Empty when the source cannot be read.
- *
- * @example Usage
- * ```ts
- * import { parameterNames } from "./resolve.ts";
- * console.assert(parameterNames((a: string, b = "x") => a + b).join() === "a,[b]");
- * ```
- */
-export function parameterNames(fn: (...args: never[]) => unknown): string[] {
-  let source: string;
-  try {
-    source = Function.prototype.toString.call(fn);
-  } catch {
-    return [];
-  }
-  const open = source.indexOf("(");
-  if (open < 0) return [];
-  let depth = 0;
-  let end = -1;
-  for (let i = open; i < source.length; i++) {
-    const ch = source[i];
-    if (ch === "(" || ch === "[" || ch === "{") depth++;
-    if (ch === ")" || ch === "]" || ch === "}") depth--;
-    if (depth === 0) {
-      end = i;
-      break;
-    }
-  }
-  if (end < 0) return [];
-  const inner = source.slice(open + 1, end);
-  const params: string[] = [];
-  let current = "";
-  depth = 0;
-  for (const ch of inner + ",") {
-    if ("([{".includes(ch)) depth++;
-    if (")]}".includes(ch)) depth--;
-    if (ch === "," && depth === 0) {
-      if (current.trim()) params.push(current.trim());
-      current = "";
-    } else current += ch;
-  }
-  return params.map((p) => {
-    const name = p.replace(/\/\*[\s\S]*?\*\//g, "").trim();
-    const eq = name.indexOf("=");
-    return eq >= 0 ? `[${name.slice(0, eq).trim()}]` : name;
-  });
 }

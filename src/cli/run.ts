@@ -1,7 +1,9 @@
 /**
  * The `run` command: bind the root in an `Env`, then run one action (printing its result,
- * the `--json` document or the sandbox plan) or open the interactive shell. SIGINT
- * during an action aborts the environment, stops the hosts' commands and exits 130.
+ * the `--json` document or the sandbox plan) or open the interactive shell. SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT abort the environment, stop the hosts' commands (their whole
+ * process sessions, checked on each host) and exit with 128 + the signal's number; a
+ * second signal exits at once.
  *
  * @module
  */
@@ -64,16 +66,97 @@ export interface RunRequest {
 }
 
 /** How long an interrupted action may take to stop before the CLI gives up on it. */
-const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 6_000;
 
-/** Collects the hosts whose commands were stopped by the abort signal. */
+/** The signals that stop a run, with their numbers (the exit code is 128 + the number). */
+const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [
+  ["SIGINT", 2],
+  ["SIGTERM", 15],
+  ["SIGHUP", 1],
+  ["SIGQUIT", 3],
+];
+
+/**
+ * Collects the hosts whose commands were stopped by the abort signal (confirmed on the
+ * host, or not), and counts the commands still running.
+ */
 class StopTracker implements Logger {
   readonly stopped: Set<string> = new Set();
+  readonly unconfirmed: Set<string> = new Set();
+  #running = 0;
+  #idle: (() => void)[] = [];
   log(event: LogEvent): void {
-    if (event.type === "command.end" && event.code === null && event.reason === "aborted") {
-      this.stopped.add(event.host);
+    if (event.type === "command.start") this.#running++;
+    if (event.type !== "command.end") return;
+    this.#running = Math.max(0, this.#running - 1);
+    if (this.#running === 0) { for (const wake of this.#idle.splice(0)) wake(); }
+    if (event.code === null && event.reason?.startsWith("aborted")) {
+      (event.stopped === false ? this.unconfirmed : this.stopped).add(event.host);
     }
   }
+  /** Resolves when no command runs (or after `ms`). */
+  idle(ms: number): Promise<void> {
+    if (this.#running === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  /** What was stopped, in words. */
+  summary(): string {
+    const stopped = [...this.stopped].filter((h) => !this.unconfirmed.has(h));
+    const parts = [];
+    if (stopped.length) parts.push(`stopped the commands on ${stopped.join(", ")}`);
+    if (this.unconfirmed.size) {
+      parts.push(
+        `could not confirm that the commands on ${[...this.unconfirmed].join(", ")} stopped ` +
+          `(some of their processes may still run)`,
+      );
+    }
+    return parts.join("; ");
+  }
+}
+
+/** Writes to stderr, ignoring failures (after SIGHUP the terminal may be gone). */
+function tryWrite(io: CliIo, text: string): void {
+  try {
+    io.err(text);
+  } catch {
+    // nowhere to write
+  }
+}
+
+/**
+ * Listens for the stop signals: the first calls `onFirst`, a second one exits at once.
+ * Returns the function that removes the listeners.
+ */
+function listenForStop(
+  io: CliIo,
+  signals: ReadonlyArray<readonly [Deno.Signal, number]>,
+  onFirst: (name: Deno.Signal, code: number) => void,
+): () => void {
+  let caught = false;
+  const removers: (() => void)[] = [];
+  for (const [name, number] of signals) {
+    const listener = () => {
+      if (caught) {
+        tryWrite(io, `${name} again: exiting now.\n`);
+        Deno.exit(128 + number);
+      }
+      caught = true;
+      onFirst(name, 128 + number);
+    };
+    try {
+      Deno.addSignalListener(name, listener);
+      removers.push(() => Deno.removeSignalListener(name, listener));
+    } catch {
+      // not supported on this platform
+    }
+  }
+  return () => removers.forEach((remove) => remove());
 }
 
 function openLog(path: string): JsonLinesLogger {
@@ -112,7 +195,9 @@ function settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled
  *
  * @example Usage
  * ```ts
- * import { LocalHost, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
  * import { executeRun } from "./run.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
@@ -123,7 +208,8 @@ function settle(promise: Promise<unknown>, signal: AbortSignal): Promise<Settled
  * const code = await executeRun({
  *   root: Root, name: "demo", options: { nonInteractive: true }, words: ["answer"], io,
  * });
- * console.assert(code === 0 && out === "42\n");
+ * assert.equal(code, 0);
+ * assert.equal(out, "42\n");
  * ```
  */
 export async function executeRun(request: RunRequest): Promise<number> {
@@ -163,47 +249,71 @@ export async function executeRun(request: RunRequest): Promise<number> {
       const match = segment.match(/^([^[\]]+)\[([^\]]*)\]$/);
       return match ? [match[1], `:${match[2]}`] : [segment];
     });
-    return await runShell({ root, env, name: request.name, startPath });
+    // The shell reads Ctrl-C itself; the other signals stop what runs, then end the process.
+    const shellTracker = new StopTracker();
+    env.addLogger(shellTracker);
+    const unlisten = listenForStop(io, STOP_SIGNALS.slice(1), (name, code) => {
+      tryWrite(io, `\n${name}: stopping the running commands...\n`);
+      controller.abort(new DOMException(`Interrupted by ${name}`, "AbortError"));
+      shellTracker.idle(STOP_GRACE_MS).then(() => {
+        const text = shellTracker.summary();
+        if (text) tryWrite(io, `${name}: ${text}.\n`);
+        try {
+          if (Deno.stdin.isTerminal()) Deno.stdin.setRaw(false);
+        } catch {
+          // the terminal is gone
+        }
+        Deno.exit(code);
+      });
+    });
+    try {
+      return await runShell({ root, env, name: request.name, startPath });
+    } finally {
+      unlisten();
+    }
   }
 
   const action = resolveAction(start, actionPath);
   const tracker = new StopTracker();
   env.addLogger(tracker);
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) {
-      io.err("Interrupted again: exiting now.\n");
-      Deno.exit(130);
-    }
-    interrupted = true;
-    io.err("\nInterrupted: stopping the running commands...\n");
-    controller.abort(new DOMException("Interrupted by SIGINT", "AbortError"));
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
+  let interrupted: { name: Deno.Signal; code: number } | undefined;
+  const unlisten = listenForStop(io, STOP_SIGNALS, (name, code) => {
+    interrupted = { name, code };
+    tryWrite(
+      io,
+      `\nInterrupted${name === "SIGINT" ? "" : ` by ${name}`}: stopping the running commands...\n`,
+    );
+    controller.abort(new DOMException(`Interrupted by ${name}`, "AbortError"));
+  });
   let outcome: Settled;
   try {
     outcome = await settle(callAction(action, args), controller.signal);
   } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
+    unlisten();
   }
 
   const report: JsonReport = { ok: outcome.ok === true, action: action.path, args: [...args] };
   let code: number;
   if (interrupted) {
-    const stopped = [...tracker.stopped];
+    const stopped = [...tracker.stopped].filter((h) => !tracker.unconfirmed.has(h));
+    const summary = tracker.summary();
     const text = outcome.ok === "timeout"
-      ? `the action did not stop within ${STOP_GRACE_MS / 1000} s`
-      : stopped.length
-      ? `stopped the commands on ${stopped.join(", ")}`
-      : "no command was running";
-    io.err(`Interrupted ${action.path}: ${text}.\n`);
+      ? `the action did not stop within ${STOP_GRACE_MS / 1000} s` +
+        (summary ? `; ${summary}` : "")
+      : summary || "no command was running";
+    const by = interrupted.name === "SIGINT" ? "" : ` (${interrupted.name})`;
+    tryWrite(io, `Interrupted ${action.path}${by}: ${text}.\n`);
     report.ok = false;
     report.error = outcome.ok === false
       ? jsonError(outcome.error)
       : { name: "Interrupted", message: `Interrupted: ${text}` };
-    report.interrupted = { stoppedHosts: stopped };
-    code = 130;
+    report.interrupted = {
+      signal: interrupted.name,
+      stoppedHosts: stopped,
+      unconfirmedHosts: [...tracker.unconfirmed],
+    };
+    code = interrupted.code;
   } else if (outcome.ok === true) {
     report.result = jsonValue(outcome.value);
     const hosts = hostOutcomes(outcome.value, undefined);

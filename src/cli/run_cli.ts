@@ -25,8 +25,17 @@ export interface RunCliOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeAll } from "./run_cli.ts";
- * writeAll(Deno.stdout, "");
+ * const written: string[] = [];
+ * const slow = { // takes at most 3 bytes per call, like a full pipe
+ *   writeSync(bytes: Uint8Array): number {
+ *     written.push(new TextDecoder().decode(bytes.subarray(0, 3)));
+ *     return Math.min(bytes.length, 3);
+ *   },
+ * };
+ * writeAll(slow, "deployer");
+ * assert.deepEqual(written, ["dep", "loy", "er"]);
  * ```
  */
 export function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
@@ -39,8 +48,14 @@ export function writeAll(stream: { writeSync(p: Uint8Array): number }, text: str
  *
  * @example Usage
  * ```ts
- * import { processIo } from "./run_cli.ts";
- * processIo().err("");
+ * import assert from "node:assert/strict";
+ * const script = `import { processIo } from "${import.meta.resolve("./run_cli.ts")}";
+ * processIo().out("to stdout\\n");
+ * processIo().err("to stderr\\n");`;
+ * const { stdout, stderr } = await new Deno.Command(Deno.execPath(), { args: ["eval", script] })
+ *   .output();
+ * assert.equal(new TextDecoder().decode(stdout), "to stdout\n");
+ * assert.equal(new TextDecoder().decode(stderr), "to stderr\n");
  * ```
  */
 export function processIo(): CliIo {
@@ -66,7 +81,10 @@ function defaultName(): string {
  *
  * @example Usage
  * ```ts
- * import { LocalHost, Node, runCli } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import { runCli } from "./run_cli.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
  *   answer(): number { return 42; }
@@ -74,7 +92,8 @@ function defaultName(): string {
  * let out = "";
  * const io = { out: (t: string) => (out += t), err: () => {} };
  * const code = await runCli(Root, ["run", "--non-interactive", "--", "answer"], { io });
- * console.assert(code === 0 && out === "42\n");
+ * assert.equal(code, 0);
+ * assert.equal(out, "42\n");
  * Deno.exitCode = 0;
  * ```
  */

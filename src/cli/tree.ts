@@ -5,11 +5,10 @@
  *
  * @module
  */
+import { PARALLEL_BRAND } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import { Inspector } from "../node/inspect.ts";
 import { parameterNames } from "./resolve.ts";
-
-const PARALLEL_BRAND = Symbol.for("deployer.parallelNode");
 
 function hostLabel(host: Host): string {
   const address = (host as { address?: unknown }).address;
@@ -93,7 +92,10 @@ function walk(inspector: Inspector, name: string, indent: string, lines: string[
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { renderTree } from "./tree.ts";
  * class Db extends Node { start(): void {} }
  * class Root extends Node {
@@ -102,7 +104,8 @@ function walk(inspector: Inspector, name: string, indent: string, lines: string[
  * }
  * await using env = new Env({ interactive: false });
  * const text = renderTree(env.bind(Root));
- * console.assert(text.includes("db  [Db]") && text.includes("start()"));
+ * assert.ok(text.includes("db  [Db]"));
+ * assert.ok(text.includes("start()"));
  * ```
  */
 export function renderTree(node: object): string {

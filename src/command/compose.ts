@@ -94,15 +94,40 @@ function group(body: Piece): Piece {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compose } from "./compose.ts";
  * import { sh } from "./sh.ts";
  * const c = compose(sh`ls`, { cwd: "/srv", env: [["A", "it's"]], prefixes: [sh`p1`] });
- * console.assert(c.display === "p1 && ls");
- * console.assert(c.text === `sh -c 'cd '"'"'/srv'"'"' && export A='"'"'it'"'"'"'"'"'"'"'"'s'"'"' && (p1 && ls)'`);
+ * assert.equal(c.display, "p1 && ls");
+ * assert.equal(
+ *   c.text,
+ *   `sh -c 'cd '"'"'/srv'"'"' && export A='"'"'it'"'"'"'"'"'"'"'"'s'"'"' && (p1 && ls)'`,
+ * );
  * ```
  */
 export function compose(command: ShellCommand, composition: Composition = {}): ComposedCommand {
-  const { cwd, env = [], prefixes = [], term, stdinNull, sudo, sandbox } = composition;
+  const { sudo, sandbox } = composition;
+  const { inner, display } = composeInner(command, composition, false);
+  const head = sudo && !sandbox ? `${sudoHead(sudo)} -- ` : "";
+  const outer = map(inner, (s) => `${head}sh -c ${quote(s)}`);
+  return { text: outer.text, masked: outer.masked, display };
+}
+
+/** `sudo -n [-u user]`, or `sudo -k -S -p <marker> [-u user]` when a marker is given. */
+function sudoHead(sudo: { user?: string; marker?: string }): string {
+  const user = sudo.user ? ` -u ${quote(sudo.user)}` : "";
+  return sudo.marker !== undefined && sudo.marker !== ""
+    ? `sudo -k -S -p ${quote(sudo.marker)}${user}`
+    : `sudo -n${user}`;
+}
+
+/** The script of a composition (what runs inside `sh -c`), and the display form. */
+function composeInner(
+  command: ShellCommand,
+  composition: Composition,
+  pipedCheck: boolean,
+): { inner: Piece; display: string } {
+  const { cwd, env = [], prefixes = [], term, stdinNull, sandbox } = composition;
   if (cwd !== undefined && (typeof cwd !== "string" || !cwd.startsWith("/"))) {
     throw new TypeError(`compose: cwd must be an absolute path, got ${JSON.stringify(cwd)}`);
   }
@@ -125,23 +150,110 @@ export function compose(command: ShellCommand, composition: Composition = {}): C
     if (cwd !== undefined) steps.push(same(`{ cd ${quote(cwd)} 2>/dev/null || true; }`));
     steps.push(map(
       checked,
-      (q) => `if command -v bash >/dev/null 2>&1; then bash -n -c ${q}; else sh -n -c ${q}; fi`,
+      pipedCheck
+        // The text reaches the checker on a pipe from the shell's printf builtin: it is never
+        // in the argv of a process.
+        ? (q) =>
+          `printf '%s\\n' ${q} | if command -v bash >/dev/null 2>&1; then bash -n; else sh -n; fi`
+        : (q) => `if command -v bash >/dev/null 2>&1; then bash -n -c ${q}; else sh -n -c ${q}; fi`,
     ));
   } else {
     if (cwd !== undefined) steps.push(same(`cd ${quote(cwd)}`));
     steps.push(...exports, group(body));
   }
-  const inner = join(steps, " && ");
+  return { inner: join(steps, " && "), display: body.masked };
+}
 
-  let outer: Piece;
-  if (sudo && !sandbox) {
-    const user = sudo.user ? ` -u ${quote(sudo.user)}` : "";
-    const head = sudo.marker !== undefined && sudo.marker !== ""
-      ? `sudo -k -S -p ${quote(sudo.marker)}${user}`
-      : `sudo -n${user}`;
-    outer = map(inner, (s) => `${head} -- sh -c ${quote(s)}`);
-  } else {
-    outer = map(inner, (s) => `sh -c ${quote(s)}`);
+/** How {@linkcode composeLaunch} starts a command. */
+export interface LaunchOptions {
+  /**
+   * Printed on standard error before anything of the command runs, followed by the id of
+   * the command's own session and `;` (`0` when it cannot be found or the session is not
+   * the command's alone). Whoever stops the command can then stop that whole session.
+   */
+  report: string;
+  /**
+   * Whether the script travels over standard input (default), so the command line holds
+   * only a fixed bootstrap: no secret and no length limit. `false` puts the script in the
+   * command line, as needed under a PTY (whose input is echoed and line-edited).
+   */
+  stdin?: boolean;
+}
+
+/** A command ready to start: see {@linkcode composeLaunch}. */
+export interface ComposedLaunch {
+  /** What the connection executes. Without `stdin: false` it holds no secret. */
+  text: string;
+  /** The same with every secret shown as `'***'`. */
+  masked: string;
+  /** What to write on standard input first (the script, secrets included); `""` with `stdin: false`. */
+  input: string;
+  /** What logs show: the masked prefixes and command joined by ` && `. */
+  display: string;
+}
+
+/**
+ * The shell text that prints `report`, then the id of the shell's process group when that
+ * group is the command's own: it leads its session (as sshd, `setsid` and LocalHost give
+ * every command), or the shell leads it (as sudo's PTY mode does); else `0`.
+ */
+function reportSession(report: string): string {
+  const own = (g: string, s: string) =>
+    `{ [ "${g}" = "${s}" ] || [ "${g}" = "$$" ]; } && [ "${g}" != 1 ] && __dpl_p=${g}`;
+  return `__dpl_p=0; if [ -r /proc/$$/stat ]; then IFS= read -r __dpl_p </proc/$$/stat; ` +
+    `set -- \${__dpl_p##*) }; __dpl_p=0; ${own("$3", "$4")}; ` +
+    `else set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null); ` +
+    `[ "$#" = 2 ] && ${own("$1", "$2")}; fi; set --; ` +
+    `printf '%s%s;' ${quote(report)} "$__dpl_p" >&2; unset __dpl_p`;
+}
+
+/** One line that `printf '%b'` turns back into `script`: backslashes doubled, newlines as `\n`. */
+function encodeLine(script: string): string {
+  return `${script.replaceAll("\\", "\\\\").replaceAll("\n", "\\n")}\n`;
+}
+
+/**
+ * Composes `command` like {@linkcode compose}, for starting it on a host: the command line
+ * is a short bootstrap that reports the command's session (so it can be stopped as a whole)
+ * and reads the script from standard input, where `input` must be written first. Secrets
+ * and long scripts never reach the command line (`ps` shows it to every user of the host).
+ * With `stdin: false` the script is in the command line instead and `input` is empty.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { composeLaunch } from "./compose.ts";
+ * import { secret, sh } from "./sh.ts";
+ * const launch = composeLaunch(sh`login ${secret("hunter2")}`, { report: "[pid]" });
+ * assert.ok(!launch.text.includes("hunter2") && launch.input.includes("hunter2"));
+ * const child = new Deno.Command("sh", {
+ *   args: ["-c", launch.text], stdin: "piped", stdout: "piped", stderr: "piped",
+ * }).spawn();
+ * const writer = child.stdin.getWriter();
+ * await writer.write(new TextEncoder().encode(launch.input.replace("login", "echo")));
+ * await writer.close();
+ * const out = await child.output();
+ * assert.equal(new TextDecoder().decode(out.stdout), "hunter2\n");
+ * assert.match(new TextDecoder().decode(out.stderr), /^\[pid\]\d+;$/);
+ * ```
+ */
+export function composeLaunch(
+  command: ShellCommand,
+  composition: Composition & LaunchOptions,
+): ComposedLaunch {
+  const { sudo, sandbox, report, stdin = true } = composition;
+  const { inner, display } = composeInner(command, composition, stdin);
+  if (inner.text.includes("\0")) {
+    throw new TypeError("compose: the command contains a NUL byte, which no shell can run");
   }
-  return { text: outer.text, masked: outer.masked, display: body.masked };
+  const head = sudo && !sandbox ? `${sudoHead(sudo)} -- ` : "";
+  const prologue = reportSession(report);
+  if (!stdin) {
+    const outer = map(inner, (s) => `${head}sh -c ${quote(`${prologue}; ${s}`)}`);
+    return { text: outer.text, masked: outer.masked, input: "", display };
+  }
+  const bootstrap = `${prologue}; IFS= read -r __dpl_s || exit 125; ` +
+    `__dpl_s=$(printf '%bx' "$__dpl_s"); eval "\${__dpl_s%x}"`;
+  const text = `${head}sh -c ${quote(bootstrap)}`;
+  return { text, masked: text, input: encodeLine(`unset __dpl_s; ${inner.text}`), display };
 }

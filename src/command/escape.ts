@@ -10,8 +10,9 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { esc1 } from "./escape.ts";
- * console.assert(`'${esc1("it's")}'` === `'it'\\''s'`);
+ * assert.equal(`'${esc1("it's")}'`, `'it'\\''s'`);
  * ```
  */
 export function esc1(s: string): string {
@@ -24,8 +25,9 @@ export function esc1(s: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { esc2 } from "./escape.ts";
- * console.assert(esc2('say "hi"') === 'say \\"hi\\"');
+ * assert.equal(esc2('say "hi"'), 'say \\"hi\\"');
  * ```
  */
 export function esc2(s: string): string {
@@ -38,9 +40,10 @@ export function esc2(s: string): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { indent } from "./escape.ts";
- * console.assert(indent("a\nb") === "    a\n    b\n");
- * console.assert(indent("a\n", "> ") === "> a\n> \n");
+ * assert.equal(indent("a\nb"), "    a\n    b\n");
+ * assert.equal(indent("a\n", "> "), "> a\n> \n");
  * ```
  */
 export function indent(s: string, prefix: string = "    "): string {

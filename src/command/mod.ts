@@ -5,9 +5,10 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compose, secret, sh } from "./mod.ts";
  * const cmd = sh`mysql -u ${"app"} -p${secret("hunter2")} -e ${"SELECT 1"}`;
- * console.assert(!compose(cmd).masked.includes("hunter2"));
+ * assert.ok(!compose(cmd).masked.includes("hunter2"));
  * ```
  *
  * @module

@@ -10,14 +10,12 @@
  * @module
  */
 
-const SHELL_COMMAND_BRAND: unique symbol = Symbol.for("deployer.shellCommand");
-const SECRET_BRAND: unique symbol = Symbol.for("deployer.secret");
-const RAW_BRAND: unique symbol = Symbol.for("deployer.raw");
+import { RAW_BRAND, SECRET_BRAND, SECRETS_KEY, SHELL_COMMAND_BRAND } from "../brands.ts";
+
 const DENO_INSPECT: unique symbol = Symbol.for("Deno.customInspect");
 const NODE_INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
 
 /** What a secret looks like wherever it is shown. */
-const SECRETS_KEY: unique symbol = Symbol.for("deployer.secrets") as never;
 const MASK = "***";
 
 /** A value `sh` accepts in an interpolation. Anything else is a type error. */
@@ -38,8 +36,9 @@ export type CommandInput = string | ShellCommand;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Raw, sh } from "./sh.ts";
- * console.assert(sh`echo ${new Raw("$HOME")}`.text === "echo $HOME");
+ * assert.equal(sh`echo ${new Raw("$HOME")}`.text, "echo $HOME");
  * ```
  */
 export class Raw {
@@ -70,10 +69,12 @@ export class Raw {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Secret } from "./sh.ts";
  * const password = new Secret("hunter2");
- * console.assert(String(password) === "***" && JSON.stringify(password) === '"***"');
- * console.assert(password.value === "hunter2");
+ * assert.equal(String(password), "***");
+ * assert.equal(JSON.stringify(password), '"***"');
+ * assert.equal(password.value, "hunter2");
  * ```
  */
 export class Secret {
@@ -117,10 +118,12 @@ export class Secret {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { secret, sh } from "./sh.ts";
  * const cmd = sh`login ${secret("hunter2")}`;
- * console.assert(cmd.text === "login 'hunter2'" && cmd.masked === "login '***'");
- * console.assert(String(cmd) === "login '***'");
+ * assert.equal(cmd.text, "login 'hunter2'");
+ * assert.equal(cmd.masked, "login '***'");
+ * assert.equal(String(cmd), "login '***'");
  * ```
  */
 export class ShellCommand {
@@ -183,8 +186,10 @@ function branded(v: unknown, brand: symbol): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isShellCommand, sh } from "./sh.ts";
- * console.assert(isShellCommand(sh`ls`) && !isShellCommand("ls"));
+ * assert.ok(isShellCommand(sh`ls`));
+ * assert.ok(!isShellCommand("ls"));
  * ```
  */
 export function isShellCommand(v: unknown): v is ShellCommand {
@@ -196,8 +201,10 @@ export function isShellCommand(v: unknown): v is ShellCommand {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isSecret, secret } from "./sh.ts";
- * console.assert(isSecret(secret("x")) && !isSecret("x"));
+ * assert.ok(isSecret(secret("x")));
+ * assert.ok(!isSecret("x"));
  * ```
  */
 export function isSecret(v: unknown): v is Secret {
@@ -209,8 +216,10 @@ export function isSecret(v: unknown): v is Secret {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isRaw, raw } from "./sh.ts";
- * console.assert(isRaw(raw("$HOME")) && !isRaw("$HOME"));
+ * assert.ok(isRaw(raw("$HOME")));
+ * assert.ok(!isRaw("$HOME"));
  * ```
  */
 export function isRaw(v: unknown): v is Raw {
@@ -224,9 +233,10 @@ export function isRaw(v: unknown): v is Raw {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quote } from "./sh.ts";
- * console.assert(quote("it's") === `'it'"'"'s'`);
- * console.assert(quote(42) === "'42'");
+ * assert.equal(quote("it's"), `'it'"'"'s'`);
+ * assert.equal(quote(42), "'42'");
  * ```
  */
 export function quote(value: string | number | boolean): string {
@@ -243,8 +253,9 @@ export function quote(value: string | number | boolean): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { raw, sh } from "./sh.ts";
- * console.assert(sh`ls ${raw("*.txt")}`.text === "ls *.txt");
+ * assert.equal(sh`ls ${raw("*.txt")}`.text, "ls *.txt");
  * ```
  */
 export function raw(text: string): Raw {
@@ -256,9 +267,10 @@ export function raw(text: string): Raw {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { secret, sh } from "./sh.ts";
  * const cmd = sh`mysql -p${secret("hunter2")}`;
- * console.assert(cmd.masked === "mysql -p'***'");
+ * assert.equal(cmd.masked, "mysql -p'***'");
  * ```
  */
 export function secret(value: string | number): Secret {
@@ -272,8 +284,9 @@ export function secret(value: string | number): Secret {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toCommand } from "./sh.ts";
- * console.assert(toCommand("ls -l | wc -l").text === "ls -l | wc -l");
+ * assert.equal(toCommand("ls -l | wc -l").text, "ls -l | wc -l");
  * ```
  */
 export function toCommand(input: CommandInput): ShellCommand {
@@ -339,9 +352,10 @@ function render(v: unknown, where: string, out: Rendered): void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sh } from "./sh.ts";
  * const files = ["a b", "it's"];
- * console.assert(sh`rm -f -- ${files}`.text === `rm -f -- 'a b' 'it'"'"'s'`);
+ * assert.equal(sh`rm -f -- ${files}`.text, `rm -f -- 'a b' 'it'"'"'s'`);
  * ```
  */
 export function sh(strings: TemplateStringsArray, ...values: Arg[]): ShellCommand {
@@ -368,8 +382,9 @@ export function sh(strings: TemplateStringsArray, ...values: Arg[]): ShellComman
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { secret, secretsOf, sh } from "./sh.ts";
- * console.assert(secretsOf(sh`login ${secret("pw")}`).join() === "pw");
+ * assert.equal(secretsOf(sh`login ${secret("pw")}`).join(), "pw");
  * ```
  */
 export function secretsOf(command: ShellCommand): readonly string[] {

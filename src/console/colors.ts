@@ -38,9 +38,10 @@ const ANSI_PATTERN = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { colorize } from "./colors.ts";
- * console.assert(colorize("ok", "green", true) === "\x1b[32mok\x1b[0m");
- * console.assert(colorize("ok", "green", false) === "ok");
+ * assert.equal(colorize("ok", "green", true), "\x1b[32mok\x1b[0m");
+ * assert.equal(colorize("ok", "green", false), "ok");
  * ```
  */
 export function colorize(
@@ -64,8 +65,9 @@ export function colorize(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hostColor } from "./colors.ts";
- * console.assert(hostColor(0) === hostColor(6));
+ * assert.equal(hostColor(0), hostColor(6));
  * ```
  */
 export function hostColor(index: number): ColorName {
@@ -81,8 +83,9 @@ export function hostColor(index: number): ColorName {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stripAnsi } from "./colors.ts";
- * console.assert(stripAnsi("\x1b[1;31mfailed\x1b[0m") === "failed");
+ * assert.equal(stripAnsi("\x1b[1;31mfailed\x1b[0m"), "failed");
  * ```
  */
 export function stripAnsi(text: string): string {
@@ -111,8 +114,9 @@ function noColorSet(): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { colorEnabled } from "./colors.ts";
- * console.assert(colorEnabled({ isTTY: false }) === false);
+ * assert.equal(colorEnabled({ isTTY: false }), false);
  * ```
  */
 export function colorEnabled(stream: { isTTY?: boolean }): boolean {

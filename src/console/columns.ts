@@ -15,8 +15,9 @@ export interface ColumnsOptions {
 
 /**
  * Lays items out in columns as wide as the longest item plus one space, as many per
- * line as fit. Escape sequences do not count towards the width. Unlike python's
- * generator, no empty trailing line is produced.
+ * line as fit. The last item of a line is not padded, so no line ends with spaces.
+ * Escape sequences do not count towards the width. Unlike python's generator, no empty
+ * trailing line is produced.
  *
  * @param items The texts to lay out (they may be coloured).
  * @param options The terminal width and the left margin.
@@ -24,9 +25,10 @@ export interface ColumnsOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inColumns } from "./columns.ts";
  * const lines = inColumns(["a", "bb", "c"], { columns: 6 });
- * console.assert(lines.join("|") === "a  bb |c");
+ * assert.deepEqual(lines, ["a  bb", "c"]);
  * ```
  */
 export function inColumns(items: readonly string[], options: ColumnsOptions): string[] {

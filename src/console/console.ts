@@ -42,12 +42,13 @@ type Tty = { isTTY?: boolean; columns?: number; rows?: number };
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { Console } from "./console.ts";
  * const output = new PassThrough();
  * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
- * console.assert((await console_.input("Git commit", { default: "main" })) === "main");
- * console.assert(String(output.read()).includes("[non interactive] main"));
+ * assert.equal(await console_.input("Git commit", { default: "main" }), "main");
+ * assert.ok(String(output.read()).includes("[non interactive] main"));
  * ```
  */
 export class Console {
@@ -78,9 +79,10 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Console } from "./console.ts";
    * const console_ = Console.fromProcess({ interactive: false });
-   * console.assert(console_.isInteractive === false);
+   * assert.equal(console_.isInteractive, false);
    * ```
    */
   static fromProcess(options: { interactive?: boolean } = {}): Console {
@@ -104,8 +106,16 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * Console.fromProcess({ interactive: false }).write("hello\n");
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * console_.write("hello\n");
+   * assert.equal(text, "hello\n");
    * ```
    */
   write(text: string): void {
@@ -133,9 +143,18 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * const console_ = Console.fromProcess({ interactive: false });
-   * console.assert((await console_.input("Branch", { default: "main" })) === "main");
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * assert.equal(await console_.input("Branch", { default: "main" }), "main");
+   * assert.equal(text, "  Branch (default=main): [non interactive] main\n");
+   * // Without a default, a console that is not interactive throws NoInputError.
+   * await assert.rejects(console_.input("Password"), { name: "NoInputError" });
    * ```
    */
   input(label: string, options: InputOptions = {}): Promise<string> {
@@ -153,10 +172,17 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * const console_ = Console.fromProcess({ interactive: false });
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
    * const value = await console_.choice("Pick", [["one", 1], ["two", 2]], { default: 2 });
-   * console.assert(value === 2);
+   * assert.equal(value, 2);
+   * assert.match(text, /Pick \(default=two\): \[non interactive\] two\n$/);
    * ```
    */
   choice<T>(
@@ -176,9 +202,16 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * const console_ = Console.fromProcess({ interactive: false });
-   * console.assert((await console_.confirm("Continue?", { default: true })) === true);
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * assert.equal(await console_.confirm("Continue?", { default: true }), true);
+   * assert.equal(text, "  Continue? [y/n] (default=y): [non interactive] y\n");
    * ```
    */
   confirm(question: string, options: { default?: boolean } = {}): Promise<boolean> {
@@ -194,12 +227,13 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { PassThrough } from "node:stream";
    * import { Console } from "./console.ts";
    * const console_ = new Console({
    *   input: new PassThrough(), output: new PassThrough(), interactive: false, columns: 6,
    * });
-   * console.assert(console_.inColumns(["a", "bb", "c"]).length === 2);
+   * assert.equal(console_.inColumns(["a", "bb", "c"]).length, 2);
    * ```
    */
   inColumns(items: readonly string[], options: { marginLeft?: number } = {}): string[] {
@@ -215,8 +249,16 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * await Console.fromProcess({ interactive: false }).lesspipe(["one", "two"]);
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * await console_.lesspipe(["one", "two"]); // not interactive: everything at once
+   * assert.equal(text, "one\ntwo\n");
    * ```
    */
   lesspipe(lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
@@ -232,8 +274,16 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * Console.fromProcess({ interactive: false }).warning("disk almost full");
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * console_.warning("disk almost full");
+   * assert.equal(text, "*** WARNING: disk almost full ***\n"); // colours are off here
    * ```
    */
   warning(text: string): void {
@@ -253,9 +303,19 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * using bar = Console.fromProcess({ interactive: false }).progressBar("Files", { expected: 3 });
-   * bar.next();
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * {
+   *   using bar = console_.progressBar("Files", { expected: 3 });
+   *   for (let i = 0; i < 3; i++) bar.next();
+   * }
+   * assert.match(text, /^Files: 3\/3 \[100% completed\] .*\[DONE\]\n$/); // one line, not a TTY
    * ```
    */
   progressBar(
@@ -274,10 +334,20 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * const console_ = Console.fromProcess({ interactive: false });
-   * using bar = console_.progressBarWithSteps("Deploy", { 1: "build", 2: "upload" });
-   * bar.next();
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * {
+   *   using bar = console_.progressBarWithSteps("Deploy", { 1: "build", 2: "upload" });
+   *   bar.next(); // live on a TTY: "Deploy: 1/2 [50% completed] ... build"
+   *   bar.next();
+   * }
+   * assert.match(text, /^Deploy: 2\/2 \[100% completed\] .*\[DONE\]\n$/);
    * ```
    */
   progressBarWithSteps(message: string, steps: Readonly<Record<number, string>>): ProgressBar {
@@ -294,10 +364,22 @@ export class Console {
    *
    * @example Usage
    * ```ts
+   * import assert from "node:assert/strict";
+   * import { PassThrough, Writable } from "node:stream";
    * import { Console } from "./console.ts";
-   * using progress = Console.fromProcess({ interactive: false }).parallelProgress(1, "deploy");
-   * progress.start("web1");
-   * progress.finish("web1", true);
+   * let text = "";
+   * const output = new Writable({
+   *   write(chunk, _encoding, done) { text += chunk; done(); },
+   * });
+   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+   * {
+   *   using progress = console_.parallelProgress(2, "deploy");
+   *   progress.start("web1");
+   *   progress.start("web2");
+   *   progress.finish("web1", true);
+   *   progress.finish("web2", false);
+   * }
+   * assert.equal(text, "deploy: host web1 done (ok)\ndeploy: host web2 done (failed)\n");
    * ```
    */
   parallelProgress(total: number, label: string = "hosts"): ParallelProgress {

@@ -15,9 +15,10 @@ import { DeployerError, type DeployerErrorOptions } from "../errors.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoInputError } from "./inquirer.ts";
  * const error = new NoInputError(`Cannot ask "Git commit": not interactive and no default given`);
- * console.assert(error.name === "NoInputError");
+ * assert.equal(error.name, "NoInputError");
  * ```
  */
 export class NoInputError extends DeployerError {
@@ -105,14 +106,16 @@ async function loadInquirer(question: string): Promise<Inquirer> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { runPrompt } from "./inquirer.ts";
  * const input = new PassThrough();
  * const output = new PassThrough();
  * const answer = runPrompt({ input, output, color: false }, "Name", (inquirer, context) =>
  *   inquirer.input({ message: "Name" }, context));
- * setTimeout(() => input.write("joe\r"), 50);
- * console.assert((await answer) === "joe");
+ * // Type the answer once the question has been drawn:
+ * output.once("data", () => setTimeout(() => input.write("joe\r")));
+ * assert.equal(await answer, "joe");
  * ```
  */
 export async function runPrompt<T>(

@@ -11,3 +11,4 @@ export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
 export type { ParallelProgress } from "./progress.ts";
 export { colorEnabled, colorize, type ColorName, hostColor, stripAnsi } from "./colors.ts";
 export { type ColumnsOptions, inColumns } from "./columns.ts";
+export { escapeControl, type EscapeOptions, hasControl } from "./control.ts";

@@ -21,12 +21,13 @@ type KeyInput = NodeJS.ReadableStream & {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { readKey } from "./pager.ts";
  * const input = new PassThrough();
  * input.write("qx");
- * console.assert((await readKey(input)) === "q");
- * console.assert((await readKey(input)) === "x");
+ * assert.equal(await readKey(input), "q");
+ * assert.equal(await readKey(input), "x");
  * ```
  */
 export function readKey(input: NodeJS.ReadableStream): Promise<string | null> {
@@ -88,6 +89,7 @@ export const PAGER_PROMPT = "  Press enter to continue...";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lesspipe } from "./pager.ts";
  * import { PassThrough } from "node:stream";
  * let text = "";
@@ -95,7 +97,7 @@ export const PAGER_PROMPT = "  Press enter to continue...";
  *   { input: new PassThrough(), write: (t) => (text += t), interactive: false, rows: 24 },
  *   ["a", "b"],
  * );
- * console.assert(text === "a\nb\n");
+ * assert.equal(text, "a\nb\n");
  * ```
  */
 export async function lesspipe(

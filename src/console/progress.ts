@@ -5,6 +5,7 @@
  * @module
  */
 import { colorize } from "./colors.ts";
+import { escapeControl } from "./control.ts";
 
 /** How often a live line is redrawn at most, in milliseconds. */
 const REDRAW_INTERVAL = 100;
@@ -43,14 +44,16 @@ function formatDuration(ms: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ProgressBar } from "./progress.ts";
  * let text = "";
  * {
- *   using bar = new ProgressBar({ write: (t) => (text += t), live: false, message: "Copy", expected: 2 });
+ *   const write = (t: string) => void (text += t);
+ *   using bar = new ProgressBar({ write, live: false, message: "Copy", expected: 2 });
  *   bar.next();
  *   bar.next();
  * }
- * console.assert(text.startsWith("Copy: 2/2 [100% completed]"));
+ * assert.ok(text.startsWith("Copy: 2/2 [100% completed]"));
  * ```
  */
 export class ProgressBar implements Disposable {
@@ -137,6 +140,7 @@ export class ProgressBar implements Disposable {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createParallelProgress } from "./progress.ts";
  * let text = "";
  * using progress = createParallelProgress({
@@ -144,7 +148,7 @@ export class ProgressBar implements Disposable {
  * });
  * progress.start("web1");
  * progress.finish("web1", true);
- * console.assert(text === "deploy: host web1 done (ok)\n");
+ * assert.equal(text, "deploy: host web1 done (ok)\n");
  * ```
  */
 export interface ParallelProgress extends Disposable {
@@ -180,6 +184,7 @@ export interface ParallelProgressOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createParallelProgress } from "./progress.ts";
  * let text = "";
  * const progress = createParallelProgress({
@@ -187,11 +192,12 @@ export interface ParallelProgressOptions {
  * });
  * progress.start("web1");
  * progress.close();
- * console.assert(text.endsWith("deploy: 0/2 done, 0 failed, 1 running\n"));
+ * assert.ok(text.endsWith("deploy: 0/2 done, 0 failed, 1 running\n"));
  * ```
  */
 export function createParallelProgress(options: ParallelProgressOptions): ParallelProgress {
-  const { write, live, color, total, label } = options;
+  const { write, live, color, total } = options;
+  const label = escapeControl(options.label); // an action path: may hold any name
   let ok = 0;
   let failed = 0;
   let running = 0;
@@ -234,7 +240,7 @@ export function createParallelProgress(options: ParallelProgressOptions): Parall
       if (live) update();
       else if (!closed) {
         const how = success ? "ok" : colorize("failed", "red", color);
-        write(`${label}: host ${host} done (${how})\n`);
+        write(`${label}: host ${escapeControl(host)} done (${how})\n`);
       }
     },
     close,

@@ -40,13 +40,14 @@ function nonInteractive(io: QuestionStreams, question: string, shown: string, an
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { askInput } from "./questions.ts";
  * const io = {
  *   input: new PassThrough(), output: new PassThrough(), color: false,
  *   interactive: false, rows: 24, write: (_text: string) => {},
  * };
- * console.assert((await askInput(io, "Branch", { default: "main" })) === "main");
+ * assert.equal(await askInput(io, "Branch", { default: "main" }), "main");
  * ```
  */
 export async function askInput(
@@ -93,13 +94,14 @@ export async function askInput(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { askChoice } from "./questions.ts";
  * const io = {
  *   input: new PassThrough(), output: new PassThrough(), color: false,
  *   interactive: false, rows: 24, write: (_text: string) => {},
  * };
- * console.assert((await askChoice(io, "Pick", [["a", 1]], { default: 1 })) === 1);
+ * assert.equal(await askChoice(io, "Pick", [["a", 1]], { default: 1 }), 1);
  * ```
  */
 export async function askChoice<T>(
@@ -146,13 +148,14 @@ export async function askChoice<T>(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PassThrough } from "node:stream";
  * import { askConfirm } from "./questions.ts";
  * const io = {
  *   input: new PassThrough(), output: new PassThrough(), color: false,
  *   interactive: false, rows: 24, write: (_text: string) => {},
  * };
- * console.assert((await askConfirm(io, "Sure?", { default: true })) === true);
+ * assert.equal(await askConfirm(io, "Sure?", { default: true }), true);
  * ```
  */
 export async function askConfirm(

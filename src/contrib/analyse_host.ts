@@ -22,7 +22,10 @@ export interface HostAppearance {
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { AnalyseHost } from "./analyse_host.ts";
  * const web1 = new LocalHost({ slug: "web1" });
  * class Root extends Node {
@@ -31,7 +34,7 @@ export interface HostAppearance {
  * }
  * await using env = new Env({ interactive: false });
  * const [found] = await env.bind(Root).analyse.analyse();
- * console.assert(found.some((a) => a.path === "Root" && a.roles.includes("web")));
+ * assert.ok(found.some((a) => a.path === "Root" && a.roles.includes("web")));
  * ```
  */
 export class AnalyseHost extends ParallelNode {

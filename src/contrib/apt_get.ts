@@ -16,7 +16,10 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { AptGet } from "./apt_get.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
@@ -24,7 +27,7 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * }
  * await using env = new Env({ interactive: false, sandbox: true });
  * await env.bind(Root).packages.install();
- * console.assert(env.plan().some((e) => e.command.includes("apt-get install -yq 'git'")));
+ * assert.ok(env.plan().some((e) => e.command.includes("apt-get install -yq 'git'")));
  * ```
  */
 export class AptGet extends ParallelNode {

@@ -10,10 +10,12 @@ import { sh, type ShellCommand } from "../command/sh.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wget } from "./commands.ts";
- * console.assert(wget("https://x.org/a b").text === "wget 'https://x.org/a b'");
- * console.assert(
- *   wget("https://x.org/a", "/tmp/a").text === "wget 'https://x.org/a' --output-document '/tmp/a'",
+ * assert.equal(wget("https://x.org/a b").text, "wget 'https://x.org/a b'");
+ * assert.equal(
+ *   wget("https://x.org/a", "/tmp/a").text,
+ *   "wget 'https://x.org/a' --output-document '/tmp/a'",
  * );
  * ```
  */
@@ -27,10 +29,11 @@ export function wget(url: string, target?: string): ShellCommand {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bashrcAppend } from "./commands.ts";
- * console.assert(
- *   bashrcAppend("export A=1").text ===
- *     "grep -qxF 'export A=1' ~/.bashrc || printf '%s\\n' 'export A=1' >> ~/.bashrc",
+ * assert.equal(
+ *   bashrcAppend("export A=1").text,
+ *   "grep -qxF 'export A=1' ~/.bashrc || printf '%s\\n' 'export A=1' >> ~/.bashrc",
  * );
  * ```
  */

@@ -17,19 +17,25 @@ import { ParallelNode } from "../node/node.ts";
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { Config } from "./config.ts";
  * const dir = await Deno.makeTempDir();
- * class Root extends Node {
- *   static override hosts = { host: new LocalHost() };
- *   motd = child(Config, {
- *     set: { remotePath: `${dir}/motd`, content: "hello\n", useSudo: false },
- *   });
+ * try {
+ *   class Root extends Node {
+ *     static override hosts = { host: new LocalHost() };
+ *     motd = child(Config, {
+ *       set: { remotePath: `${dir}/motd`, content: "hello\n", useSudo: false },
+ *     });
+ *   }
+ *   await using env = new Env({ interactive: false });
+ *   await env.bind(Root).motd.setup();
+ *   assert.equal(await Deno.readTextFile(`${dir}/motd`), "hello\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
- * await using env = new Env({ interactive: false });
- * await env.bind(Root).motd.setup();
- * console.assert((await Deno.readTextFile(`${dir}/motd`)) === "hello\n");
- * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class Config extends ParallelNode {
@@ -119,11 +125,12 @@ export class Config extends ParallelNode {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unifiedDiff } from "./config.ts";
  * const patch = unifiedDiff("/etc/motd", "a\n", "b\n");
- * console.assert(patch.startsWith("--- /etc/motd\n+++ /etc/motd\n"));
- * console.assert(patch.includes("-a\n+b\n"));
- * console.assert(unifiedDiff("/etc/motd", "a\n", "a\n") === "");
+ * assert.ok(patch.startsWith("--- /etc/motd\n+++ /etc/motd\n"));
+ * assert.ok(patch.includes("-a\n+b\n"));
+ * assert.equal(unifiedDiff("/etc/motd", "a\n", "a\n"), "");
  * ```
  */
 export function unifiedDiff(path: string, before: string, after: string): string {

@@ -13,13 +13,19 @@ import { ParallelNode } from "../node/node.ts";
  *
  * @example Usage
  * ```ts
- * import { child, Node, SshHost } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { Connect } from "./connect.ts";
  * class Root extends Node {
- *   static override hosts = { web: new SshHost({ slug: "web1", address: "10.0.0.11" }) };
- *   connect = child(Connect, { roles: { host: "web" } });
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ *   connect = child(Connect, { roles: { host: "web" }, set: { initialInput: "cd /srv\n" } });
  * }
- * // In the deployer shell: `connect.withHost` or `connect.asRoot`.
+ * // In the deployer shell, `connect withHost` (or `connect asRoot`) opens a shell on web1.
+ * // A sandbox starts no shell:
+ * await using env = new Env({ interactive: false, sandbox: true });
+ * assert.deepEqual([...await env.bind(Root).connect.withHost()], [null]);
  * ```
  */
 export class Connect extends ParallelNode {

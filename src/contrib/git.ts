@@ -13,7 +13,7 @@ import { isInstance } from "../node/filters.ts";
 import { Inspector } from "../node/inspect.ts";
 import { required } from "../node/markers.ts";
 import { Node, ParallelNode } from "../node/node.ts";
-import type { ParallelResult } from "../node/result.ts";
+import type { ParallelResult } from "../outcome.ts";
 
 /**
  * A git repository checked out on every host of the `host` role (python-deployer's
@@ -23,17 +23,32 @@ import type { ParallelResult } from "../node/result.ts";
  *
  * @example Usage
  * ```ts
- * import { child, Node, SshHost } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { Git } from "./git.ts";
- * class App extends Node {
- *   static override hosts = { web: new SshHost({ slug: "web1", address: "10.0.0.11" }) };
- *   git = child(Git, {
- *     roles: { host: "web" },
- *     set: { repository: "https://example.org/app.git", repositoryLocation: "/srv/app" },
- *   });
- *   async deploy(commit: string): Promise<void> {
- *     await this.git.checkout(commit);
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   class App extends Node {
+ *     static override hosts = { web: new LocalHost({ slug: "web1" }) }; // or SshHosts
+ *     git = child(Git, {
+ *       roles: { host: "web" },
+ *       set: { repository: `${dir}/origin`, repositoryLocation: `${dir}/app` },
+ *     });
+ *     async deploy(commit: string): Promise<void> {
+ *       await this.git.checkout(commit);
+ *     }
  *   }
+ *   await using env = new Env({ interactive: false });
+ *   const me = ["-c", "user.name=me", "-c", "user.email=me@example.org"];
+ *   await env.host(new LocalHost()).run(sh`git init -q -b main ${dir}/origin &&
+ *     cd ${dir}/origin && echo v1 > VERSION && git add VERSION && git ${me} commit -qm v1`);
+ *   await env.bind(App).deploy("main");
+ *   assert.equal(await Deno.readTextFile(`${dir}/app/VERSION`), "v1\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */
@@ -44,6 +59,8 @@ export class Git extends ParallelNode {
   repositoryLocation: string = required<string>("directory of the checkout on the host");
   /** What `checkout()` offers when no commit is given. */
   defaultRevision = "main";
+  /** The remote whose branches `checkout()` follows. */
+  remote = "origin";
 
   /** Runs `git <command>` in the checkout and resolves to its output. */
   async #git(command: ShellCommand, options: RunOptions = {}): Promise<string> {
@@ -160,23 +177,30 @@ export class Git extends ParallelNode {
 
   /**
    * Checks out `commit` on this host and resolves to the new HEAD: clones
-   * (`--recursive`) when the location does not exist, fetches (`--all --prune`), stashes
-   * local changes, checks out, updates submodules and pops the stash. When the pop
-   * conflicts it shows git's output and asks whether to continue (yes without a person).
+   * (`--recursive`) when the location does not exist, fetches (`--all --prune --tags
+   * --force`), stashes local changes, checks out, updates submodules and pops the stash.
+   * When the pop conflicts it shows git's output and asks whether to continue (yes without
+   * a person).
+   *
+   * What is checked out is what the name means on the remote now: a branch of `remote`
+   * resets the local branch of that name to the remote branch's head (so a stale local
+   * branch never deploys an older commit); anything else (a tag, a SHA, `origin/main`) is
+   * checked out detached at the commit it names. An unknown name fails.
    */
   async _checkout(commit: string): Promise<string> {
     const location = await this.host.expandPath(this.repositoryLocation);
     const existed = await this.host.exists(location);
     if (!existed) await this.host.run(sh`git clone --recursive ${this.repository} ${location}`);
     using _ = this.host.cd(location);
-    await this.host.run(sh`git fetch --all --prune`);
+    // --tags --force: new tags, and tags moved on the remote, are fetched as they are there.
+    await this.host.run(sh`git fetch --all --prune --tags --force`);
     await this._beforeCheckout(commit);
     const dirty = existed && (await this.host.run(sh`git status --porcelain`, {
           silent: true,
           sandbox: false,
         })).stdout.trim() !== "";
     if (dirty) await this.host.run(sh`git stash`);
-    await this.host.run(sh`git checkout ${commit}`);
+    await this.host.run(checkoutCommand(this.remote, commit));
     await this.host.run(sh`git submodule update --init`);
     if (dirty) await this.#popStash();
     return (await this.host.run(sh`git rev-parse HEAD`)).stdout.trim();
@@ -202,6 +226,23 @@ export class Git extends ParallelNode {
   }
 }
 
+/**
+ * The one command that checks out `ref` as {@linkcode Git._checkout} describes: the same
+ * text in the sandbox plan and in the real run, the decision taken on the host.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkoutCommand } from "./git.ts";
+ * const command = checkoutCommand("origin", "main");
+ * assert.match(command.toString(), /git checkout -q -B 'main' 'refs\/remotes\/origin\/main'/);
+ * ```
+ */
+export function checkoutCommand(remote: string, ref: string): ShellCommand {
+  const remoteBranch = `refs/remotes/${remote}/${ref}`;
+  return sh`if git rev-parse -q --verify ${`${remoteBranch}^{commit}`} >/dev/null; then git checkout -q -B ${ref} ${remoteBranch}; else git checkout -q --detach ${`${ref}^{commit}`}; fi`;
+}
+
 /** One line of a {@linkcode GitOverview}. */
 export interface GitOverviewLine {
   /** The dotted path of the `Git` node. */
@@ -218,10 +259,33 @@ export interface GitOverviewLine {
  *
  * @example Usage
  * ```ts
- * import { child, Node } from "../../mod.ts";
- * import { GitOverview } from "./git.ts";
- * class Root extends Node {
- *   gitOverview = child(GitOverview);
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node } from "../node/node.ts";
+ * import { Git, GitOverview } from "./git.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using env = new Env({ interactive: false });
+ *   const me = ["-c", "user.name=me", "-c", "user.email=me@example.org"];
+ *   await env.host(new LocalHost()).run(
+ *     sh`cd ${dir} && git init -q && git ${me} commit -q --allow-empty -m first`,
+ *   );
+ *   class Root extends Node {
+ *     static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ *     app = child(Git, {
+ *       roles: { host: "web" },
+ *       set: { repository: dir, repositoryLocation: dir },
+ *     });
+ *     gitOverview = child(GitOverview);
+ *   }
+ *   const [line] = await env.bind(Root).gitOverview.show();
+ *   assert.equal(line.path, "Root.app");
+ *   assert.equal(line.host, "web1");
+ *   assert.match(line.commit, /^[0-9a-f]+ first$/);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
  * }
  * ```
  */

@@ -6,7 +6,10 @@
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { Config } from "./mod.ts";
  * class Root extends Node {
  *   static override hosts = { host: new LocalHost() };
@@ -14,7 +17,7 @@
  * }
  * await using env = new Env({ interactive: false, sandbox: true });
  * await env.bind(Root).motd.setup();
- * console.assert(env.plan().some((e) => e.command === "(sudo) write file /etc/motd"));
+ * assert.ok(env.plan().some((e) => e.command === "(sudo) write file /etc/motd"));
  * ```
  *
  * @module

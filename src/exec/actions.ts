@@ -6,14 +6,8 @@
  * @module
  */
 import type { Console } from "../console/mod.ts";
-import {
-  ActionError,
-  CommandError,
-  DeployerError,
-  type Outcome,
-  ParallelError,
-} from "../errors.ts";
-import { ParallelResult } from "../node/result.ts";
+import { ActionError, CommandError, DeployerError, ParallelError } from "../errors.ts";
+import { ParallelResult, settleEach } from "../outcome.ts";
 import type { ActionCall } from "../node/runtime.ts";
 import { nodePath, stateOf } from "../node/state.ts";
 import type { LogEvent } from "./logger.ts";
@@ -70,8 +64,28 @@ function isCommandFailure(error: unknown): error is CommandError | ParallelError
  *
  * @example Usage
  * ```ts
- * import { runAction } from "./actions.ts";
- * console.assert(typeof runAction === "function");
+ * import assert from "node:assert/strict";
+ * import { Console } from "../console/console.ts";
+ * import type { LogEvent } from "./logger.ts";
+ * import { type ActionHost, runAction } from "./actions.ts";
+ * const events: LogEvent[] = [];
+ * const env: ActionHost = {
+ *   console: Console.fromProcess({ interactive: false }), emit: (e) => void events.push(e),
+ *   nextId: () => events.length, askOnFailure: false, exclusive: (task) => task(),
+ * };
+ * class Calc {
+ *   add(a: number, b: number): number { return a + b; }
+ *   fail(): never { throw new Error("boom"); }
+ * }
+ * const calc = new Calc();
+ * const add = calc.add as (...args: unknown[]) => unknown;
+ * const call = { node: calc, name: "add", method: add, args: [1, 2], flags: {} };
+ * assert.equal(runAction(env, call), 3); // synchronous stays synchronous
+ * assert.deepEqual(events.map((e) => e.type), ["action.start", "action.end"]);
+ * assert.throws(() => runAction(env, { ...call, name: "fail", method: calc.fail }), {
+ *   name: "ActionError",
+ *   message: "Action Calc.fail failed: boom",
+ * });
  * ```
  */
 export function runAction(env: ActionHost, call: ActionCall): unknown {
@@ -173,8 +187,30 @@ function isolationHost(node: object): string | undefined {
  *
  * @example Usage
  * ```ts
- * import { runParallel } from "./actions.ts";
- * console.assert(typeof runParallel === "function");
+ * import assert from "node:assert/strict";
+ * import { Console } from "../console/console.ts";
+ * import { ParallelError } from "../errors.ts";
+ * import { type ActionHost, runParallel } from "./actions.ts";
+ * const env: ActionHost = {
+ *   console: Console.fromProcess({ interactive: false }), emit: () => {}, nextId: () => 0,
+ *   askOnFailure: false, exclusive: (task) => task(),
+ * };
+ * class Probe {
+ *   constructor(readonly up: boolean) {}
+ *   check(): Promise<string> {
+ *     return this.up ? Promise.resolve("up") : Promise.reject(new Error("down"));
+ *   }
+ * }
+ * const check = Probe.prototype.check;
+ * const call = { node: new Probe(true), name: "check", method: check, args: [], flags: {} };
+ * const result = await runParallel(env, call, [new Probe(true), new Probe(true)]);
+ * assert.deepEqual([...result], ["up", "up"]);
+ * // One failure fails the call, and every outcome is kept:
+ * await assert.rejects(runParallel(env, call, [new Probe(true), new Probe(false)]), (error) => {
+ *   assert.ok(error instanceof ParallelError);
+ *   assert.deepEqual(error.outcomes.map((o) => o.ok), [true, false]);
+ *   return true;
+ * });
  * ```
  */
 export async function runParallel(
@@ -200,30 +236,25 @@ export async function runParallel(
     ? env.console.parallelProgress(chosen.length, path)
     : undefined;
   try {
-    const settled = await Promise.allSettled(chosen.map(async (iso) => {
-      const host = isolationHost(iso) ?? "?";
-      progress?.start(host);
-      try {
-        const value = await (iso as Record<string, (...a: unknown[]) => Promise<unknown>>)
-          [call.name](
-            ...call.args,
-          );
-        progress?.finish(host, true);
-        return value;
-      } catch (error) {
-        progress?.finish(host, false);
-        throw error;
-      }
-    }));
-    const outcomes: Outcome<unknown>[] = settled.map((s, i) => {
-      const host = isolationHost(chosen[i]) ?? String(i);
-      return s.status === "fulfilled"
-        ? { host, ok: true, value: s.value }
-        : { host, ok: false, error: s.reason };
-    });
-    if (outcomes.some((o) => !o.ok)) throw new ParallelError(path, outcomes);
-    return new ParallelResult(
-      outcomes.map((o) => ({ host: o.host, value: (o as { value: unknown }).value })),
+    return await settleEach(
+      path,
+      chosen,
+      (iso, i) => isolationHost(iso) ?? String(i),
+      async (iso) => {
+        const host = isolationHost(iso) ?? "?";
+        progress?.start(host);
+        try {
+          const value = await (iso as Record<string, (...a: unknown[]) => Promise<unknown>>)
+            [call.name](
+              ...call.args,
+            );
+          progress?.finish(host, true);
+          return value;
+        } catch (error) {
+          progress?.finish(host, false);
+          throw error;
+        }
+      },
     );
   } finally {
     progress?.close();

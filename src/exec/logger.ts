@@ -47,12 +47,21 @@ export type LogEvent = HostEvent | ActionStartEvent | ActionEndEvent;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Env } from "./env.ts";
  * import type { LogEvent, Logger } from "./logger.ts";
- * class CountingLogger implements Logger {
- *   count = 0;
- *   log(_event: LogEvent): void { this.count++; }
+ * class CommandLogger implements Logger {
+ *   commands: string[] = [];
+ *   log(event: LogEvent): void {
+ *     if (event.type === "command.start") this.commands.push(event.command);
+ *   }
  * }
- * console.assert(new CountingLogger().count === 0);
+ * const logger = new CommandLogger();
+ * await using env = new Env({ interactive: false, loggers: [logger] });
+ * await env.host(new LocalHost()).run(sh`echo ${"hi there"}`);
+ * assert.deepEqual(logger.commands, ["echo 'hi there'"]);
  * ```
  */
 export interface Logger {
@@ -67,10 +76,11 @@ export interface Logger {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RecordingLogger } from "./logger.ts";
  * const logger = new RecordingLogger();
  * logger.log({ type: "message", level: "info", text: "hi" });
- * console.assert(logger.events.length === 1);
+ * assert.equal(logger.events.length, 1);
  * ```
  */
 export class RecordingLogger implements Logger {
@@ -91,12 +101,19 @@ export class RecordingLogger implements Logger {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JsonLinesLogger } from "./logger.ts";
- * const path = await Deno.makeTempFile();
- * const logger = JsonLinesLogger.open(path);
- * logger.log({ type: "message", level: "info", text: "hi" });
- * logger.close();
- * console.assert((await Deno.readTextFile(path)).includes('"hi"'));
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   const logger = JsonLinesLogger.open(`${dir}/events.jsonl`);
+ *   logger.log({ type: "message", level: "info", text: "hi" });
+ *   logger.close();
+ *   const { time, ...event } = JSON.parse(await Deno.readTextFile(`${dir}/events.jsonl`));
+ *   assert.deepEqual(event, { type: "message", level: "info", text: "hi" });
+ *   assert.ok(!Number.isNaN(Date.parse(time)));
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export class JsonLinesLogger implements Logger {

@@ -11,9 +11,12 @@ import type { Terminal } from "../host/services.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processTerminal } from "./terminal.ts";
  * const terminal = processTerminal();
- * console.assert(typeof terminal.isTTY === "boolean");
+ * assert.equal(terminal.isTTY, Deno.stdin.isTerminal() && Deno.stdout.isTerminal());
+ * const { cols, rows } = terminal.size(); // 80 x 24 when stdout is not a terminal
+ * assert.ok(cols > 0 && rows > 0);
  * ```
  */
 export function processTerminal(): Terminal {

@@ -2,9 +2,15 @@
  * The terminal view of a run: every command and its output, prefixed with `[slug]` in
  * a colour per host, line-buffered so that parallel hosts never interleave mid-line.
  *
+ * Nothing from outside reaches the terminal raw: control characters in slugs, paths,
+ * commands, messages and remote output are shown as escapes (`\x1b`, `\r`), so no line
+ * can be forged and no cursor moved. Remote output keeps its SGR colours when colours
+ * are on (reset at the end of the line) and loses them when they are off.
+ *
  * @module
  */
-import { colorize, hostColor } from "../console/colors.ts";
+import { colorize, type ColorName, hostColor } from "../console/colors.ts";
+import { escapeControl } from "../console/control.ts";
 import type { LogEvent, Logger } from "./logger.ts";
 
 /** Options of the terminal logger. */
@@ -33,13 +39,17 @@ export interface TextSink {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TerminalLogger } from "./terminal_logger.ts";
  * let text = "";
  * const logger = new TerminalLogger({ write: (t: string) => (text += t) }, { color: false });
- * logger.log({ type: "command.start", id: 1, host: "web1", command: "ls", sudo: false, sandbox: false, interactive: false });
+ * logger.log({
+ *   type: "command.start", id: 1, host: "web1", command: "ls",
+ *   sudo: false, sandbox: false, interactive: false,
+ * });
  * logger.log({ type: "command.output", id: 1, host: "web1", stream: "stdout", text: "a\nb" });
  * logger.log({ type: "command.end", id: 1, host: "web1", code: 0, duration: 5 });
- * console.assert(text === "[web1] $ ls\n[web1] a\n[web1] b\n");
+ * assert.equal(text, "[web1] $ ls\n[web1] a\n[web1] b\n");
  * ```
  */
 export class TerminalLogger implements Logger {
@@ -63,16 +73,30 @@ export class TerminalLogger implements Logger {
 
   #prefix(host: string): string {
     if (!this.#colors.has(host)) this.#colors.set(host, this.#colors.size);
-    return colorize(`[${host}]`, hostColor(this.#colors.get(host)!), this.#color, { bold: true });
+    const color = hostColor(this.#colors.get(host)!);
+    return colorize(`[${escapeControl(host)}]`, color, this.#color, { bold: true });
   }
 
+  /** Writes one line; `text` must be safe already (see {@linkcode escapeControl}). */
   #line(host: string | undefined, text: string): void {
     this.#out.write(`${this.#clear}${host ? this.#prefix(host) + " " : ""}${text}\n`);
   }
 
+  /** Writes text of several lines, each escaped, prefixed and coloured on its own. */
+  #lines(host: string | undefined, text: string, color?: ColorName, first = "", more = ""): void {
+    text.split(/\r?\n/).forEach((line, i) =>
+      this.#line(host, colorize(`${i ? more : first}${escapeControl(line)}`, color, this.#color))
+    );
+  }
+
+  /** One line of remote output. */
+  #output(host: string, line: string): void {
+    this.#line(host, escapeControl(line, { sgr: this.#color ? "keep" : "strip" }));
+  }
+
   #flush(key: string, host: string): void {
     const rest = this.#partial.get(key);
-    if (rest) this.#line(host, rest);
+    if (rest) this.#output(host, rest);
     this.#partial.delete(key);
   }
 
@@ -82,7 +106,7 @@ export class TerminalLogger implements Logger {
       case "command.start": {
         if (event.interactive) this.#interactive.add(event.id);
         const tags = `${event.sandbox ? "(sandbox) " : ""}${event.sudo ? "(sudo) " : ""}`;
-        this.#line(event.host, colorize(`${tags}$ ${event.command}`, "cyan", this.#color));
+        this.#lines(event.host, event.command, "cyan", `${tags}$ `, "  ");
         break;
       }
       case "command.output": {
@@ -90,7 +114,7 @@ export class TerminalLogger implements Logger {
         const key = `${event.id}:${event.stream}`;
         const lines = ((this.#partial.get(key) ?? "") + event.text).split(/\r?\n/);
         this.#partial.set(key, lines.pop()!);
-        for (const line of lines) this.#line(event.host, line);
+        for (const line of lines) this.#output(event.host, line);
         break;
       }
       case "command.end": {
@@ -98,18 +122,21 @@ export class TerminalLogger implements Logger {
         this.#flush(`${event.id}:stderr`, event.host);
         this.#interactive.delete(event.id);
         if (event.code !== 0) {
-          const how = event.code === null ? `stopped: ${event.reason}` : `exit code ${event.code}`;
+          const how = event.code === null
+            ? `stopped: ${escapeControl(String(event.reason))}`
+            : `exit code ${event.code}`;
           this.#line(event.host, colorize(`✗ ${how}`, "red", this.#color, { bold: true }));
         }
         break;
       }
       case "file": {
+        const local = event.localPath ? ` (local ${escapeControl(event.localPath)})` : "";
         const what = `${event.sandbox ? "(sandbox) " : ""}${event.sudo ? "(sudo) " : ""}` +
-          `${event.operation} ${event.path}${event.localPath ? ` (local ${event.localPath})` : ""}`;
+          `${event.operation} ${escapeControl(event.path)}${local}`;
         this.#line(
           event.host,
           colorize(
-            event.ok ? what : `${what} failed: ${event.error}`,
+            event.ok ? what : `${what} failed: ${escapeControl(String(event.error))}`,
             event.ok ? "blue" : "red",
             this.#color,
           ),
@@ -122,15 +149,13 @@ export class TerminalLogger implements Logger {
           : event.level === "warning"
           ? "yellow"
           : undefined;
-        this.#line(event.host, colorize(event.text, color, this.#color));
+        this.#lines(event.host, event.text, color);
         break;
       }
       case "action.start":
         if (this.#showActions) {
-          this.#line(
-            undefined,
-            colorize(`» ${event.path}(${event.args.join(", ")})`, "gray", this.#color),
-          );
+          const call = `» ${event.path}(${event.args.join(", ")})`;
+          this.#line(undefined, colorize(escapeControl(call), "gray", this.#color));
         }
         break;
       case "action.end":

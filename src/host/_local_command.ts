@@ -79,11 +79,17 @@ function withoutScriptNotes(deliver?: (chunk: Uint8Array) => void) {
  * A started local command.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalCommand } from "./_local_command.ts";
- * const command = new LocalCommand({ program: "sh", args: ["-c", "echo hi"] }, {});
+ * let out = "";
+ * const command = new LocalCommand({ program: "sh", args: ["-c", "tr a-z A-Z"] }, {
+ *   onStdout: (chunk) => out += new TextDecoder().decode(chunk),
+ * });
+ * await command.write("hello\n");
  * await command.closeStdin();
- * console.log(await command.status);
+ * assert.deepEqual(await command.status, { code: 0 });
+ * assert.equal(out, "HELLO\n");
  * ```
  */
 export class LocalCommand implements RunningCommand {

@@ -8,6 +8,7 @@
  */
 import { DeployerError } from "../errors.ts";
 import type { FileData, Stat } from "./connection.ts";
+import { dirOf, isStaleTemp, refuseNul, tempPath } from "./file_names.ts";
 
 /** Maps a local failure to an error naming the host, the operation and the path. */
 export function fileError(host: string, op: string, path: string, error: unknown): Error {
@@ -30,6 +31,7 @@ async function attempt<T>(
   path: string,
   fn: () => Promise<T>,
 ): Promise<T> {
+  refuseNul(host, op, path);
   try {
     return await fn();
   } catch (error) {
@@ -79,6 +81,7 @@ async function writeData(file: Deno.FsFile, data: FileData): Promise<void> {
 /** The file operations of one local "host" (named by its slug in errors). */
 export class LocalFiles {
   #host: string;
+  readonly #swept = new Map<string, Promise<void>>();
 
   /** Creates the operations for the host `slug`. */
   constructor(slug: string) {
@@ -95,18 +98,38 @@ export class LocalFiles {
     return attempt(this.#host, "read", path, async () => (await Deno.open(path)).readable);
   }
 
+  /** Removes, once per directory, stale temporary files of interrupted writes there. */
+  #sweep(dir: string): Promise<void> {
+    let sweeping = this.#swept.get(dir);
+    if (!sweeping) {
+      sweeping = this.readDir(dir).then(async (entries) => {
+        const now = Date.now();
+        const stale = entries.filter((e) => isStaleTemp(e, now));
+        const slash = dir.endsWith("/") ? "" : "/";
+        await Promise.allSettled(stale.map((e) => Deno.remove(`${dir}${slash}${e.filename}`)));
+      }).catch(() => {});
+      this.#swept.set(dir, sweeping);
+    }
+    return sweeping;
+  }
+
   /**
-   * Writes atomically through `.<name>.deployer-<random>.tmp` in the same directory:
+   * Writes atomically through `.<name>.deployer-tmp-<random>` in the same directory:
    * written, fsync'ed, given its mode (`options.mode`, else the existing file's mode and
    * owner, else 0644), then renamed over the target. A symbolic link is written through
-   * (its target is replaced, the link stays).
+   * (its target is replaced, the link stays). The first write to a directory also
+   * removes temporary files that interrupted writes left there over an hour ago.
    */
   async writeFile(path: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+    try {
+      refuseNul(this.#host, "write", path);
+    } catch (error) {
+      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+      throw error;
+    }
     const target = await Deno.realPath(path).catch(() => path);
-    const slash = target.lastIndexOf("/");
-    const dir = slash >= 0 ? target.slice(0, slash + 1) : "";
-    const random = crypto.randomUUID().slice(0, 8);
-    const temp = `${dir}.${target.slice(slash + 1)}.deployer-${random}.tmp`;
+    const temp = tempPath(target);
+    const sweeping = this.#sweep(dirOf(target));
     const existing = await Deno.stat(target).catch(() => undefined);
     const mode = options.mode ?? (existing?.mode != null ? existing.mode & 0o7777 : 0o644);
     let file: Deno.FsFile | undefined;
@@ -133,6 +156,8 @@ export class LocalFiles {
       file?.close();
       await Deno.remove(temp).catch(() => {});
       throw error;
+    } finally {
+      await sweeping;
     }
   }
 
@@ -167,7 +192,8 @@ export class LocalFiles {
   }
 
   /** Renames a file, replacing the target. */
-  rename(from: string, to: string): Promise<void> {
-    return attempt(this.#host, "rename", from, () => Deno.rename(from, to));
+  async rename(from: string, to: string): Promise<void> {
+    refuseNul(this.#host, "rename to", to);
+    return await attempt(this.#host, "rename", from, () => Deno.rename(from, to));
   }
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { HOST_BRAND } from "../brands.ts";
 
 /** File metadata, the same on every kind of host. */
 export interface Stat {
@@ -129,7 +130,11 @@ export interface ConnectContext {
   confirm(question: string): Promise<boolean>;
   /** Reports progress lines while connecting (optional). */
   progress?(message: string): void;
+  /**
+   * A run-scoped memo (one per `Env`) where hosts keep what they parsed from local files
+   * (SSH config, known_hosts) so that a run reads them once, not on every connect.
+   */
+  memo?: Map<string, unknown>;
 }
 
-/** The brand by which any copy of deployer recognises a host definition. */
-export const HOST_BRAND: unique symbol = Symbol.for("deployer.host") as never;
+export { HOST_BRAND };

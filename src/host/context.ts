@@ -32,13 +32,14 @@ export interface EnvValueOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HostContext } from "./context.ts";
  * const context = new HostContext();
  * {
  *   using _ = context.cd("/srv");
- *   console.assert(context.cdStack.length === 1);
+ *   assert.equal(context.cdStack.length, 1);
  * }
- * console.assert(context.cdStack.length === 0);
+ * assert.equal(context.cdStack.length, 0);
  * ```
  */
 export class HostContext {

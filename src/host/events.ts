@@ -55,6 +55,8 @@ export interface CommandEndEvent {
   readonly duration: number;
   /** Why it was stopped, if it was. */
   readonly reason?: string;
+  /** When it was stopped: whether the host confirmed that none of its processes is left. */
+  readonly stopped?: boolean;
 }
 
 /** A file was read or written. */

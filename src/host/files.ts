@@ -4,9 +4,28 @@
  *
  * @module
  */
-import { sh } from "../command/sh.ts";
+import { type CommandInput, sh } from "../command/sh.ts";
 import type { FileData } from "./connection.ts";
-import { fileEvent, type HostHandle } from "./handle.ts";
+import type { FileEvent } from "./events.ts";
+import { uploadName } from "./file_names.ts";
+import type { Host } from "./host.ts";
+import type { CommandResult, RunOptions } from "./run.ts";
+import type { HostServices } from "./services.ts";
+
+/**
+ * What file operations need of a bound host (a `HostHandle` is one). Kept narrow so this
+ * module does not depend on the handle that uses it.
+ */
+export interface FileTarget {
+  /** The host's slug, for events and errors. */
+  readonly slug: string;
+  /** The host definition, to get its connection. */
+  readonly definition: Host;
+  /** The environment's services. */
+  readonly services: HostServices;
+  /** Runs a command with sudo. */
+  sudo(command: CommandInput, options?: RunOptions): Promise<CommandResult>;
+}
 
 /** Options of file writes. */
 export interface WriteOptions {
@@ -35,12 +54,23 @@ function base64Decode(text: string): Uint8Array {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { readFile } from "./files.ts";
- * console.assert(typeof readFile === "function");
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await Deno.writeTextFile(`${dir}/motd`, "hello\n");
+ *   await using env = new Env({ interactive: false });
+ *   const bytes = await readFile(env.host(new LocalHost()), `${dir}/motd`);
+ *   assert.equal(new TextDecoder().decode(bytes), "hello\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function readFile(
-  handle: HostHandle,
+  handle: FileTarget,
   path: string,
   options: { useSudo?: boolean } = {},
 ): Promise<Uint8Array> {
@@ -72,12 +102,23 @@ export async function readFile(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { writeFile } from "./files.ts";
- * console.assert(typeof writeFile === "function");
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using env = new Env({ interactive: false });
+ *   await writeFile(env.host(new LocalHost()), `${dir}/motd`, "hello\n", { mode: 0o600 });
+ *   assert.equal(await Deno.readTextFile(`${dir}/motd`), "hello\n");
+ *   assert.equal((await Deno.stat(`${dir}/motd`)).mode! & 0o777, 0o600);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function writeFile(
-  handle: HostHandle,
+  handle: FileTarget,
   path: string,
   data: FileData | string,
   options: WriteOptions = {},
@@ -103,7 +144,8 @@ export async function writeFile(
       await connection.writeFile(path, toData(data), { mode: options.mode });
     } else {
       const home = await connection.home();
-      const temp = `${home}/.deployer-upload-${crypto.randomUUID()}`;
+      // A recognisable name: left behind by a dropped connection, it is removed later.
+      const temp = `${home}/${uploadName()}`;
       await connection.writeFile(temp, toData(data), { mode: 0o600 });
       try {
         await handle.sudo(installCommand(temp, path, options.mode), {
@@ -127,11 +169,12 @@ export async function writeFile(
 }
 
 function installCommand(temp: string, target: string, mode: number | undefined) {
-  // Copy into a fresh temporary file next to the target (mktemp: no predictable name),
+  // Copy into a fresh temporary file next to the target (mktemp: no predictable name;
+  // a short name, as the target's own may be up to NAME_MAX long),
   // give it the target's owner and mode (or root and the new mode; an explicit mode
   // always wins), then rename it over the target: replaced whole or not at all.
   const script = 'set -e; t="$1"; if [ -L "$t" ]; then t="$(readlink -f "$t")"; fi; ' +
-    'n="$(mktemp "$(dirname "$t")/.$(basename "$t").deployer-XXXXXX")"; ' +
+    'n="$(mktemp "$(dirname "$t")/.deployer-tmp-XXXXXXXX")"; ' +
     `trap 'rm -f "$n"' EXIT; cat "$2" > "$n"; ` +
     'if [ -e "$t" ]; then chown --reference="$t" "$n"; chmod --reference="$t" "$n"; ' +
     'else chmod 644 "$n"; fi; if [ -n "$3" ]; then chmod "$3" "$n"; fi; ' +
@@ -159,12 +202,27 @@ export interface RemoteFile {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { openFile } from "./files.ts";
- * console.assert(typeof openFile === "function");
+ * import { LocalHost } from "./local.ts";
+ * const dir = await Deno.makeTempDir();
+ * try {
+ *   await using env = new Env({ interactive: false });
+ *   const host = env.host(new LocalHost());
+ *   const out = await openFile(host, `${dir}/hosts`, "w");
+ *   out.write("10.0.0.11 web1\n");
+ *   out.write("10.0.0.12 web2\n");
+ *   await out.close(); // the file appears now, complete
+ *   const back = await openFile(host, `${dir}/hosts`, "r");
+ *   assert.equal(await back.read(), "10.0.0.11 web1\n10.0.0.12 web2\n");
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export function openFile(
-  handle: HostHandle,
+  handle: FileTarget,
   path: string,
   mode: OpenMode,
   options: WriteOptions = {},
@@ -207,4 +265,41 @@ export function openFile(
     },
   };
   return Promise.resolve(file);
+}
+
+/**
+ * Builds the `file` event of an operation on a host.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileEvent } from "./files.ts";
+ * const host = { slug: "web1", services: { sandbox: false } };
+ * const event = fileEvent(host, "read", "/etc/hosts", { bytes: 3, ok: true });
+ * assert.equal(event.host, "web1");
+ * assert.equal(event.sudo, false);
+ * ```
+ */
+export function fileEvent(
+  handle: { readonly slug: string; readonly services: Pick<HostServices, "sandbox"> },
+  operation: "read" | "write" | "put" | "get",
+  path: string,
+  extra: { localPath?: string; bytes?: number; ok: boolean; error?: unknown; sudo?: boolean },
+): FileEvent {
+  return {
+    type: "file",
+    host: handle.slug,
+    operation,
+    path,
+    localPath: extra.localPath,
+    sudo: extra.sudo ?? false,
+    sandbox: handle.services.sandbox,
+    bytes: extra.bytes,
+    ok: extra.ok,
+    error: extra.error === undefined
+      ? undefined
+      : extra.error instanceof Error
+      ? extra.error.message
+      : String(extra.error),
+  };
 }

@@ -9,6 +9,7 @@ import { type CommandInput, sh, toCommand } from "../command/sh.ts";
 import type { FileData, Stat } from "./connection.ts";
 import { HostContext } from "./context.ts";
 import {
+  fileEvent,
   openFile,
   type OpenMode,
   readFile,
@@ -20,6 +21,7 @@ import type { Host } from "./host.ts";
 import { type NetworkInterface, parseIfconfig } from "./ifconfig.ts";
 import { type CommandResult, runCommand, type RunOptions } from "./run.ts";
 import type { HostServices } from "./services.ts";
+import { interactiveShell } from "./shell_session.ts";
 
 /**
  * A host bound to an environment: runs commands, moves files, and keeps the `cd`,
@@ -27,12 +29,15 @@ import type { HostServices } from "./services.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
+ * import { sh } from "../command/sh.ts";
  * await using env = new Env({ interactive: false });
  * const host = env.host(new LocalHost());
  * {
  *   using _ = host.cd("/tmp");
- *   console.assert((await host.run(sh`pwd`)).stdout.trim() === "/tmp");
+ *   assert.equal((await host.run(sh`pwd`)).stdout.trim(), "/tmp");
  * }
  * ```
  */
@@ -277,7 +282,6 @@ export class HostHandle {
   async startInteractiveShell(
     options: { command?: string; initialInput?: string } = {},
   ): Promise<number | null> {
-    const { interactiveShell } = await import("./shell_session.ts");
     return await interactiveShell(this, options);
   }
 
@@ -285,31 +289,6 @@ export class HostHandle {
   toString(): string {
     return `HostHandle(${this.slug})`;
   }
-}
-
-/** Builds a file event for a handle. */
-export function fileEvent(
-  handle: HostHandle,
-  operation: "read" | "write" | "put" | "get",
-  path: string,
-  extra: { localPath?: string; bytes?: number; ok: boolean; error?: unknown; sudo?: boolean },
-): import("./events.ts").FileEvent {
-  return {
-    type: "file",
-    host: handle.slug,
-    operation,
-    path,
-    localPath: extra.localPath,
-    sudo: extra.sudo ?? false,
-    sandbox: handle.services.sandbox,
-    bytes: extra.bytes,
-    ok: extra.ok,
-    error: extra.error === undefined
-      ? undefined
-      : extra.error instanceof Error
-      ? extra.error.message
-      : String(extra.error),
-  };
 }
 
 /** A file as a stream of 1 MiB chunks (fewer, larger pieces than `file.readable`). */

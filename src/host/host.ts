@@ -26,9 +26,10 @@ export interface HostOptions {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalHost } from "./local.ts";
  * const host = new LocalHost({ slug: "local1" });
- * console.assert(host.slug === "local1");
+ * assert.equal(host.slug, "local1");
  * ```
  */
 export abstract class Host {
@@ -71,10 +72,11 @@ export abstract class Host {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isHost } from "./host.ts";
  * import { LocalHost } from "./local.ts";
- * console.assert(isHost(new LocalHost()));
- * console.assert(!isHost({ slug: "x" }));
+ * assert.ok(isHost(new LocalHost()));
+ * assert.ok(!isHost({ slug: "x" }));
  * ```
  */
 export function isHost(value: unknown): value is Host {

@@ -5,8 +5,7 @@
  * @module
  */
 import type { CommandInput } from "../command/sh.ts";
-import { type Outcome, ParallelError } from "../errors.ts";
-import { ParallelResult } from "../node/result.ts";
+import { type ParallelResult, settleEach } from "../outcome.ts";
 import type { HostHandle } from "./handle.ts";
 import type { CommandResult, RunOptions } from "./run.ts";
 
@@ -16,11 +15,14 @@ import type { CommandResult, RunOptions } from "./run.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
+ * import { sh } from "../command/sh.ts";
  * await using env = new Env({ interactive: false });
  * const hosts = env.hostSet({ web: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] });
  * const result = await hosts.filter("web").run(sh`echo hi`);
- * console.assert(result.hosts().join() === "a,b");
+ * assert.equal(result.hosts().join(), "a,b");
  * ```
  */
 export class HostSet implements Iterable<HostHandle> {
@@ -83,17 +85,7 @@ export class HostSet implements Iterable<HostHandle> {
     task: (host: HostHandle) => Promise<T>,
     what = "Command",
   ): Promise<ParallelResult<T>> {
-    const hosts = this.hosts();
-    const settled = await Promise.allSettled(hosts.map((h) => task(h)));
-    const outcomes: Outcome<T>[] = settled.map((s, i) =>
-      s.status === "fulfilled"
-        ? { host: hosts[i].slug, ok: true, value: s.value }
-        : { host: hosts[i].slug, ok: false, error: s.reason }
-    );
-    if (outcomes.some((o) => !o.ok)) throw new ParallelError(what, outcomes);
-    return new ParallelResult(
-      outcomes.map((o) => ({ host: o.host, value: (o as { value: T }).value })),
-    );
+    return await settleEach(what, this.hosts(), (h) => h.slug, task);
   }
 
   /** Runs a command on every host; stdin is not shared when there are several. */

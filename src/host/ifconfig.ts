@@ -18,9 +18,11 @@ export interface NetworkInterface {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIfconfig } from "./ifconfig.ts";
- * const text = "eth0: flags=4163<UP>\n        inet 10.0.3.15  netmask 255.255.255.0\nlo: flags=73\n        inet 127.0.0.1\n";
- * console.assert(parseIfconfig(text).map((i) => i.ip).join() === "10.0.3.15,127.0.0.1");
+ * const text = "eth0: flags=4163<UP>\n        inet 10.0.3.15  netmask 255.255.255.0\n" +
+ *   "lo: flags=73\n        inet 127.0.0.1\n";
+ * assert.equal(parseIfconfig(text).map((i) => i.ip).join(), "10.0.3.15,127.0.0.1");
  * ```
  */
 export function parseIfconfig(output: string, onlyActive = true): NetworkInterface[] {

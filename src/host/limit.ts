@@ -1,5 +1,6 @@
 /**
- * A counting semaphore: at most `n` tasks at a time, the rest wait in order.
+ * A counting semaphore: at most `n` tasks at a time, the rest wait in order. A finished task
+ * hands its slot straight to the first waiter.
  *
  * @module
  */
@@ -9,10 +10,11 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { limiter } from "./limit.ts";
  * const limit = limiter(2);
  * const results = await Promise.all([1, 2, 3].map((n) => limit(async () => n * 2)));
- * console.assert(results.join() === "2,4,6");
+ * assert.equal(results.join(), "2,4,6");
  * ```
  */
 export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -21,14 +23,26 @@ export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Pro
   }
   let running = 0;
   const waiting: (() => void)[] = [];
+  const acquire = (): Promise<void> | undefined => {
+    if (running < concurrency) {
+      running++;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    // Hand the slot straight to the next waiter: `running` stays as it is, so a caller that
+    // arrives before the waiter wakes up cannot take the slot as well.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
   return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
+    await acquire();
     try {
       return await task();
     } finally {
-      running--;
-      waiting.shift()?.();
+      release();
     }
   };
 }

@@ -37,6 +37,7 @@ function envVar(name: string): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalConnection } from "./local.ts";
  * const connection = new LocalConnection("local1");
  * let out = "";
@@ -44,7 +45,8 @@ function envVar(name: string): string | undefined {
  *   onStdout: (chunk) => out += new TextDecoder().decode(chunk),
  * });
  * await command.closeStdin();
- * console.assert((await command.status).code === 0 && out === "hi\n");
+ * assert.equal((await command.status).code, 0);
+ * assert.equal(out, "hi\n");
  * await connection.close();
  * ```
  */
@@ -182,10 +184,12 @@ export class LocalConnection implements Connection {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LocalHost } from "./local.ts";
  * const host = new LocalHost({ slug: "local1" });
- * const connection = await host.connect({ interactive: false, confirm: () => Promise.resolve(false) });
- * console.assert(host.slug === "local1" && connection.alive);
+ * const connection = await host.connect({ interactive: false, confirm: async () => false });
+ * assert.equal(host.slug, "local1");
+ * assert.ok(connection.alive);
  * await connection.close();
  * ```
  */

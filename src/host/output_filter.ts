@@ -12,10 +12,11 @@
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OutputFilter } from "./output_filter.ts";
  * const filter = new OutputFilter(["hunter2"]);
  * const shown = filter.push("pw: hun") + filter.push("ter2\n") + filter.flush();
- * console.assert(shown === "pw: ***\n");
+ * assert.equal(shown, "pw: ***\n");
  * ```
  */
 export class OutputFilter {

@@ -4,14 +4,15 @@
  *
  * @module
  */
-import { compose, type Composition } from "../command/compose.ts";
+import { compose, composeLaunch, type Composition } from "../command/compose.ts";
 import { isSecret, secretsOf, toCommand } from "../command/sh.ts";
 import type { ShellCommand } from "../command/sh.ts";
 import { CommandError, DeployerError } from "../errors.ts";
-import type { RunningCommand } from "./connection.ts";
+import type { Connection, RunningCommand } from "./connection.ts";
 import type { Host } from "./host.ts";
 import { OutputFilter } from "./output_filter.ts";
 import type { HostServices } from "./services.ts";
+import { SessionReport, stopSession } from "./_stop.ts";
 
 /** Options of `run()` and `sudo()`. */
 export interface RunOptions {
@@ -68,6 +69,16 @@ export interface RunRequest {
 }
 
 const PROBE_TIMEOUT = 30_000;
+/** The longest command line a PTY command may have (Linux limits one argument to 128 KiB). */
+const MAX_COMMAND_LINE = 128 * 1024 - 1;
+/** How much of a long command errors and logs show. */
+const SHOWN_LENGTH = 300;
+
+/** A command as errors and logs show it: cut after {@linkcode SHOWN_LENGTH} characters. */
+function shorten(command: string, max: number = SHOWN_LENGTH): string {
+  if (command.length <= max) return command;
+  return `${command.slice(0, max)}… (${command.length} characters)`;
+}
 
 /** Whether sudo needs a password on this host for `user` (asked once per Env, shared). */
 function needsSudoPassword(request: RunRequest, user: string | undefined): Promise<boolean> {
@@ -108,8 +119,17 @@ function secretsOfRequest(request: RunRequest, password: string | undefined): st
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { sh } from "../command/sh.ts";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
  * import { runCommand } from "./run.ts";
- * console.assert(typeof runCommand === "function");
+ * await using env = new Env({ interactive: false });
+ * const result = await runCommand({
+ *   host: new LocalHost(), services: runtimeOf(env), command: sh`pwd`,
+ *   composition: { cwd: "/tmp" }, sudo: false, options: {},
+ * });
+ * assert.equal(result.stdout, "/tmp\n");
  * ```
  */
 export async function runCommand(request: RunRequest): Promise<CommandResult> {
@@ -127,13 +147,25 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       sudo = { user: options.user };
     }
   }
-  const composed = compose(request.command, {
+  const reportMarker = `[deployer-session-${crypto.randomUUID().slice(0, 8)}]`;
+  const composed = composeLaunch(request.command, {
     ...request.composition,
     term: interactive ? terminal!.term : undefined,
     sudo,
     sandbox,
+    report: reportMarker,
+    // Under a PTY, input is echoed and line-edited: the script goes in the command line.
+    stdin: !interactive,
   });
-  const shown = (request.sudo ? "(sudo) " : "") + composed.display;
+  const display = shorten(composed.display);
+  const shown = (request.sudo ? "(sudo) " : "") + display;
+  if (new TextEncoder().encode(composed.text).length > MAX_COMMAND_LINE) {
+    throw new DeployerError(
+      `Command on host "${host.slug}" is too long to run with a terminal ` +
+        `(${composed.text.length} characters, at most ${MAX_COMMAND_LINE} bytes): ${shown}; ` +
+        `run it without \`interactive\`, or copy it to a file and run that`,
+    );
+  }
   const id = services.nextId();
   const silent = !!options.silent;
   const started = performance.now();
@@ -142,7 +174,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       type: "command.start",
       id,
       host: host.slug,
-      command: composed.display,
+      command: display,
       cwd: request.composition.cwd,
       sudo: request.sudo,
       user: options.user,
@@ -150,11 +182,21 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       interactive,
     });
   }
-  if (sandbox && !silent) services.recordPlan(host.slug, shown);
-  const end = (code: number | null, reason?: string) => {
+  if (sandbox && !silent) {
+    services.recordPlan(host.slug, (request.sudo ? "(sudo) " : "") + composed.display);
+  }
+  const end = (code: number | null, reason?: string, stopped?: boolean) => {
     if (!silent) {
       const duration = performance.now() - started;
-      services.emit({ type: "command.end", id, host: host.slug, code, duration, reason });
+      services.emit({
+        type: "command.end",
+        id,
+        host: host.slug,
+        code,
+        duration,
+        reason,
+        ...(stopped === undefined ? {} : { stopped }),
+      });
     }
   };
 
@@ -165,14 +207,19 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const procReady = new Promise<RunningCommand>((resolve) => (resolveProc = resolve));
   const secrets = secretsOfRequest(request, password);
   const markerStream = interactive ? "stdout" : "stderr";
+  // What goes on stdin before the command's own input: the script (with its secrets).
+  const feed = async (proc: RunningCommand) => {
+    if (composed.input) await proc.write(composed.input);
+    if (options.initialInput !== undefined) await proc.write(options.initialInput);
+    if (!interactive) await proc.closeStdin();
+  };
   const onMarker = () => {
     markers++;
     if (markers === 1) {
-      // The password goes over stdin, then what the command itself should read.
+      // The password goes over stdin, then the script and what the command should read.
       procReady.then(async (proc) => {
         await proc.write(`${password}\n`);
-        if (options.initialInput !== undefined) await proc.write(options.initialInput);
-        if (!interactive) await proc.closeStdin();
+        await feed(proc);
       }).catch(() => {});
     } else {
       reason = "sudo: incorrect password";
@@ -180,6 +227,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       procReady.then((proc) => proc.kill());
     }
   };
+  const session = new SessionReport(reportMarker);
   const streams = {
     stdout: {
       decoder: new TextDecoder(),
@@ -204,15 +252,24 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
     if (interactive) terminal!.write(new TextEncoder().encode(text));
     if (!silent) services.emit({ type: "command.output", id, host: host.slug, stream, text });
   };
+  const unreport = (stream: "stdout" | "stderr", text: string) =>
+    stream === markerStream ? session.push(text) : text;
   const onData = (stream: "stdout" | "stderr") => (chunk: Uint8Array) => {
     const { decoder, filter } = streams[stream];
-    show(stream, filter.push(decoder.decode(chunk, { stream: true })));
+    show(stream, filter.push(unreport(stream, decoder.decode(chunk, { stream: true }))));
   };
 
   return await services.limit(async () => {
+    const signals = [options.signal, services.signal].filter((s): s is AbortSignal => !!s);
     let proc: RunningCommand;
+    let connection: Connection;
     try {
-      const connection = await services.connection(host);
+      if (signals.some((s) => s.aborted)) {
+        // Nothing was started: nothing can be left behind.
+        end(null, "aborted", true);
+        throw new CommandError({ host: host.slug, command: shown, code: null, reason: "aborted" });
+      }
+      connection = await services.connection(host);
       const size = interactive ? terminal!.size() : undefined;
       proc = await connection.exec(composed.text, {
         pty: interactive ? { term: terminal!.term, cols: size!.cols, rows: size!.rows } : undefined,
@@ -220,7 +277,9 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
         onStderr: onData("stderr"),
       });
     } catch (error) {
-      end(null, error instanceof Error ? error.message : String(error));
+      if (!(error instanceof CommandError)) {
+        end(null, error instanceof Error ? error.message : String(error));
+      }
       throw error;
     }
     resolveProc(proc);
@@ -230,37 +289,47 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
         onResize: (cols, rows) => proc.resize(cols, rows),
       })
       : undefined;
+    // Stopping: the signal for the session's processes the login user may reach, and the
+    // whole session stopped and checked under the same sudo once its id is known.
+    let stopping: Promise<boolean> | undefined;
     const stop = (why: string) => {
       reason ??= why;
       proc.kill();
+      stopping ??= session.session.then((sid) => {
+        if (sid === undefined) return true; // it ended before anything of it ran
+        if (sid === 0) return false;
+        return stopSession({ connection, sid, sudo, password });
+      });
     };
     const timeout = options.timeout ?? (host as { commandTimeout?: number }).commandTimeout;
     const timer = timeout ? setTimeout(() => stop(`timed out after ${timeout} ms`), timeout) : 0;
-    const signals = [options.signal, services.signal].filter((s): s is AbortSignal => !!s);
     const onAbort = () => stop("aborted");
     for (const s of signals) {
       if (s.aborted) onAbort();
       else s.addEventListener("abort", onAbort, { once: true });
     }
     try {
-      if (!sudo?.marker) {
-        if (options.initialInput !== undefined) await proc.write(options.initialInput);
-        if (!interactive) await proc.closeStdin();
-      }
+      if (!sudo?.marker) await feed(proc);
       const status = await proc.status;
       for (const stream of ["stdout", "stderr"] as const) {
         const { decoder, filter } = streams[stream];
-        show(stream, filter.push(decoder.decode()) + filter.flush());
+        const rest = unreport(stream, decoder.decode());
+        show(stream, filter.push(stream === markerStream ? rest + session.flush() : rest));
+        show(stream, filter.flush());
       }
       if (sudo?.marker && status.code !== 0 && /incorrect password/i.test(out.stderr)) {
         reason ??= "sudo: incorrect password";
         services.forgetSudoPassword(host);
       }
+      const stopped = stopping ? await stopping : undefined;
+      if (stopped === false) {
+        reason = `${reason}; its processes on the host could not be checked, some may still run`;
+      }
       const code = reason ? null : status.code;
       if (code === null && !reason) {
         reason = status.signal ? `killed by signal ${status.signal}` : "the connection was lost";
       }
-      end(code, reason);
+      end(code, reason, stopped);
       if (code !== 0 && (!options.noThrow || reason)) {
         throw new CommandError({
           host: host.slug,
@@ -293,8 +362,13 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noSudoPassword } from "./run.ts";
- * console.assert(noSudoPassword("web1", "root").message.includes("web1"));
+ * assert.equal(
+ *   noSudoPassword("web1", "root").message,
+ *   'sudo on host "web1" (as root) needs a password: ' +
+ *     "give the host a password or run interactively",
+ * );
  * ```
  */
 export function noSudoPassword(host: string, user: string): DeployerError {

@@ -5,7 +5,23 @@
  */
 import { quote } from "../command/sh.ts";
 import { DeployerError } from "../errors.ts";
-import type { HostHandle } from "./handle.ts";
+import type { HostContext } from "./context.ts";
+import type { Host } from "./host.ts";
+import type { HostServices } from "./services.ts";
+
+/** What an interactive shell needs of a bound host (a `HostHandle` is one). */
+export interface ShellTarget {
+  /** The host's slug, for events and errors. */
+  readonly slug: string;
+  /** The host definition, to get its connection. */
+  readonly definition: Host;
+  /** The environment's services (terminal, events, connections). */
+  readonly services: HostServices;
+  /** The `cd` stack: the shell starts in its directory. */
+  readonly context: HostContext;
+  /** The current directory (used when a `cd` is active). */
+  getcwd(): Promise<string>;
+}
 
 /**
  * Starts the login shell of `handle`'s host with the local terminal attached and
@@ -14,12 +30,18 @@ import type { HostHandle } from "./handle.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "./local.ts";
  * import { interactiveShell } from "./shell_session.ts";
- * console.assert(typeof interactiveShell === "function");
+ * // In a real terminal, `await interactiveShell(handle)` opens the shell until it exits.
+ * // A sandbox starts nothing:
+ * await using env = new Env({ interactive: false, sandbox: true });
+ * assert.equal(await interactiveShell(env.host(new LocalHost())), null);
  * ```
  */
 export async function interactiveShell(
-  handle: HostHandle,
+  handle: ShellTarget,
   options: { command?: string; initialInput?: string } = {},
 ): Promise<number | null> {
   const services = handle.services;

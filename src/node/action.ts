@@ -3,10 +3,10 @@
  *
  * @module
  */
+import { ACTION_FLAGS, NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
 import type { ActionFlags } from "./runtime.ts";
 
-/** Where `@action` stores its flags on the method (every copy of deployer reads it). */
-export const ACTION_FLAGS: unique symbol = Symbol.for("deployer.actionFlags") as never;
+export { ACTION_FLAGS };
 
 /** Options of `@action`. */
 export type ActionOptions = ActionFlags;
@@ -23,11 +23,17 @@ export type ActionOptions = ActionFlags;
  *
  * @example Usage
  * ```ts
- * import { action, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { action, discoverActions } from "./action.ts";
+ * import { Node } from "./node.ts";
  * class Db extends Node {
  *   @action({ alias: "psql", description: "Open a database shell" })
  *   async shell(): Promise<void> {}
  * }
+ * const [psql, shell] = discoverActions(new Db()); // sorted by name
+ * assert.equal(shell.name, "shell");
+ * assert.equal(shell.flags.description, "Open a database shell");
+ * assert.deepEqual([psql.name, psql.method], ["psql", "shell"]);
  * ```
  */
 export function action(
@@ -68,10 +74,16 @@ export interface ActionInfo {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { discoverActions } from "./action.ts";
  * import { Node } from "./node.ts";
- * class A extends Node { go(): void {} }
- * console.assert(discoverActions(new A()).map((a) => a.name).join() === "go");
+ * class A extends Node {
+ *   go(): void {}
+ *   _cleanup(): void {}
+ *   #secret(): void {}
+ * }
+ * // `_cleanup` is a private action; `#secret` is no action at all.
+ * assert.deepEqual(discoverActions(new A()).map((a) => a.name), ["_cleanup", "go"]);
  * ```
  */
 export function discoverActions(node: object): ActionInfo[] {
@@ -111,7 +123,7 @@ export function discoverActions(node: object): ActionInfo[] {
   return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-const FRAMEWORK_BRANDS = [Symbol.for("deployer.node"), Symbol.for("deployer.parallelNode")];
+const FRAMEWORK_BRANDS = [NODE_BRAND, PARALLEL_BRAND];
 
 function isFrameworkPrototype(proto: object): boolean {
   return proto === Object.prototype ||

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { PLACEHOLDER } from "../brands.ts";
 import { DeployerError, QueryError } from "../errors.ts";
 import type { Host } from "../host/host.ts";
 import { isHost } from "../host/host.ts";
@@ -54,8 +55,23 @@ interface BoundState extends NodeState {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { bindNode } from "./bind.ts";
- * console.assert(typeof bindNode === "function");
+ * import { Node } from "./node.ts";
+ * import { nodePath } from "./state.ts";
+ * class Db extends Node {
+ *   port = 5432;
+ *   slugs(): string[] { return this.hosts.hosts().map((host) => host.slug); }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const roles = new Map([["db", [new LocalHost({ slug: "db1" })]]]);
+ * const set = { port: 6432 };
+ * const db = bindNode(Db, { runtime: runtimeOf(env), roles, isolated: true, name: "db", set });
+ * assert.equal(nodePath(db), "db");
+ * assert.equal(db.port, 6432);
+ * assert.deepEqual(await db.slugs(), ["db1"]);
  * ```
  */
 export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptions): N {
@@ -92,7 +108,7 @@ function installMember(node: object, state: BoundState, key: string, value: unkn
     state.members.push({ name: key, kind: "value" });
     return;
   }
-  const kind = value[Symbol.for("deployer.placeholder") as never] as Member["kind"];
+  const kind = value[PLACEHOLDER as never] as Member["kind"];
   if (kind === "child") {
     state.members.push({ name: key, kind });
     Object.defineProperty(node, key, {
@@ -164,7 +180,9 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
     name: key,
     roles,
     isolated: state.isolated,
-    set: options.set as Record<string, unknown> | undefined,
+    set: (typeof options.set === "function" ? options.set() : options.set) as
+      | Record<string, unknown>
+      | undefined,
     group: options.group,
   };
   if (!isParallelClass(marker.cls)) return bindNode(marker.cls, base);
@@ -186,8 +204,17 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
  * import { bindRoot } from "./bind.ts";
- * console.assert(typeof bindRoot === "function");
+ * import { Node } from "./node.ts";
+ * class Root extends Node {
+ *   roles(): string[] { return this.hosts.roles(); }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = bindRoot(Root, runtimeOf(env), { hosts: { web: new LocalHost() } }) as Root;
+ * assert.deepEqual(await root.roles(), ["web"]);
  * ```
  */
 export function bindRoot<N extends object>(
@@ -207,8 +234,20 @@ export function bindRoot<N extends object>(
  *
  * @example Usage
  * ```ts
- * import { cellsOf } from "./bind.ts";
- * console.assert(typeof cellsOf === "function");
+ * import assert from "node:assert/strict";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { bindNode, cellsOf } from "./bind.ts";
+ * import { ParallelNode } from "./node.ts";
+ * class Uptime extends ParallelNode {
+ *   slug(): string { return this.host.slug; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
+ * const roles = new Map([["host", hosts]]);
+ * const node = bindNode(Uptime, { runtime: runtimeOf(env), roles, isolated: false });
+ * const cells = cellsOf(node) as Uptime[];
+ * assert.deepEqual(await Promise.all(cells.map((cell) => cell.slug())), ["a", "b"]);
  * ```
  */
 export function cellsOf(node: object): object[] {
@@ -241,8 +280,19 @@ export function cellsOf(node: object): object[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
  * import { childOf } from "./bind.ts";
- * console.assert(childOf({ a: 1 }, "b") === undefined);
+ * import { child, Node } from "./node.ts";
+ * class Db extends Node {}
+ * class Root extends Node {
+ *   db = child(Db);
+ *   port = 5432;
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.equal(childOf(root, "db"), root.db);
+ * assert.equal(childOf(root, "port"), undefined);
  * ```
  */
 export function childOf(node: object, name: string): object | undefined {
@@ -258,8 +308,20 @@ export function childOf(node: object, name: string): object | undefined {
  *
  * @example Usage
  * ```ts
- * import { isolationsOf } from "./bind.ts";
- * console.assert(typeof isolationsOf === "function");
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { childOf, isolationsOf } from "./bind.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * class Cell extends ParallelNode {}
+ * class Root extends Node {
+ *   static override hosts = { web: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
+ *   cell = child(Cell, { roles: { host: "web" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.deepEqual(isolationsOf(root), [root]);
+ * assert.equal(isolationsOf(childOf(root, "cell")!).length, 2);
  * ```
  */
 export function isolationsOf(node: object): object[] {
@@ -282,8 +344,21 @@ export function isolationsOf(node: object): object[] {
  *
  * @example Usage
  * ```ts
- * import { parallelView } from "./bind.ts";
- * console.assert(typeof parallelView === "function");
+ * import assert from "node:assert/strict";
+ * import { Env, runtimeOf } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { bindNode, parallelView } from "./bind.ts";
+ * import { type Parallel, ParallelNode } from "./node.ts";
+ * class Uptime extends ParallelNode {
+ *   slug(): string { return this.host.slug; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
+ * const roles = new Map([["host", hosts]]);
+ * const node = bindNode(Uptime, { runtime: runtimeOf(env), roles, isolated: false });
+ * const view = parallelView(node) as Parallel<Uptime>;
+ * assert.deepEqual([...await view.slug()], ["a", "b"]);
+ * assert.equal(await view.isolate("b").slug(), "b");
  * ```
  */
 export function parallelView(node: object): object {
@@ -321,8 +396,19 @@ function isolate(node: object, which: string | number | Host): object {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env, runtimeOf } from "../exec/env.ts";
  * import { rebindRoot } from "./bind.ts";
- * console.assert(typeof rebindRoot === "function");
+ * import { Node } from "./node.ts";
+ * class Root extends Node {
+ *   sandboxed(): boolean { return this.env.sandbox; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * const dryRun = rebindRoot(root, runtimeOf(env.fork({ sandbox: true }))) as Root;
+ * assert.notEqual(dryRun, root);
+ * assert.equal(await dryRun.sandboxed(), true);
+ * assert.equal(await root.sandboxed(), false);
  * ```
  */
 export function rebindRoot(root: object, runtime: NodeRuntime): object {

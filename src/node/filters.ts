@@ -14,9 +14,10 @@ import { discoverActions } from "./action.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hasAction, publicOnly } from "./filters.ts";
  * const f = publicOnly.and(hasAction("deploy"));
- * console.assert(f.toString() === "publicOnly & hasAction(\"deploy\")");
+ * assert.equal(f.toString(), "publicOnly & hasAction(\"deploy\")");
  * ```
  */
 export class Filter {
@@ -64,9 +65,10 @@ export const privateOnly: Filter = new Filter((n) => !isPublic(n), "privateOnly"
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isInstance } from "./filters.ts";
  * import { Node } from "./node.ts";
- * console.assert(isInstance(Node).toString() === "isInstance(Node)");
+ * assert.equal(isInstance(Node).toString(), "isInstance(Node)");
  * ```
  */
 export function isInstance(cls: NodeClass): Filter {
@@ -78,8 +80,9 @@ export function isInstance(cls: NodeClass): Filter {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hasAction } from "./filters.ts";
- * console.assert(hasAction("x").toString() === 'hasAction("x")');
+ * assert.equal(hasAction("x").toString(), 'hasAction("x")');
  * ```
  */
 export function hasAction(name: string): Filter {
@@ -94,9 +97,10 @@ export function hasAction(name: string): Filter {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { inGroup } from "./filters.ts";
  * import { production } from "./groups.ts";
- * console.assert(inGroup(production).toString() === "inGroup(production)");
+ * assert.equal(inGroup(production).toString(), "inGroup(production)");
  * ```
  */
 export function inGroup(group: Group): Filter {
@@ -108,8 +112,9 @@ export function inGroup(group: Group): Filter {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { groupOf } from "./filters.ts";
- * console.assert(groupOf({}) === undefined);
+ * assert.equal(groupOf({}), undefined);
  * ```
  */
 export function groupOf(node: object): Group | undefined {

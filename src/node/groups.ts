@@ -13,9 +13,10 @@ export type GroupColor = "red" | "green" | "yellow" | "blue" | "magenta" | "cyan
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Group } from "./groups.ts";
  * const canary = new Group("canary", "magenta");
- * console.assert(canary.name === "canary");
+ * assert.equal(canary.name, "canary");
  * ```
  */
 export class Group {

@@ -26,13 +26,16 @@ function visible(name: string, options: ListOptions | undefined): boolean {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Inspector, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "./node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { Inspector } from "./inspect.ts";
  * class B extends Node { go(): void {} }
  * class A extends Node { b = child(B); }
  * await using env = new Env({ interactive: false });
  * const inspector = new Inspector(env.bind(A));
- * console.assert(inspector.children().map(([name]) => name).join() === "b");
- * console.assert(new Inspector(inspector.child("b")).path().join(".") === "A.b");
+ * assert.equal(inspector.children().map(([name]) => name).join(), "b");
+ * assert.equal(new Inspector(inspector.child("b")).path().join("."), "A.b");
  * ```
  */
 export class Inspector {

@@ -5,25 +5,11 @@
  *
  * @module
  */
+import { ALL_HOSTS, PLACEHOLDER } from "../brands.ts";
 import type { Host } from "../host/host.ts";
 import type { Group } from "./groups.ts";
 
-/** The brand of every placeholder (shared by all copies of deployer). */
-export const PLACEHOLDER: unique symbol = Symbol.for("deployer.placeholder") as never;
-
-/**
- * Maps a child's role to every host of its parent. Python's `ALL_HOSTS`.
- *
- * @example Usage
- * ```ts
- * import { ALL_HOSTS, child, Node } from "../../mod.ts";
- * class Monitor extends Node {}
- * class Root extends Node {
- *   monitor = child(Monitor, { roles: { host: ALL_HOSTS } });
- * }
- * ```
- */
-export const ALL_HOSTS: unique symbol = Symbol.for("deployer.allHosts") as never;
+export { ALL_HOSTS, PLACEHOLDER };
 
 /** What a child role maps to: one parent role, several, or all hosts. */
 export type RoleSource = string | readonly string[] | typeof ALL_HOSTS;
@@ -37,8 +23,12 @@ export interface ChildOptions<N> {
   roles?: Readonly<Record<string, RoleSource>>;
   /** Real hosts, ignoring the parent's (python's inner `class Hosts`). */
   hosts?: HostsDefinition;
-  /** Field values to set on the child (replaces python's `Child__field = value`). */
-  set?: { [K in keyof N]?: N[K] };
+  /**
+   * Field values to set on the child (replaces python's `Child__field = value`). A function
+   * (`set: () => ({ location: this.root })`) is called when the child is bound, so it sees
+   * the parent's final fields, subclass overrides included.
+   */
+  set?: { [K in keyof N]?: N[K] } | (() => { [K in keyof N]?: N[K] });
   /** For a parallel node: exactly one host, used as a plain isolated node (python `.JustOne`). */
   justOne?: boolean;
   /** The group of the child (and its descendants). */
@@ -77,8 +67,9 @@ export type Marker = ChildMarker | RequiredMarker | QueryMarker;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isMarker, required } from "./markers.ts";
- * console.assert(isMarker(required<string>("x")));
+ * assert.ok(isMarker(required<string>("x")));
  * ```
  */
 export function isMarker(value: unknown): value is Marker {
@@ -91,10 +82,23 @@ export function isMarker(value: unknown): value is Marker {
  *
  * @example Usage
  * ```ts
- * import { Node, required } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { required } from "./markers.ts";
+ * import { child, Node } from "./node.ts";
  * class Git extends Node {
  *   repository = required<string>("URL to clone");
  * }
+ * class Root extends Node {
+ *   app = child(Git, { set: { repository: "https://example.org/app.git" } });
+ *   broken = child(Git);
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.equal(root.app.repository, "https://example.org/app.git");
+ * assert.throws(() => root.broken.repository, {
+ *   message: 'Required value "repository" of Root.broken is not set: URL to clone',
+ * });
  * ```
  */
 export function required<T>(description = ""): T {
@@ -109,11 +113,19 @@ export function required<T>(description = ""): T {
  *
  * @example Usage
  * ```ts
- * import { Node, q } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { q } from "./markers.ts";
+ * import { child, Node } from "./node.ts";
  * class Site extends Node {
  *   domain = "example.com";
  *   url = q(() => `https://${this.domain}`);
  * }
+ * class Root extends Node {
+ *   site = child(Site, { set: { domain: "example.org" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * assert.equal(env.bind(Root).site.url, "https://example.org");
  * ```
  */
 export function q<T>(fn: () => T): T {

@@ -4,16 +4,17 @@
  *
  * @module
  */
+import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
 import type { Console } from "../console/mod.ts";
-import type { Env } from "../exec/env.ts";
 import type { HostHandle } from "../host/handle.ts";
-import type { Host } from "../host/host.ts";
 import type { HostSet } from "../host/host_set.ts";
 import type { ActionOptions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { childMarker, type ChildOptions, type HostsDefinition, type NodeClass } from "./markers.ts";
-import type { ParallelResult } from "./result.ts";
-import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
+import type { NodeEnv, Parallel } from "./runtime.ts";
+import { requireState } from "./state.ts";
+
+export type { ActionName, NodeEnv, Parallel, ParallelView, RootOptions } from "./runtime.ts";
 
 /**
  * A node of the deployment tree. Subclass it: public methods are actions, fields are
@@ -23,7 +24,11 @@ import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
  *
  * @example Usage
  * ```ts
- * import { Env, LocalHost, Node, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "./node.ts";
+ * import { sh } from "../command/sh.ts";
  * class Hello extends Node {
  *   static override hosts = { host: [new LocalHost()] };
  *   async greet(): Promise<string> {
@@ -32,7 +37,7 @@ import { NODE_BRAND, PARALLEL_BRAND, requireState } from "./state.ts";
  *   }
  * }
  * await using env = new Env({ interactive: false });
- * console.assert((await env.bind(Hello).greet()) === "hello");
+ * assert.equal(await env.bind(Hello).greet(), "hello");
  * ```
  */
 export class Node {
@@ -55,7 +60,7 @@ export class Node {
   get hosts(): HostSet {
     const state = requireState(this, "hosts");
     state.hostSet ??= state.runtime.hostsOf(this, state.roles);
-    return state.hostSet as HostSet;
+    return state.hostSet;
   }
 
   /** The parent node, or `undefined` at the root. */
@@ -65,15 +70,15 @@ export class Node {
 
   /** The console: questions, choices, progress bars. */
   get console(): Console {
-    return requireState(this, "console").runtime.console as Console;
+    return requireState(this, "console").runtime.console;
   }
 
   /**
    * The environment this node runs in: `this.env.sandbox`, `this.env.signal`, and
    * `this.env.bind(Cls)` to create another tree in it (python's `initialize_node`).
    */
-  get env(): Env {
-    return requireState(this, "env").runtime as unknown as Env;
+  get env(): NodeEnv {
+    return requireState(this, "env").runtime.env;
   }
 
   /**
@@ -81,13 +86,15 @@ export class Node {
    *
    * @example Usage
    * ```ts
-   * import { child, Env, Node } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * import { child, Node } from "./node.ts";
+   * import { Env } from "../exec/env.ts";
    * class Leaf extends Node {
    *   rootName(): string { return this.parentAs(Root).name; }
    * }
    * class Root extends Node { name = "root"; leaf = child(Leaf); }
    * await using env = new Env({ interactive: false });
-   * console.assert((await env.bind(Root).leaf.rootName()) === "root");
+   * assert.equal(await env.bind(Root).leaf.rootName(), "root");
    * ```
    */
   parentAs<T extends Node>(cls: NodeClass<T>): T {
@@ -107,7 +114,11 @@ export class Node {
  *
  * @example Usage
  * ```ts
- * import { child, Env, LocalHost, Node, ParallelNode, sh } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { sh } from "../command/sh.ts";
  * class Uptime extends ParallelNode {
  *   async slug(): Promise<string> { return this.host.slug; }
  * }
@@ -117,7 +128,7 @@ export class Node {
  * }
  * await using env = new Env({ interactive: false });
  * const result = await env.bind(Root).uptime.slug();
- * console.assert([...result].join() === "a,b");
+ * assert.equal([...result].join(), "a,b");
  * ```
  */
 export class ParallelNode extends Node {
@@ -139,36 +150,6 @@ export class ParallelNode extends Node {
   }
 }
 
-/** The names of a node's actions: its public methods that `Node` does not define. */
-export type ActionName<N> = {
-  [K in keyof N]: K extends keyof ParallelNode ? never
-    : K extends `_${string}` ? never
-    // deno-lint-ignore no-explicit-any
-    : K extends string ? (N[K] extends (...args: any[]) => unknown ? K : never)
-    : never;
-}[keyof N];
-
-/** What a parallel view offers besides the actions. */
-export interface ParallelView<N> {
-  /** One isolation, by host slug, host definition or index. */
-  isolate(which: string | number | Host): N;
-  /** Every isolation, in host order. */
-  isolations(): N[];
-}
-
-/**
- * A parallel node seen from outside: every action runs on all isolations and resolves
- * to a {@linkcode ParallelResult}; a failure rejects with a `ParallelError` that keeps
- * every host's outcome.
- */
-export type Parallel<N> =
-  & {
-    readonly [K in ActionName<N>]: N[K] extends (...args: infer A) => infer R
-      ? (...args: A) => Promise<ParallelResult<Awaited<R>>>
-      : never;
-  }
-  & ParallelView<N>;
-
 /**
  * Declares a child node in a class body. The field is typed as the child (`N`), or as a
  * {@linkcode Parallel} view for a parallel node (unless `justOne`). Options map roles,
@@ -176,13 +157,23 @@ export type Parallel<N> =
  *
  * @example Usage
  * ```ts
- * import { child, Node, ParallelNode } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
  * class Git extends ParallelNode {
  *   location = "/srv/app";
+ *   where(): string { return `${this.host.slug}:${this.location}`; }
  * }
  * class App extends Node {
+ *   static override hosts = {
+ *     web: [new LocalHost({ slug: "web1" }), new LocalHost({ slug: "web2" })],
+ *   };
  *   git = child(Git, { roles: { host: "web" }, set: { location: "/srv/other" } });
  * }
+ * await using env = new Env({ interactive: false });
+ * const result = await env.bind(App).git.where();
+ * assert.deepEqual([...result], ["web1:/srv/other", "web2:/srv/other"]);
  * ```
  */
 export function child<N extends ParallelNode>(

@@ -21,10 +21,11 @@ import { PARALLEL_BRAND } from "./state.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rolesFromDefinition } from "./roles.ts";
  * import { LocalHost } from "../host/local.ts";
  * const roles = rolesFromDefinition({ web: new LocalHost() });
- * console.assert(roles.get("web")?.length === 1);
+ * assert.equal(roles.get("web")?.length, 1);
  * ```
  */
 export function rolesFromDefinition(definition: HostsDefinition | undefined): RoleMap {

@@ -4,17 +4,12 @@
  *
  * @module
  */
+import { NODE_BRAND, PARALLEL_BRAND, STATE, VIEW_OF } from "../brands.ts";
+import type { HostSet } from "../host/host_set.ts";
 import type { Group } from "./groups.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 
-/** The brand of node instances (every copy of deployer). */
-export const NODE_BRAND: unique symbol = Symbol.for("deployer.node") as never;
-/** The brand of parallel node classes' instances. */
-export const PARALLEL_BRAND: unique symbol = Symbol.for("deployer.parallelNode") as never;
-/** Where a bound node keeps its {@linkcode NodeState}. */
-export const STATE: unique symbol = Symbol.for("deployer.nodeState") as never;
-/** Where a parallel view keeps the node it views. */
-export const VIEW_OF: unique symbol = Symbol.for("deployer.viewOf") as never;
+export { NODE_BRAND, PARALLEL_BRAND, STATE, VIEW_OF };
 
 /** What kind of member a field is, as the inspector sees it. */
 export type MemberKind = "child" | "query" | "required" | "value";
@@ -52,7 +47,7 @@ export interface NodeState {
   /** Cells of a non-isolated parallel node, created on first access. */
   cells?: object[];
   /** The bound host set, created on first access. */
-  hostSet?: unknown;
+  hostSet?: HostSet;
 }
 
 /**
@@ -60,8 +55,14 @@ export interface NodeState {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "./node.ts";
  * import { stateOf } from "./state.ts";
- * console.assert(stateOf({}) === undefined);
+ * class Root extends Node {}
+ * await using env = new Env({ interactive: false });
+ * assert.equal(stateOf(env.bind(Root))?.name, "Root");
+ * assert.equal(stateOf(new Root()), undefined); // not bound
  * ```
  */
 export function stateOf(node: unknown): NodeState | undefined {
@@ -74,8 +75,14 @@ export function stateOf(node: unknown): NodeState | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Node } from "./node.ts";
  * import { requireState } from "./state.ts";
- * try { requireState({}, "hosts"); } catch (e) { console.assert(e instanceof Error); }
+ * class Web extends Node {}
+ * assert.throws(() => requireState(new Web(), "hosts"), {
+ *   message: "Cannot access hosts of Web: the node is not bound to an environment " +
+ *     "(create it with env.bind(Cls) or runCli(Cls), not with new)",
+ * });
  * ```
  */
 export function requireState(node: object, what: string): NodeState {
@@ -94,8 +101,12 @@ export function requireState(node: object, what: string): NodeState {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Node } from "./node.ts";
  * import { isNode } from "./state.ts";
- * console.assert(!isNode({}));
+ * class Db extends Node {}
+ * assert.ok(isNode(new Db()));
+ * assert.ok(!isNode({ hosts: [] }));
  * ```
  */
 export function isNode(value: unknown): value is object {
@@ -108,8 +119,13 @@ export function isNode(value: unknown): value is object {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Node, ParallelNode } from "./node.ts";
  * import { isParallelNode } from "./state.ts";
- * console.assert(!isParallelNode({}));
+ * class Git extends ParallelNode {}
+ * class Db extends Node {}
+ * assert.ok(isParallelNode(new Git()));
+ * assert.ok(!isParallelNode(new Db()));
  * ```
  */
 export function isParallelNode(value: unknown): boolean {
@@ -121,9 +137,19 @@ export function isParallelNode(value: unknown): boolean {
  *
  * @example Usage
  * ```ts
- * import { unwrapView } from "./state.ts";
- * const x = {};
- * console.assert(unwrapView(x) === x);
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
+ * import { isParallelNode, unwrapView } from "./state.ts";
+ * class Git extends ParallelNode {}
+ * class Root extends Node {
+ *   git = child(Git);
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.ok(!isParallelNode(root.git)); // the view is not the node
+ * assert.ok(isParallelNode(unwrapView(root.git)));
+ * assert.equal(unwrapView(root), root);
  * ```
  */
 export function unwrapView<T>(value: T): T {
@@ -138,8 +164,23 @@ export function unwrapView<T>(value: T): T {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "./node.ts";
  * import { nodePath } from "./state.ts";
- * console.assert(nodePath({}) === "Object");
+ * class Git extends ParallelNode {}
+ * class Web extends Node {
+ *   git = child(Git, { roles: { host: "web" } });
+ * }
+ * class Root extends Node {
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ *   web = child(Web);
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.equal(nodePath(root.web), "Root.web");
+ * assert.equal(nodePath(root.web.git.isolate("web1")), "Root.web.git[web1]");
  * ```
  */
 export function nodePath(node: object): string {

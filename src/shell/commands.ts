@@ -1,65 +1,28 @@
 /**
- * What one shell line does: the built-in commands (`cd`, `ls`, `find`, `--inspect`,
- * `sandbox`, ...) and running an action by its path.
+ * What one shell line does: the registry of built-in commands (`cd`, `ls`, `find`,
+ * `--inspect`, `sandbox`, ...), which help, completion and dispatch all read, and running
+ * an action by its path.
  *
  * @module
  */
-import type { Console } from "../console/mod.ts";
 import type { Env } from "../exec/env.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
-import { builtinMode, BUILTINS, OPTION_VALUES } from "./complete.ts";
-import { rebind, runInterruptible } from "./execute.ts";
+import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
 import { formatError, formatPlan, formatResult } from "./format.ts";
 import { inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
-import { type Location, resolveWords } from "./paths.ts";
-import { runSpecial } from "./special.ts";
+import { resolveWords } from "./paths.ts";
+import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
+import { connect, reportFailure, runOnHosts, version } from "./special.ts";
 import { splitWords, type Word } from "./words.ts";
 
-/** The mutable state of one shell (one per `runShell` call, never global). */
-export interface ShellSession {
-  /** The environment actions run in (forked per action). */
-  readonly env: Env;
-  /** The console, for questions. */
-  readonly console: Console;
-  /** Where the shell is. */
-  location: Location;
-  /** Writes text to the user. */
-  readonly write: (text: string) => void;
-  /** Shows long text (paged when the console can). */
-  readonly page: (text: string) => Promise<void>;
-  /** Lays out names in columns. */
-  readonly columns: (names: string[]) => string;
-  /** Colours text when colour is on. */
-  readonly paint: (text: string, color: string) => string;
-  /** `color`, `ask-on-failure`. */
-  readonly options: Map<string, boolean>;
-  /** The program name, for `--version`. */
-  readonly name: string;
-  /** The deployer version. */
-  readonly version: string;
-}
+export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./session.ts";
 
-/** What a line asks the shell loop to do next. */
-export type LineOutcome = { exit: true } | { subshell: object } | undefined;
-
-const HELP: readonly [string, string][] = [
-  ["<path> <action> [args...]", "run an action (arguments are strings; quote with ' or \")"],
-  ["cd <path>", "go to a node: names, .., /, - (previous), :slug (one isolation)"],
-  ["ls [path]", "list child nodes and actions"],
-  ["pwd", "print the current path"],
-  ["find [path]", "list every action below a node"],
-  ["sandbox <path> <action> [args]", "dry run: show the commands that would run"],
-  ["--inspect [path] [member]", "show a node, action, query or value"],
-  ["--source-code [path]", "show the class source"],
-  ["--run / --run-with-sudo [path]", "run a shell command on every host of a node"],
-  ["--connect [path]", "open an interactive shell on one host of a node"],
-  ["--version", "show versions"],
-  ["set-option <name> on|off", "color, ask-on-failure"],
-  ["show-options", "show option values"],
-  ["clear", "clear the screen"],
-  ["exit", "leave the shell (or Ctrl-D)"],
-];
+/** The options `set-option` knows, with their values. */
+export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
+  "color": ["on", "off"],
+  "ask-on-failure": ["on", "off"],
+};
 
 function notFound(session: ShellSession, word: string): void {
   session.write(session.paint(`Command not found: ${word}\n`, "red"));
@@ -103,6 +66,8 @@ async function runAction(
   if (!resolved.ok) return void notFound(session, resolved.word);
   if (!resolved.action) return void session.write("Incomplete command\n");
   const { action, args } = resolved;
+  const problem = argumentsProblem(action, args);
+  if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
   const askOnFailure = session.options.get("ask-on-failure") ?? false;
   let fork: Env | undefined;
   const outcome = await runInterruptible((signal) => {
@@ -150,19 +115,186 @@ function setOption(session: ShellSession, words: Word[]): void {
   session.options.set(name, value === "on");
 }
 
-function cd(session: ShellSession, words: Word[]): void {
-  const target = resolveNode(session, words);
-  if (!target) return;
+function cd(session: ShellSession, target: object): void {
   session.location = { ...session.location, previous: session.location.current, current: target };
 }
+
+function help(session: ShellSession): void {
+  const lines: [string, string][] = [
+    ["<path> <action> [args...]", "run an action (arguments are strings; quote with ' or \")"],
+    ...BUILTIN_COMMANDS.map((b): [string, string] => [`${b.name} ${b.usage}`.trim(), b.help]),
+  ];
+  session.write(lines.map(([usage, what]) => `  ${usage.padEnd(32)} ${what}\n`).join(""));
+}
+
+/**
+ * Every built-in command of the shell, in the order completion offers them: name, help,
+ * what it takes (for completion and argument checks) and handler. `help`, the completer
+ * and {@linkcode executeLine} all read this list.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BUILTIN_COMMANDS } from "./commands.ts";
+ * const cd = BUILTIN_COMMANDS.find((b) => b.name === "cd");
+ * assert.equal(cd?.takes, "node");
+ * ```
+ */
+export const BUILTIN_COMMANDS: readonly Builtin[] = [
+  {
+    name: "cd",
+    usage: "<path>",
+    help: "go to a node: names, .., /, - (previous), :slug (one isolation)",
+    takes: "node",
+    run: (session, _args, node) => void cd(session, node),
+  },
+  {
+    name: "ls",
+    usage: "[path]",
+    help: "list child nodes and actions",
+    takes: "node",
+    run: (session, _args, node) => void session.write(listing(session, node)),
+  },
+  {
+    name: "pwd",
+    usage: "",
+    help: "print the current path",
+    takes: "none",
+    run: (session, _args, node) => void session.write(`${displayPath(node)}\n`),
+  },
+  {
+    name: "find",
+    usage: "[path]",
+    help: "list every action below a node",
+    takes: "node",
+    run: async (session, _args, node) => {
+      await session.page(findLines(node, []).join("\n") + "\n");
+    },
+  },
+  {
+    name: "clear",
+    usage: "",
+    help: "clear the screen",
+    takes: "none",
+    run: (session) => void session.write("\x1b[2J\x1b[0;0H"),
+  },
+  {
+    name: "exit",
+    usage: "",
+    help: "leave the shell (or Ctrl-D)",
+    takes: "none",
+    run: () => ({ exit: true }),
+  },
+  {
+    name: "sandbox",
+    usage: "<path> <action> [args]",
+    help: "dry run: show the commands that would run",
+    takes: "action",
+    run: (session, args) => runAction(session, args, true),
+  },
+  {
+    name: "set-option",
+    usage: "<name> on|off",
+    help: Object.keys(OPTION_VALUES).join(", "),
+    takes: "option",
+    run: (session, args) => void setOption(session, args),
+  },
+  {
+    name: "show-options",
+    usage: "",
+    help: "show option values",
+    takes: "none",
+    run: (session) =>
+      void session.write(
+        [...session.options].map(([k, v]) => `${k.padEnd(20)} ${v ? "on" : "off"}\n`).join(""),
+      ),
+  },
+  {
+    name: "help",
+    usage: "",
+    help: "show this list",
+    takes: "none",
+    run: (session) => void help(session),
+  },
+  {
+    name: "--inspect",
+    usage: "[path] [member]",
+    help: "show a node, action, query or value",
+    takes: "inspect",
+    run: async (session, args) => void (await inspect(session, args)),
+  },
+  {
+    name: "--source-code",
+    usage: "[path]",
+    help: "show the class source",
+    takes: "node",
+    run: async (session, _args, node) => void (await session.page(sourceCode(node))),
+  },
+  {
+    name: "--connect",
+    usage: "[path]",
+    help: "open an interactive shell on one host of a node",
+    takes: "node",
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => connect(session, node))),
+  },
+  {
+    name: "--run",
+    usage: "[path]",
+    help: "run a shell command on every host of a node",
+    takes: "node",
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => runOnHosts(session, node, false))),
+  },
+  {
+    name: "--run-with-sudo",
+    usage: "[path]",
+    help: "run a shell command with sudo on every host of a node",
+    takes: "node",
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => runOnHosts(session, node, true))),
+  },
+  {
+    name: "--version",
+    usage: "",
+    help: "show versions",
+    takes: "none",
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => version(session, node))),
+  },
+  {
+    name: "--scp",
+    usage: "[path]",
+    help: "the SCP shell (not available yet)",
+    takes: "node",
+    run: (session) => void session.write("SCP shell is not available yet\n"),
+  },
+];
 
 /**
  * Runs one line typed in the shell and says whether to exit or start a sub-shell.
  *
  * @example Usage
  * ```ts
- * import { executeLine } from "./commands.ts";
- * console.assert(typeof executeLine === "function");
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
+ * import { executeLine, type ShellSession } from "./commands.ts";
+ * class Root extends Node {
+ *   hello(name: string): string { return `hi ${name}`; }
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * await executeLine(session, "hello 'big world'");
+ * assert.equal(out, "hi big world\n");
+ * assert.deepEqual(await executeLine(session, "exit"), { exit: true });
  * ```
  */
 export async function executeLine(session: ShellSession, line: string): Promise<LineOutcome> {
@@ -171,55 +303,12 @@ export async function executeLine(session: ShellSession, line: string): Promise<
   const words = split.words;
   if (words.length === 0) return undefined;
   const [first, ...rest] = words;
-  const builtin = !first.quoted && BUILTINS.includes(first.text) ? first.text : undefined;
-  if (builtin && builtinMode(builtin) === "none" && rest.length && builtin !== "set-option") {
-    return void notFound(session, rest[0].text);
-  }
-  const here = unwrapView(session.location.current);
-  switch (builtin) {
-    case undefined:
-      return await runAction(session, words, false);
-    case "exit":
-      return { exit: true };
-    case "cd":
-      return void cd(session, rest);
-    case "pwd":
-      return void session.write(`${displayPath(here)}\n`);
-    case "clear":
-      return void session.write("\x1b[2J\x1b[0;0H");
-    case "help":
-      return void session.write(
-        HELP.map(([usage, what]) => `  ${usage.padEnd(32)} ${what}\n`).join(""),
-      );
-    case "ls": {
-      const node = resolveNode(session, rest);
-      if (node) session.write(listing(session, node));
-      return;
-    }
-    case "find": {
-      const node = resolveNode(session, rest);
-      if (node) await session.page(findLines(node, []).join("\n") + "\n");
-      return;
-    }
-    case "sandbox":
-      return await runAction(session, rest, true);
-    case "--inspect":
-      return void (await inspect(session, rest));
-    case "--source-code": {
-      const node = resolveNode(session, rest);
-      if (node) await session.page(sourceCode(node));
-      return;
-    }
-    case "set-option":
-      return void setOption(session, rest);
-    case "show-options":
-      return void session.write(
-        [...session.options].map(([k, v]) => `${k.padEnd(20)} ${v ? "on" : "off"}\n`).join(""),
-      );
-    default: {
-      const node = builtinMode(builtin) === "node" ? resolveNode(session, rest) : here;
-      if (node) await runSpecial(session, builtin, node);
-      return;
-    }
-  }
+  const builtin = first.quoted ? undefined : BUILTIN_COMMANDS.find((b) => b.name === first.text);
+  if (!builtin) return await runAction(session, words, false);
+  if (builtin.takes === "none" && rest.length) return void notFound(session, rest[0].text);
+  const node = builtin.takes === "node"
+    ? resolveNode(session, rest)
+    : unwrapView(session.location.current);
+  if (!node) return undefined;
+  return await builtin.run(session, rest, node);
 }

@@ -1,55 +1,20 @@
 /**
  * Tab completion of the shell, as a pure function in `node:readline`'s completer shape:
- * the text before the cursor in, `[candidates, completedSubstring]` out.
+ * the text before the cursor in, `[candidates, completedSubstring]` out. Built-ins and
+ * what they take come from the registry in `commands.ts`.
  *
  * @module
  */
 import { Inspector } from "../node/inspect.ts";
+import { BUILTIN_COMMANDS, type BuiltinArguments, OPTION_VALUES } from "./commands.ts";
 import { stateOf, unwrapView } from "../node/state.ts";
 import { isolationChoices, type Location, type ResolveMode, resolveWords } from "./paths.ts";
 import { splitWords, type Word } from "./words.ts";
 
-/** The built-in commands, in the order they are offered. */
-export const BUILTINS: readonly string[] = [
-  "cd",
-  "ls",
-  "pwd",
-  "find",
-  "clear",
-  "exit",
-  "sandbox",
-  "set-option",
-  "show-options",
-  "help",
-  "--inspect",
-  "--source-code",
-  "--connect",
-  "--run",
-  "--run-with-sudo",
-  "--version",
-  "--scp",
-];
+/** The names of the built-in commands, in the order they are offered. */
+export const BUILTINS: readonly string[] = BUILTIN_COMMANDS.map((b) => b.name);
 
-/** The options `set-option` knows, with their values. */
-export const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
-  "color": ["on", "off"],
-  "ask-on-failure": ["on", "off"],
-};
-
-/** What each built-in takes after its name. */
-const BUILTIN_MODE: Readonly<Record<string, ResolveMode | "none" | "option">> = {
-  "cd": "node",
-  "ls": "node",
-  "find": "node",
-  "--source-code": "node",
-  "--connect": "node",
-  "--run": "node",
-  "--run-with-sudo": "node",
-  "--scp": "node",
-  "sandbox": "action",
-  "--inspect": "inspect",
-  "set-option": "option",
-};
+export { OPTION_VALUES };
 
 /**
  * What the builtin `name` takes after it: a path (`node`), a path and an action
@@ -57,12 +22,14 @@ const BUILTIN_MODE: Readonly<Record<string, ResolveMode | "none" | "option">> = 
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinMode } from "./complete.ts";
- * console.assert(builtinMode("cd") === "node" && builtinMode("pwd") === "none");
+ * assert.equal(builtinMode("cd"), "node");
+ * assert.equal(builtinMode("pwd"), "none");
  * ```
  */
-export function builtinMode(name: string): ResolveMode | "none" | "option" {
-  return BUILTIN_MODE[name] ?? "none";
+export function builtinMode(name: string): BuiltinArguments {
+  return BUILTIN_COMMANDS.find((b) => b.name === name)?.takes ?? "none";
 }
 
 /** Options of {@linkcode complete}. */
@@ -105,14 +72,16 @@ function matching(candidates: readonly string[], partial: string): string[] {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { complete } from "./complete.ts";
  * class Web extends Node { deploy(): void {} }
  * class Root extends Node { web = child(Web); }
  * await using env = new Env({ interactive: false });
  * const root = env.bind(Root);
- * console.assert(complete(root, root, "cd w")[0][0] === "web ");
- * console.assert(complete(root, root, "web d")[0][0] === "deploy ");
+ * assert.equal(complete(root, root, "cd w")[0][0], "web ");
+ * assert.equal(complete(root, root, "web d")[0][0], "deploy ");
  * ```
  */
 export function complete(

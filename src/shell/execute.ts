@@ -5,9 +5,10 @@
  *
  * @module
  */
-import type { Env } from "../exec/env.ts";
+import { type Env, runtimeOf } from "../exec/env.ts";
+import type { ActionInfo } from "../node/action.ts";
 import { childOf, rebindRoot } from "../node/bind.ts";
-import type { NodeRuntime } from "../node/runtime.ts";
+import { parameterNames } from "../node/parameters.ts";
 import { stateOf, unwrapView } from "../node/state.ts";
 import { isolationChoices } from "./paths.ts";
 
@@ -39,27 +40,59 @@ function enter(node: object, id: string | undefined): object {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { rebind } from "./execute.ts";
  * class B extends Node {}
  * class A extends Node { b = child(B); }
  * await using env = new Env({ interactive: false });
  * const b = env.bind(A).b;
  * const again = rebind(b, env.fork({ sandbox: true }));
- * console.assert(again !== b && (again as B).env.sandbox);
+ * assert.notEqual(again, b);
+ * assert.ok((again as B).env.sandbox);
  * ```
  */
 export function rebind(node: object, env: Env): object {
   const steps = stepsOf(unwrapView(node));
   let root: object = unwrapView(node);
   while (stateOf(root)?.parent) root = stateOf(root)!.parent!;
-  let current = enter(rebindRoot(root, env as NodeRuntime), steps[0].id);
+  let current = enter(rebindRoot(root, runtimeOf(env)), steps[0].id);
   for (const step of steps.slice(1)) {
     const next = childOf(current, step.name);
     if (!next) throw new Error(`Cannot find "${step.name}" in the rebound tree`);
     current = enter(next, step.id);
   }
   return current;
+}
+
+/**
+ * Why an action cannot be called with `args` (fewer than its parameters before the
+ * first default), as a usage line naming the parameters; `undefined` when it can.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { argumentsProblem } from "./execute.ts";
+ * const pair = { name: "pair", fn: (first: string, second: string) => first + second };
+ * assert.equal(
+ *   argumentsProblem(pair, ["a"]),
+ *   "Usage: pair first second (needs 2 arguments: first, second; got 1)",
+ * );
+ * assert.equal(argumentsProblem(pair, ["a", "b"]), undefined);
+ * ```
+ */
+export function argumentsProblem(
+  action: { readonly name: string; readonly fn: ActionInfo["fn"] | ((...a: never[]) => unknown) },
+  args: readonly string[],
+): string | undefined {
+  const expected = action.fn.length;
+  if (args.length >= expected) return undefined;
+  const params = parameterNames(action.fn);
+  const usage = [action.name, ...params].join(" ");
+  const named = params.length ? `: ${params.slice(0, expected).join(", ")}` : "";
+  return `Usage: ${usage} (needs ${expected} argument${expected === 1 ? "" : "s"}${named}; ` +
+    `got ${args.length})`;
 }
 
 /** How {@linkcode runInterruptible} reports. */
@@ -92,9 +125,11 @@ function listenSigint(handler: () => void): () => void {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runInterruptible } from "./execute.ts";
  * const result = await runInterruptible(() => Promise.resolve(42));
- * console.assert(result.value === 42 && !result.interrupted);
+ * assert.equal(result.value, 42);
+ * assert.ok(!result.interrupted);
  * ```
  */
 export async function runInterruptible(

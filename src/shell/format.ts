@@ -1,10 +1,18 @@
 /**
  * How the shell prints what actions return and how they fail: per-host tables for
- * parallel results, every failed host of a parallel error, and the sandbox plan.
+ * parallel results, every failed host of a parallel error, and the sandbox plan. What
+ * these functions return is safe for a terminal: control characters (but line feeds
+ * and tabs) are shown as escapes, whatever hosts, values or messages contain.
  *
  * @module
  */
+import { escapeControl } from "../console/control.ts";
 import type { PlanEntry } from "../exec/env.ts";
+
+/** Multi-line text made safe for a terminal. */
+function safe(text: string): string {
+  return escapeControl(text, { newlines: true });
+}
 
 /** A parallel result from any copy of deployer (recognised by shape, not `instanceof`). */
 interface ParallelLike {
@@ -17,9 +25,11 @@ interface ParallelLike {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "../node/result.ts";
+ * import assert from "node:assert/strict";
+ * import { ParallelResult } from "../outcome.ts";
  * import { isParallelResult } from "./format.ts";
- * console.assert(isParallelResult(new ParallelResult([])) && !isParallelResult([]));
+ * assert.ok(isParallelResult(new ParallelResult([])));
+ * assert.ok(!isParallelResult([]));
  * ```
  */
 export function isParallelResult(value: unknown): value is ParallelLike {
@@ -33,8 +43,10 @@ export function isParallelResult(value: unknown): value is ParallelLike {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatValue } from "./format.ts";
- * console.assert(formatValue("a") === "a" && formatValue({ x: 1 }) === "{ x: 1 }");
+ * assert.equal(formatValue("a"), "a");
+ * assert.equal(formatValue({ x: 1 }), "{ x: 1 }");
  * ```
  */
 export function formatValue(value: unknown): string {
@@ -64,15 +76,21 @@ function table(rows: [string, string][]): string {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "../node/result.ts";
+ * import assert from "node:assert/strict";
+ * import { ParallelResult } from "../outcome.ts";
  * import { formatResult } from "./format.ts";
- * const text = formatResult(new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]));
- * console.assert(text === "a   x\nbb  y\n");
+ * const result = new ParallelResult([{ host: "a", value: "x" }, { host: "bb", value: "y" }]);
+ * const text = formatResult(result);
+ * assert.equal(text, "a   x\nbb  y\n");
  * ```
  */
 export function formatResult(value: unknown): string {
+  return safe(resultText(value));
+}
+
+function resultText(value: unknown): string {
   if (value === undefined || value === null) return "";
-  if (Array.isArray(value)) return value.map((item) => formatResult(item)).join("");
+  if (Array.isArray(value)) return value.map((item) => resultText(item)).join("");
   if (isParallelResult(value)) {
     const entries = value.entries();
     if (entries.every(([, v]) => v === undefined || v === null)) return "";
@@ -106,19 +124,26 @@ function messageOf(error: unknown): string {
 /**
  * A failure as the shell prints it. A parallel error lists every failed host with its
  * full error (command, exit code, output tail); other errors print their message.
+ * deployer's own errors show the message alone; any other error is prefixed with its
+ * name (`Error: boom`, `TypeError: ...`) so that a bug is not mistaken for a failure.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ParallelError } from "../errors.ts";
  * import { formatError } from "./format.ts";
  * const text = formatError(new ParallelError("Root.p.go", [
  *   { host: "a", ok: false, error: new Error("boom") },
  *   { host: "b", ok: true, value: 1 },
  * ]));
- * console.assert(text.includes("failed on 1 of 2 hosts") && text.includes("[a] boom"));
+ * assert.equal(text, "Root.p.go failed on 1 of 2 hosts (a)\n[a] Error: boom\n");
  * ```
  */
 export function formatError(error: unknown): string {
+  return safe(errorText(error));
+}
+
+function errorText(error: unknown): string {
   const outcomes = (error as { outcomes?: OutcomeLike[] } | null)?.outcomes;
   if (error instanceof Error && Array.isArray(outcomes)) {
     const failed = outcomes.filter((o) => !o.ok);
@@ -134,11 +159,16 @@ export function formatError(error: unknown): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPlan } from "./format.ts";
- * console.assert(formatPlan([{ host: "a", command: "echo hi" }]).includes("  a:\n    echo hi\n"));
+ * assert.ok(formatPlan([{ host: "a", command: "echo hi" }]).includes("  a:\n    echo hi\n"));
  * ```
  */
 export function formatPlan(plan: readonly PlanEntry[]): string {
+  return safe(planText(plan));
+}
+
+function planText(plan: readonly PlanEntry[]): string {
   if (plan.length === 0) return "Sandbox plan: no commands would have run.\n";
   const byHost = new Map<string, string[]>();
   for (const { host, command } of plan) {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { NODE_BRAND, PARALLEL_BRAND } from "../brands.ts";
 import { Inspector } from "../node/inspect.ts";
 import { stateOf } from "../node/state.ts";
 import { formatValue } from "./format.ts";
@@ -38,14 +39,17 @@ function section(title: string, lines: string[]): string {
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { inspectNode } from "./inspect_text.ts";
  * class B extends Node { greet(): void {} }
  * class A extends Node { name = "x"; b = child(B); }
  * await using env = new Env({ interactive: false });
  * const root = env.bind(A);
  * const text = await inspectNode(root, root);
- * console.assert(text.includes("Children:\n  b") && text.includes('name = x'));
+ * assert.ok(text.includes("Children:\n  b"));
+ * assert.ok(text.includes('name = x'));
  * ```
  */
 export async function inspectNode(node: object, sandboxed?: object): Promise<string> {
@@ -90,12 +94,14 @@ export async function inspectNode(node: object, sandboxed?: object): Promise<str
  *
  * @example Usage
  * ```ts
- * import { Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { inspectMember } from "./inspect_text.ts";
  * class A extends Node { greet(): string { return "hi"; } }
  * await using env = new Env({ interactive: false });
  * const root = env.bind(A);
- * console.assert((await inspectMember(root, "greet", root)).includes("Action: greet"));
+ * assert.ok((await inspectMember(root, "greet", root)).includes("Action: greet"));
  * ```
  */
 export async function inspectMember(
@@ -126,11 +132,13 @@ export async function inspectMember(
  *
  * @example Usage
  * ```ts
- * import { Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { sourceCode } from "./inspect_text.ts";
  * class A extends Node { greet(): string { return "hi"; } }
  * await using env = new Env({ interactive: false });
- * console.assert(sourceCode(env.bind(A)).includes("greet()"));
+ * assert.ok(sourceCode(env.bind(A)).includes("greet()"));
  * ```
  */
 export function sourceCode(node: object): string {
@@ -141,8 +149,8 @@ export function sourceCode(node: object): string {
     proto && proto !== Object.prototype;
     proto = Object.getPrototypeOf(proto)
   ) {
-    if (Object.prototype.hasOwnProperty.call(proto, Symbol.for("deployer.node"))) break;
-    if (Object.prototype.hasOwnProperty.call(proto, Symbol.for("deployer.parallelNode"))) break;
+    if (Object.prototype.hasOwnProperty.call(proto, NODE_BRAND)) break;
+    if (Object.prototype.hasOwnProperty.call(proto, PARALLEL_BRAND)) break;
     const cls = proto.constructor;
     let text: string;
     try {

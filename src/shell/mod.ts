@@ -3,13 +3,15 @@
  *
  * @example Usage
  * ```ts
- * import { child, Env, Node } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * import { child, Node } from "../node/node.ts";
+ * import { Env } from "../exec/env.ts";
  * import { complete } from "./mod.ts";
  * class Web extends Node { deploy(): void {} }
  * class Root extends Node { web = child(Web); }
  * await using env = new Env({ interactive: false });
  * const root = env.bind(Root);
- * console.assert(complete(root, root, "web de")[0][0] === "deploy ");
+ * assert.equal(complete(root, root, "web de")[0][0], "deploy ");
  * ```
  *
  * @module

@@ -47,8 +47,20 @@ export type ResolveMode = "node" | "action" | "inspect";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "../node/node.ts";
  * import { isolationSlug } from "./paths.ts";
- * console.assert(isolationSlug({}) === undefined);
+ * class Cell extends ParallelNode {}
+ * class Root extends Node {
+ *   static override hosts = { web: [new LocalHost({ slug: "a" })] };
+ *   cell = child(Cell, { roles: { host: "web" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.equal(isolationSlug(root.cell.isolate("a")), "a");
+ * assert.equal(isolationSlug(root), undefined);
  * ```
  */
 export function isolationSlug(node: object): string | undefined {
@@ -64,8 +76,20 @@ export function isolationSlug(node: object): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { child, Node, ParallelNode } from "../node/node.ts";
  * import { isolationChoices } from "./paths.ts";
- * console.assert(typeof isolationChoices === "function");
+ * class Cell extends ParallelNode {}
+ * class Root extends Node {
+ *   static override hosts = { web: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
+ *   cell = child(Cell, { roles: { host: "web" } });
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * assert.deepEqual(isolationChoices(root.cell).map(([slug]) => slug), ["a", "b"]);
+ * assert.deepEqual(isolationChoices(root), []); // a normal root is one isolation
  * ```
  */
 export function isolationChoices(node: object): [string, object][] {
@@ -87,8 +111,21 @@ export function isolationChoices(node: object): [string, object][] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { stepPath } from "./paths.ts";
- * console.assert(typeof stepPath === "function");
+ * class Db extends Node {}
+ * class Root extends Node {
+ *   db = child(Db);
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * const here = { root, current: root };
+ * const db = stepPath(here, root, { text: "db", quoted: false });
+ * assert.equal(db, root.db);
+ * assert.equal(stepPath(here, root.db, { text: "..", quoted: false }), root);
+ * assert.equal(stepPath(here, root, { text: "..", quoted: true }), undefined); // a name, not `..`
  * ```
  */
 export function stepPath(location: Location, node: object, word: Word): object | undefined {
@@ -134,8 +171,27 @@ function findMember(node: object, name: string): string | undefined {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { child, Node } from "../node/node.ts";
  * import { resolveWords } from "./paths.ts";
- * console.assert(typeof resolveWords === "function");
+ * import { splitWords } from "./words.ts";
+ * class Db extends Node {
+ *   backup(_to: string): void {}
+ * }
+ * class Root extends Node {
+ *   db = child(Db);
+ * }
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * const here = { root, current: root };
+ * const found = resolveWords(here, splitWords("db backup /tmp/x").words, "action");
+ * assert.ok(found.ok);
+ * assert.equal(found.node, root.db);
+ * assert.equal(found.action?.name, "backup");
+ * assert.deepEqual(found.args, ["/tmp/x"]);
+ * const missing = resolveWords(here, splitWords("web").words, "node");
+ * assert.deepEqual(missing, { ok: false, word: "web" });
  * ```
  */
 export function resolveWords(

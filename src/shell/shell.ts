@@ -5,11 +5,12 @@
  * @module
  */
 import { createInterface } from "node:readline";
-import denoJson from "../../deno.json" with { type: "json" };
 import { colorEnabled, colorize, type ColorName } from "../console/colors.ts";
+import { escapeControl, hasControl } from "../console/control.ts";
 import { inColumns } from "../console/columns.ts";
 import type { Env } from "../exec/env.ts";
 import { Inspector } from "../node/inspect.ts";
+import { VERSION } from "../version.ts";
 import { unwrapView } from "../node/state.ts";
 import { executeLine, type ShellSession } from "./commands.ts";
 import { complete } from "./complete.ts";
@@ -45,6 +46,13 @@ function historyFile(): string | undefined {
 function loadHistory(path: string | undefined): string[] {
   if (!path) return [];
   try {
+    // Commands may name hosts, paths and arguments: the history is private (0600).
+    const mode = Deno.statSync(path).mode;
+    if (mode !== null && (mode & 0o077) !== 0) Deno.chmodSync(path, mode & 0o700);
+  } catch {
+    // No history yet, or not ours to change.
+  }
+  try {
     return Deno.readTextFileSync(path).split("\n").filter((l) => l.trim()).slice(-HISTORY_SIZE)
       .reverse();
   } catch {
@@ -55,7 +63,7 @@ function loadHistory(path: string | undefined): string[] {
 function saveHistory(path: string | undefined, line: string): void {
   if (!path) return;
   try {
-    Deno.writeTextFileSync(path, `${line.replace(/\n/g, " ")}\n`, { append: true });
+    Deno.writeTextFileSync(path, `${line.replace(/\n/g, " ")}\n`, { append: true, mode: 0o600 });
   } catch {
     // History is a convenience: a read-only home is fine.
   }
@@ -127,7 +135,22 @@ function promptFor(session: ShellSession): string {
   const inspector = new Inspector(node);
   const color = inspector.group()?.color;
   const path = inspector.fullPath();
-  return `${color ? session.paint(path, color) : path} > `;
+  const shown = escapeControl(path);
+  return `${color ? session.paint(shown, color) : shown} > `;
+}
+
+// Only the tool itself writes nothing but cursor and erase sequences (`clear`); user
+// data always comes inside other text.
+// deno-lint-ignore no-control-regex
+const SCREEN_ONLY = /^(?:\x1b\[[0-9;]*[HJ])+$/;
+
+/**
+ * What the shell writes, made safe for the terminal: node names, values and messages
+ * cannot move the cursor, clear the screen or set the title (their control characters
+ * are shown as escapes); colours and the `clear` command still work.
+ */
+function safeText(text: string): string {
+  return SCREEN_ONLY.test(text) ? text : escapeControl(text, { newlines: true, sgr: "keep" });
 }
 
 async function loop(session: ShellSession, io: Io, start: Location): Promise<void> {
@@ -135,10 +158,13 @@ async function loop(session: ShellSession, io: Io, start: Location): Promise<voi
   session.location = start;
   try {
     for (;;) {
-      const completer = (line: string) =>
-        complete(session.location.root, session.location.current, line, {
+      const completer = (line: string): [string[], string] => {
+        const [candidates, word] = complete(session.location.root, session.location.current, line, {
           previous: session.location.previous,
         });
+        // readline prints candidates raw; names with control characters cannot be typed.
+        return [candidates.filter((c) => !hasControl(c)), word];
+      };
       const line = await readLine(io, promptFor(session), completer);
       if (line === null) {
         session.write("\n");
@@ -175,12 +201,19 @@ async function loop(session: ShellSession, io: Io, start: Location): Promise<voi
  * (twice to list them); Ctrl-C clears the line, or stops the running action.
  *
  * @example Usage
- * ```ts ignore
- * import { Env, Node } from "../../mod.ts";
+ * ```ts
+ * // Illustrative: the shell reads the keys of this process's terminal until `exit`, so
+ * // this is type-checked but not run (as a module that is not the main one, it does nothing).
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
  * import { runShell } from "./shell.ts";
- * class Root extends Node { hello(): string { return "hi"; } }
- * await using env = new Env();
- * Deno.exit(await runShell({ root: env.bind(Root), env }));
+ * class Root extends Node {
+ *   hello(): string { return "hi"; }
+ * }
+ * if (import.meta.main) {
+ *   await using env = new Env();
+ *   Deno.exit(await runShell({ root: env.bind(Root), env }));
+ * }
  * ```
  */
 export async function runShell(options: ShellOptions): Promise<number> {
@@ -207,11 +240,11 @@ export async function runShell(options: ShellOptions): Promise<number> {
     env,
     console: env.console,
     location: { root, current: root },
-    write: (text) => void output.write(text),
+    write: (text) => void output.write(safeText(text)),
     page: (text) =>
       ownConsole
-        ? env.console.lesspipe(text.replace(/\n$/, "").split("\n"))
-        : Promise.resolve(void output.write(text)),
+        ? env.console.lesspipe(safeText(text).replace(/\n$/, "").split("\n"))
+        : Promise.resolve(void output.write(safeText(text))),
     columns: (names) => {
       const columns = (output as { columns?: number }).columns ?? 80;
       return inColumns(names, { columns, marginLeft: 2 }).map((l) => `${l}\n`).join("");
@@ -220,7 +253,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
       colorize(text, color as ColorName, settings.get("color") ?? false, { bold: true }),
     options: settings,
     name: options.name ?? "deployer",
-    version: denoJson.version,
+    version: VERSION,
   };
   let start = root;
   for (const name of options.startPath ?? []) {

@@ -1,13 +1,13 @@
 /**
- * The shell's host commands: `--run`, `--run-with-sudo`, `--connect`, `--scp`, and
- * `--version`.
+ * The handlers of the shell's host commands: `--run`, `--run-with-sudo`, `--connect` and
+ * `--version` (the registry in `commands.ts` names them).
  *
  * @module
  */
 import type { HostHandle } from "../host/handle.ts";
 import type { HostSet } from "../host/host_set.ts";
 import { Inspector } from "../node/inspect.ts";
-import type { ShellSession } from "./commands.ts";
+import type { ShellSession } from "./session.ts";
 import { rebind, runInterruptible } from "./execute.ts";
 import { formatError } from "./format.ts";
 
@@ -23,7 +23,46 @@ function hostLines(node: object): string[] {
   return lines;
 }
 
-async function runCommand(session: ShellSession, node: object, sudo: boolean): Promise<void> {
+/**
+ * `--run` / `--run-with-sudo`: asks for a command and runs it on every host of `node`.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PassThrough } from "node:stream";
+ * import { Console } from "../console/console.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./session.ts";
+ * import { runOnHosts } from "./special.ts";
+ * class Root extends Node {
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ * }
+ * const input = new PassThrough();
+ * const output = new PassThrough();
+ * await using env = new Env({ console: new Console({ input, output, interactive: true }) });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * output.once("data", () => setTimeout(() => input.write("true\r"))); // answer the question
+ * await runOnHosts(session, root, false);
+ * assert.equal(
+ *   out,
+ *   "Command will be executed on 1 hosts:\n   - web1 (localhost)\nweb1  exit code 0\n",
+ * );
+ * ```
+ */
+export async function runOnHosts(
+  session: ShellSession,
+  node: object,
+  sudo: boolean,
+): Promise<void> {
   const lines = hostLines(node);
   if (lines.length === 0) {
     return session.write("No hosts found at this node. Nothing to execute.\n");
@@ -60,7 +99,34 @@ async function chooseHost(session: ShellSession, node: object): Promise<HostHand
   );
 }
 
-async function connect(session: ShellSession, node: object): Promise<void> {
+/**
+ * `--connect`: an interactive shell on one host of `node` (asking which when several).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { LocalHost } from "../host/local.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./session.ts";
+ * import { connect } from "./special.ts";
+ * class Root extends Node {
+ *   static override hosts = { web: new LocalHost({ slug: "web1" }) };
+ * }
+ * await using env = new Env({ interactive: false, sandbox: true }); // a sandbox opens no shell
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * await connect(session, root);
+ * assert.equal(out, "Connection to web1 closed\n");
+ * ```
+ */
+export async function connect(session: ShellSession, node: object): Promise<void> {
   const host = await chooseHost(session, node);
   if (!host) return;
   const code = await host.startInteractiveShell();
@@ -75,7 +141,33 @@ function hostname(): string {
   }
 }
 
-function version(session: ShellSession, node: object): void {
+/**
+ * `--version`: the versions of the program, deployer and Deno, the host name and the root
+ * node class.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Env } from "../exec/env.ts";
+ * import { Node } from "../node/node.ts";
+ * import type { ShellSession } from "./session.ts";
+ * import { version } from "./special.ts";
+ * class Root extends Node {}
+ * await using env = new Env({ interactive: false });
+ * const root = env.bind(Root);
+ * let out = "";
+ * const session: ShellSession = {
+ *   env, console: env.console, location: { root, current: root }, options: new Map(),
+ *   write: (text) => void (out += text), page: async (text) => void (out += text),
+ *   columns: (names) => `${names.join(" ")}\n`, paint: (text) => text,
+ *   name: "demo", version: "0.1.0",
+ * };
+ * version(session, root);
+ * assert.match(out, /^  demo\n  deployer library, version: 0\.1\.0\n  Deno: /);
+ * assert.match(out, /  Root node class: Root\n$/);
+ * ```
+ */
+export function version(session: ShellSession, node: object): void {
   let root = node;
   for (let p = new Inspector(root).parent(); p; p = new Inspector(root).parent()) root = p;
   session.write(
@@ -88,35 +180,26 @@ function version(session: ShellSession, node: object): void {
 }
 
 /**
- * Runs `--run`, `--run-with-sudo`, `--connect`, `--scp` or `--version` on a node.
- * Failures are printed; the shell goes on.
+ * Runs a host command and prints its failure instead of throwing: the shell goes on.
  *
  * @example Usage
  * ```ts
- * import { runSpecial } from "./special.ts";
- * console.assert(typeof runSpecial === "function");
+ * import assert from "node:assert/strict";
+ * import { reportFailure } from "./special.ts";
+ * let shown = "";
+ * const session = { write: (t: string) => (shown += t), paint: (t: string) => t };
+ * await reportFailure(session as never, async () => {
+ *   throw new Error("boom");
+ * });
+ * assert.match(shown, /boom/);
  * ```
  */
-export async function runSpecial(
+export async function reportFailure(
   session: ShellSession,
-  command: string,
-  node: object,
+  task: () => Promise<void> | void,
 ): Promise<void> {
   try {
-    switch (command) {
-      case "--run":
-        return await runCommand(session, node, false);
-      case "--run-with-sudo":
-        return await runCommand(session, node, true);
-      case "--connect":
-        return await connect(session, node);
-      case "--version":
-        return version(session, node);
-      case "--scp":
-        return session.write("SCP shell is not available yet\n");
-      default:
-        session.write(`Command not found: ${command}\n`);
-    }
+    await task();
   } catch (error) {
     session.write(session.paint(formatError(error), "red"));
   }

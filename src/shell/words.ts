@@ -30,9 +30,10 @@ export interface SplitLine {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitWords } from "./words.ts";
  * const { words } = splitWords(`deploy 'a b' "c \\"d\\"" e\\ f`);
- * console.assert(words.map((w) => w.text).join("|") === 'deploy|a b|c "d"|e f');
+ * assert.equal(words.map((w) => w.text).join("|"), 'deploy|a b|c "d"|e f');
  * ```
  */
 export function splitWords(line: string): SplitLine {

@@ -72,6 +72,8 @@ export interface TestServers extends AsyncDisposable {
 export interface StartSshServersOptions {
   /** Whether the servers accept password authentication (default `true`). */
   passwordAuth?: boolean;
+  /** More `sshd_config` lines (e.g. `MaxSessions 2`); they win over the defaults. */
+  config?: string[];
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -98,8 +100,10 @@ function sshdConfig(
   port: number,
   passwordAuth: boolean,
   extra: string[],
+  first: string[] = [],
 ) {
   return [
+    ...first, // sshd keeps the first value of a keyword
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
     `HostKey ${serverDir}/host_ed25519`,
@@ -202,6 +206,7 @@ async function startServer(
   index: number,
   passwordAuth: boolean,
   extra: string[],
+  first: string[] = [],
 ): Promise<TestServer> {
   const serverDir = `${dir}/server${index}`;
   await Deno.mkdir(serverDir, { mode: 0o755 });
@@ -213,7 +218,10 @@ async function startServer(
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const config = `${serverDir}/sshd_config`;
-    await Deno.writeTextFile(config, sshdConfig(users, dir, serverDir, port, passwordAuth, extra));
+    await Deno.writeTextFile(
+      config,
+      sshdConfig(users, dir, serverDir, port, passwordAuth, extra, first),
+    );
     const run = launch(sshd, config);
     const problem = await waitReady(run, port);
     if (problem === undefined) {
@@ -275,11 +283,24 @@ export async function sshServersUnavailable(): Promise<string | undefined> {
  * @returns The servers, the two users, a known_hosts file; `await using` stops them.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: starts sshd and creates test users (needs root and openssh-server), so
+ * // this is type-checked but not run here; call such a function from a test of your own.
+ * import { sh } from "../command/sh.ts";
+ * import { Env } from "../exec/env.ts";
+ * import { SshHost } from "../host/ssh/ssh_host.ts";
  * import { startSshServers } from "./sshd.ts";
- * await using ssh = await startSshServers(2);
- * const [web1] = ssh.servers;
- * console.log(`ssh -i ${ssh.keyUser.keyFile} -p ${web1.port} ${ssh.keyUser.name}@127.0.0.1`);
+ * async function whoamiOverSsh(): Promise<string> {
+ *   await using ssh = await startSshServers(1);
+ *   const [server] = ssh.servers;
+ *   const host = new SshHost({
+ *     slug: server.slug, address: server.address, port: server.port,
+ *     username: ssh.keyUser.name, keyFile: ssh.keyUser.keyFile,
+ *     knownHostsFiles: [ssh.knownHostsFile], configFile: false, agent: false,
+ *   });
+ *   await using env = new Env({ interactive: false });
+ *   return (await env.host(host).run(sh`whoami`)).stdout.trim(); // ssh.keyUser.name
+ * }
  * ```
  */
 export async function startSshServers(
@@ -315,7 +336,16 @@ export async function startSshServers(
     const started = await Promise.allSettled(
       Array.from(
         { length: count },
-        (_, i) => startServer(users, sshd, dir, i + 1, options.passwordAuth ?? true, extra),
+        (_, i) =>
+          startServer(
+            users,
+            sshd,
+            dir,
+            i + 1,
+            options.passwordAuth ?? true,
+            extra,
+            options.config,
+          ),
       ),
     );
     servers = started.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { deployer, hasStackTrace, PERMS, REPO, serveDirectory } from "./helpers.ts";
+import { deployer, FIXTURES, hasStackTrace, PERMS, REPO, serveDirectory } from "./helpers.ts";
+import { loadScript } from "../../src/cli/load.ts";
+import { startSilentServer } from "../../src/testing/net.ts";
 
 Deno.test("load: a script by http:// URL that imports the framework over HTTP (another copy)", async () => {
   await using server = serveDirectory(REPO);
@@ -118,4 +120,31 @@ Deno.test("load: read permission denied for a local script suggests --allow-read
   );
   assert.equal(out.code, 2);
   assert.match(out.stderr, /--allow-read=\/.*tests\/cli\/fixtures\/app\.ts/);
+});
+
+Deno.test("load: a script URL whose server never answers fails after the load timeout, exit 2", async () => {
+  await using server = await startSilentServer();
+  const url = `http://127.0.0.1:${server.port}/deploy.ts`;
+  const out = await deployer(
+    ["run", url, "--", "x"],
+    [...PERMS, `--allow-import=127.0.0.1:${server.port}`],
+    { DEPLOYER_LOAD_TIMEOUT: "1" },
+  );
+  assert.equal(out.code, 2, out.stderr);
+  assert.ok(out.stderr.includes(`Cannot load script ${url}: no answer within 1 s`), out.stderr);
+  assert.match(out.stderr, /DEPLOYER_LOAD_TIMEOUT/);
+  assert.ok(!hasStackTrace(out.stderr), out.stderr);
+});
+
+Deno.test("load: loadScript takes a timeout option; a script that loads in time is unaffected", async () => {
+  const root = await loadScript(`${FIXTURES}app.ts`, undefined, { timeout: 30_000 });
+  assert.equal(typeof root, "function");
+  // Last: Deno loads dynamic imports one graph at a time, so a hung one blocks later ones.
+  await using server = await startSilentServer();
+  const url = `http://127.0.0.1:${server.port}/deploy.ts`;
+  await assert.rejects(
+    loadScript(url, undefined, { timeout: 200 }),
+    (error: Error) =>
+      error.name === "UsageError" && error.message.includes("no answer within 0.2 s"),
+  );
 });

@@ -193,9 +193,15 @@ Deno.test("toCommand: a plain string is already-written shell text", () => {
 Deno.test("values of another copy of the library are recognised by brand", async () => {
   const dir = await Deno.makeTempDir({ prefix: "deployer-cmd-copy-" });
   try {
-    await Deno.copyFile(new URL("../../src/command/sh.ts", import.meta.url), `${dir}/sh.ts`);
+    // The copy keeps the layout sh.ts imports from (command/sh.ts, brands.ts).
+    await Deno.mkdir(`${dir}/command`);
+    await Deno.copyFile(
+      new URL("../../src/command/sh.ts", import.meta.url),
+      `${dir}/command/sh.ts`,
+    );
+    await Deno.copyFile(new URL("../../src/brands.ts", import.meta.url), `${dir}/brands.ts`);
     const other: typeof import("../../src/command/sh.ts") = await import(
-      new URL(`file://${dir}/sh.ts`).href
+      new URL(`file://${dir}/command/sh.ts`).href
     );
     assert.notEqual(other.ShellCommand, ShellCommand);
     const foreignSecret = other.secret(PASSWORD);

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { child, Env, LocalHost, Node, ParallelError, q } from "../../mod.ts";
+import { child, Env, LocalHost, Node, ParallelError, q, sh, SshHost } from "../../mod.ts";
+import { freePort, startSshServers } from "../../src/testing/mod.ts";
+import { serveGit } from "../e2e/_support.ts";
 import { Console } from "../../src/console/mod.ts";
 import { Git, GitOverview } from "../../src/contrib/mod.ts";
 import { PassThrough } from "node:stream";
@@ -152,13 +154,124 @@ Deno.test("Git in the sandbox plans the clone and checkout and creates nothing",
       const mine = plan.filter((e) => e.host === slug).map((e) => e.command);
       assert.deepEqual(mine.slice(0, 4), [
         `git clone --recursive '${origin}' '${dir}/co/${slug}'`,
-        "git fetch --all --prune",
-        "git checkout 'main'",
+        "git fetch --all --prune --tags --force",
+        "if git rev-parse -q --verify 'refs/remotes/origin/main^{commit}' >/dev/null; " +
+        "then git checkout -q -B 'main' 'refs/remotes/origin/main'; " +
+        "else git checkout -q --detach 'main^{commit}'; fi",
         "git submodule update --init",
       ]);
     }
     await assert.rejects(Deno.stat(`${dir}/co`), Deno.errors.NotFound);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A new commit on origin's `main` (a.txt = `text`); resolves to its SHA. */
+async function pushCommit(origin: string, text: string): Promise<string> {
+  await Deno.writeTextFile(`${origin}/a.txt`, `${text}\n`);
+  await git(origin, "commit", "-q", "-am", text);
+  return await git(origin, "rev-parse", "HEAD");
+}
+
+Deno.test("Git: a branch deploys the remote branch's current head, never an older one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "contrib_git_" });
+  try {
+    const { origin, second } = await makeOrigin(dir);
+    await using env = new Env({ interactive: false });
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+    await root.git.checkout("main");
+    assert.deepEqual([...await root.git.headSha()], [second, second]);
+
+    const third = await pushCommit(origin, "3");
+    await root.git.checkout("main");
+    assert.deepEqual([...await root.git.headSha()], [third, third], "main after a push");
+    assert.equal(await Deno.readTextFile(`${dir}/co/g1/a.txt`), "3\n");
+
+    // origin/main first (detached at the remote head), then main: no rollback
+    const fourth = await pushCommit(origin, "4");
+    await root.git.checkout("origin/main");
+    assert.deepEqual([...await root.git.headSha()], [fourth, fourth], "origin/main");
+    await root.git.checkout("main");
+    assert.deepEqual([...await root.git.headSha()], [fourth, fourth], "main after origin/main");
+    assert.match([...await root.git.status()][0], /On branch main/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Git: a tag deploys its commit, a SHA that commit, an unknown ref fails", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "contrib_git_" });
+  try {
+    const { origin, first, second } = await makeOrigin(dir);
+    await using env = new Env({ interactive: false });
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+    await root.git.checkout("main");
+    await git(origin, "tag", "v1", first);
+    const third = await pushCommit(origin, "3");
+    await git(origin, "tag", "-a", "-m", "release 2", "v2", third);
+    await root.git.checkout("v1");
+    assert.deepEqual([...await root.git.headSha()], [first, first], "tag v1");
+    await root.git.checkout("v2");
+    assert.deepEqual([...await root.git.headSha()], [third, third], "annotated tag v2");
+    await root.git.checkout(second);
+    assert.deepEqual([...await root.git.headSha()], [second, second], "a SHA");
+    // a tag moved on the origin deploys where it points now
+    await git(origin, "tag", "-f", "v1", second);
+    await root.git.checkout("v1");
+    assert.deepEqual([...await root.git.headSha()], [second, second], "moved tag v1");
+    await assert.rejects(root.git.checkout("no-such-branch"), ParallelError);
+    assert.deepEqual([...await root.git.headSha()], [second, second], "unchanged after a failure");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Git over SSH (sshd): a pushed commit on main is what HEAD becomes on every host", async () => {
+  const source = await Deno.makeTempDir({ prefix: "contrib_git_src_" });
+  await Deno.writeTextFile(`${source}/a.txt`, "1\n");
+  await using ssh = await startSshServers(2);
+  await using repo = await serveGit(source, "app", {
+    address: "127.0.0.1",
+    port: await freePort(),
+  });
+  const location = `/tmp/contrib_git_ssh_${crypto.randomUUID().slice(0, 8)}`;
+  const hosts = ssh.servers.map((server) =>
+    new SshHost({
+      slug: server.slug,
+      address: server.address,
+      port: server.port,
+      username: ssh.keyUser.name,
+      keyFile: ssh.keyUser.keyFile,
+      knownHostsFiles: [ssh.knownHostsFile],
+      configFile: false,
+      agent: false,
+    })
+  );
+  class Checkout extends Git {
+    override repository = repo.url;
+    override repositoryLocation: string = q(() => `${location}-${this.host.slug}`);
+  }
+  class Root extends Node {
+    git = child(Checkout);
+  }
+  try {
+    await using env = new Env({ interactive: false });
+    const root = env.bind(Root, { hosts: { host: hosts } });
+    await root.git.checkout("main");
+    const first = await repo.git("rev-parse", "HEAD");
+    assert.deepEqual([...await root.git.headSha()], [first, first]);
+    const second = await repo.commit({ "a.txt": "2\n" }, "two");
+    await root.git.checkout("main");
+    assert.deepEqual([...await root.git.headSha()], [second, second], "the pushed head");
+    const [text] = await env.host(hosts[0]).run(sh`cat ${`${location}-${hosts[0].slug}/a.txt`}`)
+      .then((r) => [r.stdout]);
+    assert.equal(text, "2\n");
+  } finally {
+    await using env = new Env({ interactive: false });
+    for (const host of hosts) {
+      await env.host(host).run(sh`rm -rf ${`${location}-${host.slug}`}`);
+    }
+    await Deno.remove(source, { recursive: true });
   }
 });

@@ -3,15 +3,9 @@
  * SshHost). Each file that calls `conformance()` provides the hosts.
  */
 import assert from "node:assert/strict";
-import {
-  CommandError,
-  Env,
-  type Host,
-  ParallelError,
-  RecordingLogger,
-  secret,
-  sh,
-} from "../../mod.ts";
+import { CommandError, Env, ParallelError, secret, sh } from "../../mod.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
+import type { Host } from "../../src/host/mod.ts";
 
 /** What a suite run needs. */
 export interface ConformanceTarget {

@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import {
-  CommandError,
-  Console,
-  DeployerError,
-  Env,
-  RecordingLogger,
-  sh,
-  SshHost,
-} from "../../mod.ts";
+import { CommandError, Console, DeployerError, Env, sh, SshHost } from "../../mod.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
@@ -35,7 +28,7 @@ Deno.test(
     assert.equal((await host.sudo(sh`id -un`, { user: "nobody" })).stdout.trim(), "nobody");
     const text = JSON.stringify(logger.events);
     assert.ok(!text.includes(ssh.passwordUser.password!));
-    assert.ok(!text.includes(env.sudoMarker));
+    assert.ok(!text.includes(host.services.sudoMarker));
     assert.ok(logger.ofType("command.start").every((e) => e.sudo));
   },
 );
@@ -74,13 +67,13 @@ Deno.test("the sudo password is asked once per host per environment", NEEDS_SSH,
   const bare = new SshHost(
     { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
   );
-  const first = env.sudoPassword(bare, "root");
-  const second = env.sudoPassword(bare, "root");
+  const first = env.host(bare).services.sudoPassword(bare, "root");
+  const second = env.host(bare).services.sudoPassword(bare, "root");
   // One answer satisfies both concurrent callers: a second question would wait forever.
   assert.equal(await first, "typed-secret");
   assert.equal(await second, "typed-secret");
   const before = shown.length;
-  assert.equal(await env.sudoPassword(bare, "root"), "typed-secret");
+  assert.equal(await env.host(bare).services.sudoPassword(bare, "root"), "typed-secret");
   assert.equal(shown.length, before, "nothing is asked the second time");
   assert.match(shown, new RegExp(`\\[sudo\\] password for ${ssh.passwordUser.name} on sshd1`));
   assert.ok(!shown.includes("typed-secret"));
@@ -96,7 +89,7 @@ Deno.test(
     const bare = new SshHost(
       { ...host.options, password: undefined } as ConstructorParameters<typeof SshHost>[0],
     );
-    const error = await env.sudoPassword(bare, "root").catch((e) => e);
+    const error = await env.host(bare).services.sudoPassword(bare, "root").catch((e) => e);
     assert.ok(error instanceof DeployerError);
     assert.match(error.message, /sudo on host "sshd1" \(as root\) needs a password/);
   },

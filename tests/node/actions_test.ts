@@ -10,10 +10,10 @@ import {
   Node,
   q,
   QueryError,
-  RecordingLogger,
   required,
   sh,
 } from "../../mod.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
 
 const local = new LocalHost({ slug: "local" });
 

@@ -11,9 +11,9 @@ import {
   ParallelError,
   ParallelNode,
   ParallelResult,
-  RecordingLogger,
   sh,
 } from "../../mod.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
 
 const hosts = ["h1", "h2", "h3"].map((slug) => new LocalHost({ slug }));
 

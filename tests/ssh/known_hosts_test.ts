@@ -120,3 +120,39 @@ Deno.test("appendKnownHost creates the directory 0700 and appends lines readKnow
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("patterns with many stars match in polynomial time, like OpenSSH", () => {
+  const [entry] = parseKnownHosts(`${"*".repeat(60)}z,${"*a".repeat(30)}b ssh-ed25519 AAAA`, "kh");
+  assert.ok(!entryMatches(entry, "[127.0.0.1]:2222"));
+  assert.ok(!entryMatches(entry, "a".repeat(200)));
+  assert.ok(entryMatches(entry, `${"a".repeat(200)}b`));
+  assert.ok(entryMatches(entry, "[127.0.0.1]:2222z"));
+});
+
+Deno.test("readKnownHosts reads 150,000 lines; with a memo it parses a file once", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/known_hosts`;
+    const lines = Array.from({ length: 150_000 }, (_, i) => `h${i} ssh-ed25519 K${i}`);
+    await Deno.writeTextFile(file, lines.join("\n"));
+    const memo = new Map<string, unknown>();
+    const entries = await readKnownHosts([file], memo);
+    assert.equal(entries.length, 150_000);
+    assert.equal(checkHostKey(entries, "h149999", "ssh-ed25519", "K149999"), "known");
+    const again = await readKnownHosts([file], memo);
+    assert.equal(again[0], entries[0], "the same parsed entries");
+    await appendKnownHost(file, "new", "ssh-ed25519", "KNEW");
+    const changed = await readKnownHosts([file], memo);
+    assert.equal(changed.length, 150_001);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readKnownHosts: /dev/null is empty, a FIFO or device is refused and named", async () => {
+  assert.deepEqual(await readKnownHosts(["/dev/null"]), []);
+  await assert.rejects(
+    readKnownHosts(["/dev/zero"]),
+    /cannot read known_hosts file "\/dev\/zero": not a regular file \(a character device\)/,
+  );
+});

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import {
   computeSshConfig,
+  evaluateSshConfig,
   parseProxyJump,
-  readSshConfigText,
   resolveSshConfig,
 } from "../../src/host/ssh/ssh_config.ts";
+import { parseSshConfigText } from "../../src/host/ssh/ssh_config_parse.ts";
 import { resolveHops } from "../../src/host/ssh/resolve.ts";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
@@ -60,11 +61,9 @@ Deno.test("Include is followed: relative to ~/.ssh, globs, nested, in order", as
     await Deno.writeTextFile(`${home}/.ssh/conf.d/10-a.conf`, "Host a\n  HostName a.example\n");
     await Deno.writeTextFile(
       `${home}/.ssh/conf.d/20-b.conf`,
-      `Host b\n  Port 2200\nInclude ${home}/.ssh/nested\n`,
+      `Include ${home}/.ssh/nested\nHost b\n  Port 2200\n`,
     );
     await Deno.writeTextFile(`${home}/.ssh/nested`, "Host c\n  User cuser\n");
-    const text = await readSshConfigText({ file: `${home}/.ssh/config`, home });
-    assert.ok(text.indexOf("a.example") < text.indexOf("2200"));
     const source = { file: `${home}/.ssh/config`, home };
     assert.equal((await resolveSshConfig("a", source)).hostName, "a.example");
     assert.equal((await resolveSshConfig("b", source)).port, 2200);
@@ -127,5 +126,119 @@ Deno.test("resolveHops: explicit options win over the config; ProxyJump adds hop
     const explicit = await resolveHops({ ...base, port: 2999, username: "me", proxyJump: "none" });
     assert.equal(explicit.length, 1);
     assert.deepEqual([explicit[0].port, explicit[0].auth.username], [2999, "me"]);
+  });
+});
+
+Deno.test("Include inside a Host block applies only when it matches; the block resumes after", async () => {
+  await withHome(async (home) => {
+    await Deno.writeTextFile(`${home}/.ssh/inc`, "User included\nHost other\n  Port 2001\n");
+    await Deno.writeTextFile(
+      `${home}/.ssh/config`,
+      "Host web\n  Include inc\n  Port 2002\nHost db\n  Include inc\n",
+    );
+    const source = { file: `${home}/.ssh/config`, home };
+    const web = await resolveSshConfig("web", source);
+    assert.deepEqual([web.user, web.port], ["included", 2002]);
+    const other = await resolveSshConfig("other", source);
+    assert.deepEqual([other.user, other.port], [undefined, undefined]);
+  });
+});
+
+Deno.test("Include nested 16 levels is fine, 17 is an error naming file and line", async () => {
+  await withHome(async (home) => {
+    const ssh = `${home}/.ssh`;
+    for (let i = 0; i < 17; i++) await Deno.writeTextFile(`${ssh}/c${i}`, `Include c${i + 1}\n`);
+    await Deno.writeTextFile(`${ssh}/c16`, "Host *\n  Port 2016\n");
+    assert.equal((await resolveSshConfig("x", { file: `${ssh}/c0`, home })).port, 2016);
+    await Deno.writeTextFile(`${ssh}/c16`, "Include c17\n");
+    await Deno.writeTextFile(`${ssh}/c17`, "Host *\n  Port 2017\n");
+    await assert.rejects(
+      resolveSshConfig("x", { file: `${ssh}/c0`, home }),
+      (e: Error) =>
+        e.name === "SshConfigError" &&
+        e.message ===
+          `${ssh}/c16 line 1: Include nested more than 16 levels deep (recursive Include?)`,
+    );
+  });
+});
+
+Deno.test("Host patterns: case-insensitive, ? is one character, negation, many stars", () => {
+  const text = [
+    "Host !bad*.example.com *.EXAMPLE.com",
+    "  User wild",
+    "Host web?",
+    "  Port 2100",
+    `Host ${"*".repeat(40)}z`,
+    "  Port 2200",
+  ].join("\n");
+  assert.equal(computeSshConfig(text, "Web.Example.com", "/h").user, "wild");
+  assert.equal(computeSshConfig(text, "bad1.example.com", "/h").user, undefined);
+  assert.equal(computeSshConfig(text, "web1", "/h").port, 2100);
+  assert.equal(computeSshConfig(text, "web", "/h").port, undefined);
+  assert.equal(computeSshConfig(text, "a".repeat(80), "/h").port, undefined);
+});
+
+Deno.test("Match host/originalhost/user/all/final, first value wins, like ssh -G", () => {
+  // `ssh -G -F <this> app` run as root prints: hostname 10.0.0.7, port 22, user deploy,
+  // connecttimeout 90, identityfile ~/.ssh/a and %d/b_%h_%n (the second block matches in
+  // the final pass only, once User is deploy).
+  const text = [
+    "Match originalhost app",
+    "  HostName 10.0.0.7",
+    "  IdentityFile ~/.ssh/a",
+    "Match host 10.0.0.* !user root",
+    "  Port 2300",
+    "  IdentityFile %d/b_%h_%n",
+    "Match final host 10.0.0.7",
+    "  ConnectTimeout 1m30s",
+    "Match all",
+    "  Port 22",
+    "  User deploy",
+  ].join("\n");
+  const v = evaluateSshConfig(parseSshConfigText(text, "m"), "app", "/home/u", "root");
+  assert.equal(v.hostName, "10.0.0.7");
+  assert.equal(v.port, 22);
+  assert.equal(v.user, "deploy");
+  assert.equal(v.connectTimeout, 90_000);
+  assert.deepEqual(v.identityFiles, ["/home/u/.ssh/a", "/home/u/b_10.0.0.7_app"]);
+  const other = evaluateSshConfig(parseSshConfigText(text, "m"), "app", "/home/u", "alice");
+  assert.equal(other.port, 2300);
+});
+
+Deno.test("broken lines are SshConfigErrors naming file and line; unknown keywords are skipped", () => {
+  const bad: [string, RegExp][] = [
+    ["Host\n", /<text> line 1: Host needs at least one pattern/],
+    ["Host a\n  Port 70000\n", /<text> line 2: bad Port "70000"/],
+    ["# c\nMatch sometimes x\n", /<text> line 2: unknown Match criterion "sometimes"/],
+    ["Host a\n  ConnectTimeout soon\n", /<text> line 2: bad ConnectTimeout "soon"/],
+    ["\u0001\u0002garbage\n", /<text> line 1: not an SSH config line \(bad keyword "\\x1/],
+    ["Host a\n  User x\u0000y\n", /<text> line 2: contains a NUL byte/],
+  ];
+  for (const [text, expected] of bad) {
+    assert.throws(() => computeSshConfig(text, "a", "/h"), expected, JSON.stringify(text));
+  }
+  const ok = computeSshConfig(
+    "SendEnv LANG\nHost a\n  ServerAliveInterval=30\n  User=u\n",
+    "a",
+    "/h",
+  );
+  assert.equal(ok.user, "u");
+});
+
+Deno.test("a 200,000-host config resolves every host from one parse", async () => {
+  await withHome(async (home) => {
+    const lines: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      lines.push(
+        `Host h${i}`,
+        `  HostName 10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`,
+        `  Port ${1 + i % 60000}`,
+      );
+    }
+    await Deno.writeTextFile(`${home}/.ssh/config`, lines.join("\n"));
+    const source = { file: `${home}/.ssh/config`, home, memo: new Map<string, unknown>() };
+    const last = await resolveSshConfig("h199999", source);
+    assert.deepEqual([last.hostName, last.port], ["10.3.13.63", 1 + 199_999 % 60000]);
+    assert.equal((await resolveSshConfig("h5", source)).hostName, "10.0.0.5");
   });
 });

@@ -9,6 +9,7 @@
 import { type AnyAuthMethod, type AuthHandlerMiddleware, utils } from "npm:ssh2@1.17.0";
 import { Buffer } from "node:buffer";
 import { ConnectionError } from "../../errors.ts";
+import { LocalFileError, readRegularFile } from "./local_file.ts";
 
 /** Where credentials may come from, after the SSH config was applied. */
 export interface AuthSources {
@@ -58,8 +59,9 @@ async function explicitKey(sources: AuthSources): Promise<string | Uint8Array | 
   if (sources.keyFile === undefined) return undefined;
   let data: Uint8Array;
   try {
-    data = Buffer.from(await Deno.readFile(sources.keyFile));
+    data = Buffer.from(await readRegularFile(sources.keyFile, "key file"));
   } catch (error) {
+    if (error instanceof LocalFileError) throw new ConnectionError(sources.slug, error.message);
     const why = error instanceof Error ? error.message : String(error);
     throw new ConnectionError(sources.slug, `cannot read key file "${sources.keyFile}": ${why}`);
   }
@@ -77,12 +79,16 @@ async function identityKeys(sources: AuthSources): Promise<Uint8Array[]> {
   const keys: Uint8Array[] = [];
   for (const file of sources.identityFiles) {
     if (file === sources.keyFile) continue;
+    let data: Uint8Array;
     try {
-      const data = Buffer.from(await Deno.readFile(file));
-      if (!(parse(data, sources.passphrase) instanceof Error)) keys.push(data);
-    } catch {
-      // Like ssh: identity files that are missing or unreadable are skipped.
+      data = Buffer.from(await readRegularFile(file, "identity file"));
+    } catch (error) {
+      // A FIFO or device would block or mislead: say so. Like ssh, identity files that are
+      // missing or unreadable are skipped.
+      if (error instanceof LocalFileError) throw new ConnectionError(sources.slug, error.message);
+      continue;
     }
+    if (!(parse(data, sources.passphrase) instanceof Error)) keys.push(data);
   }
   return keys;
 }
@@ -93,9 +99,12 @@ async function identityKeys(sources: AuthSources): Promise<Uint8Array[]> {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planAuth } from "./auth.ts";
- * const plan = await planAuth({ slug: "web1", username: "deploy", password: "pw", identityFiles: [] });
- * console.assert(plan.tried.length === 0);
+ * const plan = await planAuth({
+ *   slug: "web1", username: "deploy", password: "pw", identityFiles: [],
+ * });
+ * assert.equal(plan.tried.length, 0);
  * ```
  */
 export async function planAuth(sources: AuthSources): Promise<AuthPlan> {

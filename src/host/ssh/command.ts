@@ -20,10 +20,19 @@ const RESIGNAL_MS = 250;
  * the channel slot).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: needs a channel of a live SSH session, so this is type-checked, not run.
+ * // @ts-types="npm:@types/ssh2@1.15.6"
+ * import type { Client } from "npm:ssh2@1.17.0";
  * import { ChannelCommand } from "./command.ts";
- * const command = new ChannelCommand(channel, {}, () => {});
- * console.log(await command.status);
+ * function exec(client: Client, command: string): Promise<ChannelCommand> {
+ *   return new Promise((resolve, reject) => {
+ *     client.exec(command, (error, channel) => {
+ *       if (error) reject(error);
+ *       else resolve(new ChannelCommand(channel, {}, () => {})); // status: { code, signal? }
+ *     });
+ *   });
+ * }
  * ```
  */
 export class ChannelCommand implements RunningCommand {

@@ -18,6 +18,7 @@ import type {
   RunningCommand,
   Stat,
 } from "../connection.ts";
+import { isTempName } from "../file_names.ts";
 import { ChannelCommand } from "./command.ts";
 import { SftpFiles } from "./sftp.ts";
 import { type HopTarget, openClient } from "./transport.ts";
@@ -32,6 +33,11 @@ export interface SshConnectionPlan {
   maxSessions?: number;
   /** Runs a connection set-up within the host's limit of concurrent set-ups. */
   gate?: <T>(task: () => Promise<T>) => Promise<T>;
+  /**
+   * Temporary files that uploads cut by a lost connection left on the host, shared by
+   * every connection of one host definition: the next connection removes them.
+   */
+  leftovers?: Set<string>;
 }
 
 interface Session {
@@ -59,13 +65,24 @@ function waitClosed(client: Client, ms: number): Promise<void> {
  * The {@linkcode Connection} of an `SshHost`. Obtain it with `SshHost.connect()`.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: needs a reachable SSH server, so this is type-checked but not run.
  * import { SshHost } from "./ssh_host.ts";
- * const connection = await new SshHost({ address: "127.0.0.1", port: 2222 })
- *   .connect({ interactive: false, confirm: () => Promise.resolve(false) });
- * const command = await connection.exec("echo hi", { onStdout: (c) => console.log(c) });
- * console.log(await command.status);
- * await connection.close();
+ * async function hello(address: string): Promise<string> {
+ *   const host = new SshHost({ slug: "web1", address, username: "deploy" });
+ *   const connection = await host.connect({ interactive: false, confirm: async () => false });
+ *   try {
+ *     let out = "";
+ *     const command = await connection.exec("echo hello", {
+ *       onStdout: (chunk) => out += new TextDecoder().decode(chunk),
+ *     });
+ *     await command.closeStdin();
+ *     await command.status; // { code: 0 }
+ *     return out; // "hello\n"
+ *   } finally {
+ *     await connection.close();
+ *   }
+ * }
  * ```
  */
 export class SshConnection implements Connection {
@@ -77,12 +94,15 @@ export class SshConnection implements Connection {
   #limit: number;
   #used = 0;
   #waiting: (() => void)[] = [];
+  /** Temporary files a lost connection kept us from removing; removed after reconnecting. */
+  readonly #temps: Set<string>;
 
   /** Prepares a connection; nothing is opened until {@linkcode SshConnection.open}. */
   constructor(plan: SshConnectionPlan, context: ConnectContext) {
     this.#plan = plan;
     this.#context = context;
     this.#limit = Math.max(1, plan.maxSessions ?? 8);
+    this.#temps = plan.leftovers ?? new Set();
   }
 
   /** Opens the connection now (rejects with `ConnectionError` / `HostKeyError`). */
@@ -128,11 +148,16 @@ export class SshConnection implements Connection {
       throw new ConnectionError(this.#plan.slug, "the connection was closed");
     }
     this.#session = session;
+    // Uploads cut by the drop that ended the previous session left temporary files.
+    if (this.#temps.size) await this.#filesOf(session).catch(() => {});
     return session;
   }
 
   async #slot(): Promise<() => void> {
-    if (this.#used >= this.#limit) await new Promise<void>((r) => this.#waiting.push(r));
+    // A loop: the limit may have been lowered while this one waited.
+    while (this.#used >= this.#limit && !this.#closed) {
+      await new Promise<void>((r) => this.#waiting.push(r));
+    }
     this.#used++;
     let released = false;
     return () => {
@@ -148,7 +173,7 @@ export class SshConnection implements Connection {
     options: ExecOptions,
   ): Promise<RunningCommand> {
     const session = await this.#ensure();
-    const release = await this.#slot();
+    let release = await this.#slot();
     for (let attempt = 0;; attempt++) {
       try {
         if (session.dead) {
@@ -165,17 +190,40 @@ export class SshConnection implements Connection {
         );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        const refused = !session.dead && /open failed/i.test(message);
+        const others = this.#used - 1;
+        if (refused && others > 0 && !this.#closed) {
+          // sshd's MaxSessions is below ours: learn its limit, wait for one of our own
+          // channels to close, then try again.
+          this.#limit = Math.min(this.#limit, others);
+          release();
+          release = await this.#slot();
+          attempt = -1;
+          continue;
+        }
         // Another client of the same connection may hold sessions: wait and retry.
-        if (!session.dead && /open failed/i.test(message) && attempt < CHANNEL_OPEN_RETRIES) {
+        if (refused && attempt < CHANNEL_OPEN_RETRIES) {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
           continue;
         }
         release();
-        throw new ConnectionError(this.#plan.slug, `cannot open a channel: ${message}`, {
-          cause: error,
-        });
+        throw new ConnectionError(
+          this.#plan.slug,
+          refused ? this.#refusal(message) : `cannot open a channel: ${message}`,
+          { cause: error },
+        );
       }
     }
+  }
+
+  /** Why the server refused a session channel, and what to do about it. */
+  #refusal(message: string): string {
+    const open = `${this.#used} command channel${this.#used === 1 ? "" : "s"}` +
+      `${this.#session?.sftp ? " and the SFTP session" : ""}`;
+    return `the server refused to open a new session channel (${message}; ${open} open ` +
+      `on this connection): its MaxSessions (sshd_config) is likely lower than ` +
+      `maxSessions (${this.#plan.maxSessions ?? 8}) plus one for SFTP; lower maxSessions ` +
+      "for this host";
   }
 
   /** Starts `command` on a new channel (with a PTY when `options.pty` is given). */
@@ -196,29 +244,46 @@ export class SshConnection implements Connection {
   }
 
   async #files(): Promise<SftpFiles> {
-    const session = await this.#ensure();
-    session.files ??= new Promise<SftpFiles>((resolve, reject) => {
-      session.main.sftp((error, sftp) => {
-        if (error) {
-          session.files = undefined;
-          return reject(
-            new ConnectionError(this.#plan.slug, `cannot start SFTP: ${error.message}`, {
-              cause: error,
-            }),
-          );
-        }
-        session.sftp = sftp;
-        const files = new SftpFiles(sftp, this.#plan.slug);
-        sftp.on("close", () => (session.files = undefined));
-        // ssh2 does not fail SFTP requests in flight when the connection drops.
-        session.main.on(
-          "close",
-          () => files.fail(new ConnectionError(this.#plan.slug, "the connection was lost")),
-        );
-        resolve(files);
-      });
+    return await this.#filesOf(await this.#ensure());
+  }
+
+  #filesOf(session: Session): Promise<SftpFiles> {
+    session.files ??= this.#startSftp(session).catch((error) => {
+      session.files = undefined;
+      throw error;
     });
     return session.files;
+  }
+
+  async #startSftp(session: Session): Promise<SftpFiles> {
+    for (let attempt = 0;; attempt++) {
+      const opened = await new Promise<SFTPWrapper | Error>((resolve) =>
+        session.main.sftp((error, sftp) => resolve(error ?? sftp))
+      );
+      if (!(opened instanceof Error)) return this.#wrapSftp(session, opened);
+      const refused = !session.dead && /open failed/i.test(opened.message);
+      if (refused && attempt < CHANNEL_OPEN_RETRIES) {
+        // Our commands hold every session sshd allows: leave room for SFTP from now on.
+        if (this.#used > 1) this.#limit = Math.min(this.#limit, this.#used - 1);
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        continue;
+      }
+      const why = refused ? this.#refusal(opened.message) : opened.message;
+      throw new ConnectionError(this.#plan.slug, `cannot start SFTP: ${why}`, { cause: opened });
+    }
+  }
+
+  #wrapSftp(session: Session, sftp: SFTPWrapper): Promise<SftpFiles> {
+    session.sftp = sftp;
+    const files = new SftpFiles(sftp, this.#plan.slug, this.#temps);
+    sftp.on("close", () => (session.files = undefined));
+    // ssh2 does not fail SFTP requests in flight when the connection drops.
+    session.main.on(
+      "close",
+      () => files.fail(new ConnectionError(this.#plan.slug, "the connection was lost")),
+    );
+    // What uploads cut by an earlier drop left behind goes first.
+    return this.#temps.size ? files.removeLeftovers().then(() => files) : Promise.resolve(files);
   }
 
   /** The login directory (SFTP `realpath(".")`). */
@@ -268,9 +333,19 @@ export class SshConnection implements Connection {
     return await (await this.#files()).readDir(path);
   }
 
-  /** Removes a file. */
+  /**
+   * Removes a file. When the connection is lost first, one of deployer's temporary files
+   * is remembered and removed after reconnecting.
+   */
   async remove(path: string): Promise<void> {
-    return await (await this.#files()).remove(path);
+    try {
+      return await (await this.#files()).remove(path);
+    } catch (error) {
+      const lost = error instanceof ConnectionError ||
+        (error as { cause?: unknown })?.cause instanceof ConnectionError;
+      if (lost && isTempName(path.slice(path.lastIndexOf("/") + 1))) this.#temps.add(path);
+      throw error;
+    }
   }
 
   /** Renames a file, replacing the target. */

@@ -14,6 +14,7 @@ import {
   keyTypeOfBlob,
   knownHostsName,
   knownKeyTypes,
+  matchingEntries,
   readKnownHosts,
 } from "./known_hosts.ts";
 
@@ -65,18 +66,23 @@ function algorithmsFor(keyType: string): string[] {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { prepareHostKeyCheck } from "./host_key.ts";
  * const check = await prepareHostKeyCheck({
  *   slug: "web1", address: "127.0.0.1", port: 2222, policy: "strict",
  *   files: [], appendTo: "/dev/null",
  *   context: { interactive: false, confirm: () => Promise.resolve(false) },
  * });
- * console.assert(check.algorithms.includes("ssh-ed25519"));
+ * assert.ok(check.algorithms.includes("ssh-ed25519"));
  * ```
  */
 export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise<HostKeyCheck> {
-  const entries = await readKnownHosts(options.files);
   const name = knownHostsName(options.address, options.port);
+  // Match every line once; the checks below only look at the lines for this host.
+  const entries = await matchingEntries(
+    await readKnownHosts(options.files, options.context.memo),
+    name,
+  );
   const known = knownKeyTypes(entries, name).flatMap(algorithmsFor).filter((a) =>
     DEFAULT_ALGORITHMS.includes(a)
   );

@@ -4,8 +4,10 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
+import { fileStamp, LocalFileError, readRegularFile } from "./local_file.ts";
+import { matchPatternList } from "./pattern.ts";
+import { HmacSha1 } from "./sha1.ts";
 
 /** One key line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -19,6 +21,8 @@ export interface KnownHostEntry {
   readonly key: string;
   /** The file the line came from. */
   readonly file: string;
+  /** For a hashed line (`|1|salt|hash`): its salt and hash, decoded. */
+  readonly hashed?: { readonly salt: Uint8Array; readonly hash: Uint8Array };
 }
 
 /** What a known_hosts lookup found for the key a server offered. */
@@ -29,9 +33,10 @@ export type HostKeyVerdict = "known" | "unknown" | "changed" | "revoked";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownHostsName } from "./known_hosts.ts";
- * console.assert(knownHostsName("10.0.0.1", 2222) === "[10.0.0.1]:2222");
- * console.assert(knownHostsName("web1", 22) === "web1");
+ * assert.equal(knownHostsName("10.0.0.1", 2222), "[10.0.0.1]:2222");
+ * assert.equal(knownHostsName("web1", 22), "web1");
  * ```
  */
 export function knownHostsName(host: string, port: number): string {
@@ -43,15 +48,21 @@ export function knownHostsName(host: string, port: number): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("web1,10.0.0.1 ssh-ed25519 AAAA\n# comment\n", "kh");
- * console.assert(entries.length === 1 && entries[0].patterns.length === 2);
+ * assert.equal(entries.length, 1);
+ * assert.equal(entries[0].patterns.length, 2);
  * ```
  */
 export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    start = end + 1;
     if (!line || line.startsWith("#")) continue;
     const fields = line.split(/\s+/);
     let marker: KnownHostEntry["marker"];
@@ -61,32 +72,64 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
       marker = name;
     }
     if (fields.length < 3) continue;
-    entries.push({
-      patterns: fields[0].split(","),
-      marker,
-      keyType: fields[1],
-      key: fields[2],
-      file,
-    });
+    const patterns = fields[0].split(",");
+    const hashed = patterns.length === 1 ? decodeHashed(patterns[0]) : undefined;
+    const [keyType, key] = [fields[1], fields[2]];
+    entries.push(
+      hashed
+        ? { patterns, marker, keyType, key, file, hashed }
+        : { patterns, marker, keyType, key, file },
+    );
   }
   return entries;
 }
 
-function globMatch(pattern: string, name: string): boolean {
-  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(
-    /\?/g,
-    ".",
-  );
-  return new RegExp(`^${source}$`, "i").test(name);
+/** Base64 digit values by character code (-1: not a digit); never changed after this. */
+const BASE64: Int8Array = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (let i = 0; i < 64; i++) table[digits.charCodeAt(i)] = i;
+  return table;
+})();
+
+function decodeBase64(text: string): Uint8Array | undefined {
+  const clean = text.replace(/=+$/, "");
+  const out = new Uint8Array(Math.floor(clean.length * 3 / 4));
+  let bits = 0;
+  let value = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    const code = clean.charCodeAt(i);
+    const v = code < 128 ? BASE64[code] : -1;
+    if (v < 0) return undefined;
+    value = (value << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 255;
+    }
+  }
+  return out;
 }
 
-function hashedMatch(pattern: string, name: string): boolean {
+function decodeHashed(pattern: string): KnownHostEntry["hashed"] {
+  if (!pattern.startsWith("|1|")) return undefined;
   const parts = pattern.split("|");
-  if (parts.length !== 4 || parts[1] !== "1") return false;
-  const salt = Buffer.from(parts[2], "base64");
-  const digest = createHmac("sha1", salt).update(name).digest("base64");
-  return digest === parts[3];
+  if (parts.length !== 4) return undefined;
+  const salt = decodeBase64(parts[2]);
+  const hash = decodeBase64(parts[3]);
+  return salt && hash?.length === 20 ? { salt, hash } : undefined;
+}
+
+function hashedMatch(
+  hashed: KnownHostEntry["hashed"],
+  name: Uint8Array,
+  hmac: HmacSha1,
+): boolean {
+  if (!hashed) return false;
+  const digest = hmac.digest(hashed.salt, name);
+  for (let i = 0; i < 20; i++) if (digest[i] !== hashed.hash[i]) return false;
+  return true;
 }
 
 /**
@@ -94,24 +137,72 @@ function hashedMatch(pattern: string, name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { entryMatches, parseKnownHosts } from "./known_hosts.ts";
  * const [entry] = parseKnownHosts("*.example.com,!bad.example.com ssh-rsa AAAA", "kh");
- * console.assert(entryMatches(entry, "web.example.com"));
- * console.assert(!entryMatches(entry, "bad.example.com"));
+ * assert.ok(entryMatches(entry, "web.example.com"));
+ * assert.ok(!entryMatches(entry, "bad.example.com"));
  * ```
  */
 export function entryMatches(entry: KnownHostEntry, name: string): boolean {
-  let matched = false;
-  for (const pattern of entry.patterns) {
-    if (pattern.startsWith("|")) {
-      if (hashedMatch(pattern, name)) matched = true;
-    } else if (pattern.startsWith("!")) {
-      if (globMatch(pattern.slice(1), name)) return false;
-    } else if (globMatch(pattern, name)) {
-      matched = true;
+  return hostMatcher(name)(entry);
+}
+
+/**
+ * A test for many lines against one host name (the name is encoded once and the HMAC
+ * buffers are reused across hashed lines).
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostMatcher, parseKnownHosts } from "./known_hosts.ts";
+ * const entries = parseKnownHosts("a ssh-rsa K1\nb,a ssh-rsa K2\n!a,* ssh-rsa K3", "kh");
+ * assert.deepEqual(entries.filter(hostMatcher("a")).map((e) => e.key), ["K1", "K2"]);
+ * ```
+ */
+export function hostMatcher(name: string): (entry: KnownHostEntry) => boolean {
+  const bytes = new TextEncoder().encode(name);
+  const hmac = new HmacSha1();
+  return (entry) => {
+    const patterns = entry.patterns;
+    if (patterns.length === 1 && patterns[0].startsWith("|")) {
+      return hashedMatch(entry.hashed ?? decodeHashed(patterns[0]), bytes, hmac);
     }
+    let hashed = false;
+    for (const pattern of patterns) {
+      if (pattern.startsWith("|") && hashedMatch(decodeHashed(pattern), bytes, hmac)) {
+        hashed = true;
+      }
+    }
+    const plain = matchPatternList(patterns.filter((p) => !p.startsWith("|")), name);
+    return plain === 1 || (hashed && plain === 0);
+  };
+}
+
+/**
+ * The lines that apply to a host name, found without blocking the event loop for long:
+ * it yields every 5,000 lines, so timers (the connect deadline) and signals still run
+ * while a very large file is searched.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { matchingEntries, parseKnownHosts } from "./known_hosts.ts";
+ * const entries = parseKnownHosts("a ssh-rsa K1\nb ssh-rsa K2", "kh");
+ * assert.deepEqual((await matchingEntries(entries, "b")).map((e) => e.key), ["K2"]);
+ * ```
+ */
+export async function matchingEntries(
+  entries: readonly KnownHostEntry[],
+  name: string,
+): Promise<KnownHostEntry[]> {
+  const matches = hostMatcher(name);
+  const found: KnownHostEntry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    if (i % 5000 === 4999) await new Promise((resolve) => setTimeout(resolve, 0));
+    if (matches(entries[i])) found.push(entries[i]);
   }
-  return matched;
+  return found;
 }
 
 /**
@@ -121,11 +212,12 @@ export function entryMatches(entry: KnownHostEntry, name: string): boolean {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkHostKey, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("[h]:2222 ssh-ed25519 AAAA", "kh");
- * console.assert(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA") === "known");
- * console.assert(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB") === "changed");
- * console.assert(checkHostKey(entries, "h", "ssh-ed25519", "AAAA") === "unknown");
+ * assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "AAAA"), "known");
+ * assert.equal(checkHostKey(entries, "[h]:2222", "ssh-ed25519", "BBBB"), "changed");
+ * assert.equal(checkHostKey(entries, "h", "ssh-ed25519", "AAAA"), "unknown");
  * ```
  */
 export function checkHostKey(
@@ -134,7 +226,8 @@ export function checkHostKey(
   keyType: string,
   key: string,
 ): HostKeyVerdict {
-  const matching = entries.filter((e) => e.marker !== "cert-authority" && entryMatches(e, name));
+  const matches = hostMatcher(name);
+  const matching = entries.filter((e) => e.marker !== "cert-authority" && matches(e));
   if (matching.some((e) => e.marker === "revoked" && e.key === key)) return "revoked";
   const plain = matching.filter((e) => e.marker === undefined);
   if (plain.some((e) => e.key === key)) return "known";
@@ -147,15 +240,15 @@ export function checkHostKey(
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { knownKeyTypes, parseKnownHosts } from "./known_hosts.ts";
  * const entries = parseKnownHosts("h ssh-rsa AAAA\nh ssh-ed25519 BBBB", "kh");
- * console.assert(knownKeyTypes(entries, "h").join() === "ssh-rsa,ssh-ed25519");
+ * assert.equal(knownKeyTypes(entries, "h").join(), "ssh-rsa,ssh-ed25519");
  * ```
  */
 export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string): string[] {
-  const types = entries.filter((e) => e.marker === undefined && entryMatches(e, name)).map((e) =>
-    e.keyType
-  );
+  const matches = hostMatcher(name);
+  const types = entries.filter((e) => e.marker === undefined && matches(e)).map((e) => e.keyType);
   return [...new Set(types)];
 }
 
@@ -164,9 +257,10 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], name: string):
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { keyTypeOfBlob } from "./known_hosts.ts";
  * const blob = new Uint8Array([0, 0, 0, 11, ...new TextEncoder().encode("ssh-ed25519")]);
- * console.assert(keyTypeOfBlob(blob) === "ssh-ed25519");
+ * assert.equal(keyTypeOfBlob(blob), "ssh-ed25519");
  * ```
  */
 export function keyTypeOfBlob(blob: Uint8Array): string {
@@ -180,32 +274,72 @@ export function keyTypeOfBlob(blob: Uint8Array): string {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fingerprintOfBlob } from "./known_hosts.ts";
- * console.assert(fingerprintOfBlob(new Uint8Array([1, 2, 3])).startsWith("SHA256:"));
+ * assert.ok(fingerprintOfBlob(new Uint8Array([1, 2, 3])).startsWith("SHA256:"));
  * ```
  */
 export function fingerprintOfBlob(blob: Uint8Array): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
+async function readOne(file: string): Promise<KnownHostEntry[]> {
+  try {
+    return parseKnownHosts(new TextDecoder().decode(await readRegularFile(file)), file);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    if (error instanceof LocalFileError) {
+      throw new LocalFileError(
+        file,
+        error.message.slice(error.message.indexOf('": ') + 3),
+        "known_hosts file",
+      );
+    }
+    const why = error instanceof Error ? error.message : String(error);
+    throw new LocalFileError(file, why, "known_hosts file", { cause: error });
+  }
+}
+
+interface CachedFile {
+  readonly stamp: string;
+  readonly entries: Promise<KnownHostEntry[]>;
+}
+
 /**
- * Reads and parses known_hosts files; files that do not exist are skipped.
+ * Reads and parses known_hosts files; files that do not exist are skipped. A FIFO, device
+ * or unreadable file rejects at once with a `LocalFileError` naming it. With `memo` (a
+ * run-scoped map), a file is parsed once and re-read only when it changes.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readKnownHosts } from "./known_hosts.ts";
  * const entries = await readKnownHosts(["/nonexistent/known_hosts"]);
- * console.assert(entries.length === 0);
+ * assert.equal(entries.length, 0);
  * ```
  */
-export async function readKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
+export async function readKnownHosts(
+  files: readonly string[],
+  memo?: Map<string, unknown>,
+): Promise<KnownHostEntry[]> {
   const entries: KnownHostEntry[] = [];
   for (const file of files) {
-    try {
-      entries.push(...parseKnownHosts(await Deno.readTextFile(file), file));
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    let parsed: KnownHostEntry[];
+    if (memo) {
+      const key = `known_hosts\0${file}`;
+      const stamp = await fileStamp(file);
+      let cached = memo.get(key) as CachedFile | undefined;
+      if (cached?.stamp !== stamp) {
+        cached = { stamp, entries: readOne(file) };
+        memo.set(key, cached);
+        cached.entries.catch(() => memo.get(key) === cached && memo.delete(key));
+      }
+      parsed = await cached.entries;
+    } else {
+      parsed = await readOne(file);
     }
+    // Not push(...parsed): spreading a large array overflows the stack.
+    for (const entry of parsed) entries.push(entry);
   }
   return entries;
 }
@@ -216,11 +350,19 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { appendKnownHost } from "./known_hosts.ts";
  * const dir = await Deno.makeTempDir();
- * await appendKnownHost(`${dir}/known_hosts`, "[h]:2222", "ssh-ed25519", "AAAA");
- * console.assert((await Deno.readTextFile(`${dir}/known_hosts`)).includes("[h]:2222"));
- * await Deno.remove(dir, { recursive: true });
+ * try {
+ *   const file = `${dir}/.ssh/known_hosts`;
+ *   await appendKnownHost(file, "[h]:2222", "ssh-ed25519", "AAAA");
+ *   await appendKnownHost(file, "web1", "ssh-ed25519", "BBBB");
+ *   const text = await Deno.readTextFile(file);
+ *   assert.equal(text, "[h]:2222 ssh-ed25519 AAAA\nweb1 ssh-ed25519 BBBB\n");
+ *   assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+ * } finally {
+ *   await Deno.remove(dir, { recursive: true });
+ * }
  * ```
  */
 export async function appendKnownHost(
@@ -233,8 +375,8 @@ export async function appendKnownHost(
   if (dir) await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   let prefix = "";
   try {
-    const text = await Deno.readTextFile(file);
-    if (text.length && !text.endsWith("\n")) prefix = "\n";
+    const text = await readRegularFile(file, "known_hosts file"); // never blocks on a FIFO
+    if (text.length && text[text.length - 1] !== 10) prefix = "\n";
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }

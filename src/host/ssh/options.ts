@@ -41,7 +41,11 @@ export interface SshHostOptions {
   hostKeyPolicy?: HostKeyPolicy;
   /** Keepalive interval in ms (default 15000; 0 disables). */
   keepaliveInterval?: number;
-  /** Deadline for connect + handshake + auth, in ms (config `ConnectTimeout`, else 10000). */
+  /**
+   * Deadline in ms (config `ConnectTimeout`, else 10000) for each connection attempt:
+   * reading keys and known_hosts, TCP connect, handshake and auth. Reading the SSH config
+   * before it has its own deadline of this option (else 10000).
+   */
   connectTimeout?: number;
   /** Default timeout for commands on this host, in ms. */
   commandTimeout?: number;

@@ -4,9 +4,17 @@
  *
  * @module
  */
+import { ConnectionError } from "../../errors.ts";
+import type { ConnectContext } from "../connection.ts";
 import type { SshHostOptions } from "./options.ts";
 import type { HostKeyPolicy } from "./host_key.ts";
-import { parseProxyJump, resolveSshConfig, type SshConfigValues } from "./ssh_config.ts";
+import { withDeadline } from "./local_file.ts";
+import {
+  parseProxyJump,
+  resolveSshConfig,
+  SshConfigError,
+  type SshConfigValues,
+} from "./ssh_config.ts";
 import type { HopTarget } from "./transport.ts";
 
 /** The options of an `SshHost` that matter for connecting, with defaults applied. */
@@ -43,19 +51,34 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function configFor(
-  host: string,
-  options: SshTargetOptions,
-  home: string | undefined,
-): Promise<SshConfigValues> {
-  if (options.configFile === false || !home && !options.configFile) return { identityFiles: [] };
-  const file = options.configFile ?? `${home}/.ssh/config`;
-  return await resolveSshConfig(host, { file, home: home ?? "/" });
+interface Resolving {
+  readonly options: SshTargetOptions;
+  readonly home: string | undefined;
+  readonly memo: Map<string, unknown> | undefined;
+  readonly localUser: string;
+  /** What is being done now (for the timeout message). */
+  step: string;
 }
 
-async function identities(values: SshConfigValues, home: string | undefined): Promise<string[]> {
+async function configFor(host: string, r: Resolving): Promise<SshConfigValues> {
+  const { options, home } = r;
+  if (options.configFile === false || !home && !options.configFile) return { identityFiles: [] };
+  const file = options.configFile ?? `${home}/.ssh/config`;
+  r.step = `reading the SSH config ${file}`;
+  try {
+    const source = { file, home: home ?? "/", memo: r.memo, localUser: r.localUser };
+    return await resolveSshConfig(host, source);
+  } catch (error) {
+    if (!(error instanceof SshConfigError)) throw error;
+    throw new ConnectionError(options.slug, `bad SSH config: ${error.message}`, { cause: error });
+  }
+}
+
+async function identities(values: SshConfigValues, r: Resolving): Promise<string[]> {
+  const home = r.home;
   if (values.identityFiles.length) return values.identityFiles;
   if (!home) return [];
+  r.step = `looking for keys in ${home}/.ssh`;
   const found: string[] = [];
   for (const name of DEFAULT_IDENTITIES) {
     if (await exists(`${home}/.ssh/${name}`)) found.push(`${home}/.ssh/${name}`);
@@ -74,22 +97,47 @@ function agentSocket(options: SshTargetOptions, values: SshConfigValues): string
 }
 
 /**
- * Resolves the hops (jump hosts first, the host last) for connecting to a host.
+ * Resolves the hops (jump hosts first, the host last) for connecting to a host. Reading
+ * the SSH config is bounded by the connect timeout (`options.connectTimeout`, else 10 s)
+ * and by `context.signal`; `context.memo` keeps the parsed config for the run. Rejects
+ * with `ConnectionError` on a malformed config (file and line), a timeout or an abort.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveHops } from "./resolve.ts";
  * const hops = await resolveHops({
  *   slug: "web1", address: "127.0.0.1", port: 2222, username: "deploy", configFile: false,
  *   agent: false, hostKeyPolicy: "strict", keepaliveInterval: 15000,
  * });
- * console.assert(hops.length === 1 && hops[0].port === 2222);
+ * assert.equal(hops.length, 1);
+ * assert.equal(hops[0].port, 2222);
  * ```
  */
-export async function resolveHops(options: SshTargetOptions): Promise<HopTarget[]> {
-  const home = env("HOME");
-  const values = await configFor(options.address, options, home);
-  const localUser = env("USER") ?? env("LOGNAME") ?? "root";
+export function resolveHops(
+  options: SshTargetOptions,
+  context?: Pick<ConnectContext, "signal" | "memo">,
+): Promise<HopTarget[]> {
+  const r: Resolving = {
+    options,
+    home: env("HOME"),
+    memo: context?.memo,
+    localUser: env("USER") ?? env("LOGNAME") ?? "root",
+    step: "resolving",
+  };
+  const ms = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+  return withDeadline(
+    resolve(r),
+    ms,
+    () => new ConnectionError(options.slug, `timed out after ${ms} ms ${r.step}`),
+    context?.signal,
+    () => new ConnectionError(options.slug, "connecting was aborted"),
+  );
+}
+
+async function resolve(r: Resolving): Promise<HopTarget[]> {
+  const { options, home, localUser } = r;
+  const values = await configFor(options.address, r);
   const userFiles = values.userKnownHostsFiles ?? (home ? [`${home}/.ssh/known_hosts`] : []);
   const extra = options.knownHostsFiles ?? [];
   const hostKey = {
@@ -111,7 +159,7 @@ export async function resolveHops(options: SshTargetOptions): Promise<HopTarget[
       key: options.key,
       keyFile: options.keyFile,
       passphrase: options.passphrase,
-      identityFiles: await identities(values, home),
+      identityFiles: await identities(values, r),
       agent,
     },
     hostKey,
@@ -123,7 +171,7 @@ export async function resolveHops(options: SshTargetOptions): Promise<HopTarget[
   if (!jump || jump.toLowerCase() === "none") return [target];
   const hops: HopTarget[] = [];
   for (const hop of parseProxyJump(jump)) {
-    const hv = await configFor(hop.host, options, home);
+    const hv = await configFor(hop.host, r);
     hops.push({
       slug: `${options.slug} (jump host ${hop.host})`,
       address: hv.hostName ?? hop.host,
@@ -134,7 +182,7 @@ export async function resolveHops(options: SshTargetOptions): Promise<HopTarget[
         key: options.key,
         keyFile: options.keyFile,
         passphrase: options.passphrase,
-        identityFiles: await identities(hv, home),
+        identityFiles: await identities(hv, r),
         agent: agentSocket(options, hv),
       },
       hostKey,

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
 import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
+import { dirOf, isStaleTemp, refuseNul, tempPath } from "../file_names.ts";
 
 const CHUNK = 64 * 1024;
 const DEPTH = 32;
@@ -21,9 +22,11 @@ const S_IFMT = 0o170000;
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sftpError } from "./sftp.ts";
- * const error = sftpError("web1", "stat", "/nope", Object.assign(new Error("No such file"), { code: 2 }));
- * console.assert(error instanceof Deno.errors.NotFound);
+ * const noSuchFile = Object.assign(new Error("No such file"), { code: 2 });
+ * const error = sftpError("web1", "stat", "/nope", noSuchFile);
+ * assert.ok(error instanceof Deno.errors.NotFound);
  * ```
  */
 export function sftpError(host: string, op: string, path: string, error: unknown): Error {
@@ -39,9 +42,11 @@ export function sftpError(host: string, op: string, path: string, error: unknown
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toStat } from "./sftp.ts";
  * const s = toStat("a.txt", { mode: 0o100644, size: 3, uid: 0, gid: 0, atime: 0, mtime: 60 });
- * console.assert(s.isFile && s.mtime.getTime() === 60000);
+ * assert.ok(s.isFile);
+ * assert.equal(s.mtime.getTime(), 60000);
  * ```
  */
 export function toStat(filename: string, attrs: Attributes): Stat {
@@ -57,6 +62,11 @@ export function toStat(filename: string, attrs: Attributes): Stat {
     isSymlink: type === 0o120000,
     mtime: new Date(attrs.mtime * 1000),
   };
+}
+
+/** Whether an SFTP request failed with the server's answer (a status code), not a loss. */
+function answered(error: unknown): boolean {
+  return typeof (error as { code?: unknown } | null)?.code === "number";
 }
 
 /**
@@ -200,21 +210,36 @@ async function readAll(
  * The file operations of an SSH connection, over one SFTP session.
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * // Illustrative: needs the SFTP session of a live SSH connection, so this is type-checked,
+ * // not run.
+ * // @ts-types="npm:@types/ssh2@1.15.6"
+ * import type { SFTPWrapper } from "npm:ssh2@1.17.0";
  * import { SftpFiles } from "./sftp.ts";
- * const files = new SftpFiles(sftp, "web1");
- * await files.writeFile("/tmp/x", new TextEncoder().encode("hi"));
+ * async function upload(sftp: SFTPWrapper): Promise<number> {
+ *   const files = new SftpFiles(sftp, "web1");
+ *   await files.writeFile("/tmp/motd", new TextEncoder().encode("hello\n"));
+ *   return (await files.stat("/tmp/motd")).size; // 6
+ * }
  * ```
  */
 export class SftpFiles {
   #sftp: SFTPWrapper;
   #host: string;
   readonly #guard = new Guard();
+  readonly #temps: Set<string>;
+  readonly #swept = new Map<string, Promise<void>>();
 
-  /** Wraps an open SFTP session of host `host` (its slug, for messages). */
-  constructor(sftp: SFTPWrapper, host: string) {
+  /**
+   * Wraps an open SFTP session of host `host` (its slug, for messages). `temps` holds the
+   * temporary files of writes in progress; a write that cannot remove its temporary file
+   * (the connection was lost) leaves it there, for {@linkcode SftpFiles.removeLeftovers}
+   * on the next session.
+   */
+  constructor(sftp: SFTPWrapper, host: string, temps: Set<string> = new Set()) {
     this.#sftp = sftp;
     this.#host = host;
+    this.#temps = temps;
     const lost = () => this.fail(new ConnectionError(host, "the SFTP session ended"));
     sftp.on("close", lost);
     sftp.on("end", lost);
@@ -228,7 +253,47 @@ export class SftpFiles {
     this.#guard.fail(error);
   }
 
+  /**
+   * Removes the temporary files that writes of an earlier session left behind (the
+   * connection dropped mid-upload). Failures are ignored: the file may be gone already.
+   */
+  async removeLeftovers(): Promise<void> {
+    const sftp = this.#sftp;
+    await Promise.all([...this.#temps].map(async (temp) => {
+      await this.#guard.callVoid((cb) => sftp.unlink(temp, cb)).then(
+        () => this.#temps.delete(temp),
+        (error) => answered(error) && this.#temps.delete(temp),
+      );
+    }));
+  }
+
+  /**
+   * Removes, once per directory and session, temporary files older than an hour that
+   * interrupted writes (of any run) left in `dir`.
+   */
+  #sweep(dir: string): Promise<void> {
+    let sweeping = this.#swept.get(dir);
+    if (!sweeping) {
+      const sftp = this.#sftp;
+      sweeping = this.readDir(dir).then(async (entries) => {
+        const now = Date.now();
+        const stale = entries.filter((e) => isStaleTemp(e, now));
+        await Promise.all(
+          stale.map((e) =>
+            this.#guard.callVoid((cb) =>
+              sftp.unlink(`${dir}${dir.endsWith("/") ? "" : "/"}${e.filename}`, cb)
+            )
+              .catch(() => {})
+          ),
+        );
+      }).catch(() => {});
+      this.#swept.set(dir, sweeping);
+    }
+    return sweeping;
+  }
+
   async #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
+    refuseNul(this.#host, op, path);
     try {
       return await fn();
     } catch (error) {
@@ -261,32 +326,39 @@ export class SftpFiles {
 
   /** Reads a file as a stream. */
   async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
-    await this.stat(path);
+    await this.stat(path); // also refuses a NUL byte
     const stream = this.#sftp.createReadStream(path, { highWaterMark: 256 * 1024 });
     return Readable.toWeb(stream as unknown as Readable) as unknown as ReadableStream<Uint8Array>;
   }
 
   /**
-   * Writes atomically through `.<name>.deployer-<random>.tmp` in the same directory. The
-   * mode is `options.mode`, else the existing file's mode, else 0644.
+   * Writes atomically through `.<name>.deployer-tmp-<random>` in the same directory. The
+   * mode is `options.mode`, else the existing file's mode, else 0644. The first write to
+   * a directory also removes stale temporary files there (see `file_names.ts`).
    */
   async writeFile(target: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
     const sftp = this.#sftp;
+    try {
+      refuseNul(this.#host, "write", target);
+    } catch (error) {
+      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+      throw error;
+    }
     // A symbolic link is written through (the file it points to is replaced), as locally.
     const link = await this.#guard.call<Attributes>((cb) => sftp.lstat(target, cb))
       .catch(() => undefined);
     const path = link && (link.mode & S_IFMT) === 0o120000
       ? await this.#guard.call<string>((cb) => sftp.realpath(target, cb)).catch(() => target)
       : target;
-    const slash = path.lastIndexOf("/");
-    const dir = slash >= 0 ? path.slice(0, slash + 1) : "";
-    const temp = `${dir}.${path.slice(slash + 1)}.deployer-${crypto.randomUUID().slice(0, 8)}.tmp`;
+    const temp = tempPath(path);
+    const sweeping = this.#sweep(dirOf(path));
     const existing = await this.#guard.call<Attributes>((cb) => sftp.stat(path, cb)).catch(() =>
       undefined
     );
     const mode = options.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
     let handle: Buffer | undefined;
     try {
+      this.#temps.add(temp);
       handle = await this.#op(
         "create",
         temp,
@@ -309,11 +381,18 @@ export class SftpFiles {
       handle = undefined;
       await this.#op("write", temp, () => this.#guard.callVoid((cb) => sftp.close(h, cb)));
       await this.#op("rename", path, () => this.#replace(temp, path));
+      this.#temps.delete(temp);
     } catch (error) {
       if (data instanceof ReadableStream) await data.cancel().catch(() => {});
       if (handle) await this.#guard.callVoid((cb) => sftp.close(handle!, cb)).catch(() => {});
-      await this.#guard.callVoid((cb) => sftp.unlink(temp, cb)).catch(() => {});
+      // Kept in `temps` when the connection is lost: the next session removes it.
+      await this.#guard.callVoid((cb) => sftp.unlink(temp, cb)).then(
+        () => this.#temps.delete(temp),
+        (e) => answered(e) && this.#temps.delete(temp),
+      );
       throw error;
+    } finally {
+      await sweeping;
     }
   }
 
@@ -361,7 +440,8 @@ export class SftpFiles {
   }
 
   /** Renames a file, replacing the target. */
-  rename(from: string, to: string): Promise<void> {
-    return this.#op("rename", from, () => this.#replace(from, to));
+  async rename(from: string, to: string): Promise<void> {
+    refuseNul(this.#host, "rename to", to);
+    return await this.#op("rename", from, () => this.#replace(from, to));
   }
 }

@@ -1,13 +1,24 @@
 /**
  * Resolving a host through OpenSSH client configuration (`~/.ssh/config`): `HostName`,
  * `Port`, `User`, `IdentityFile`, `ProxyJump`, `ConnectTimeout`, `ForwardAgent`,
- * `IdentityAgent`, `UserKnownHostsFile`, with `Include` followed (globs, relative to
- * `~/.ssh`).
+ * `IdentityAgent`, `UserKnownHostsFile`, under `Host` and `Match` blocks, with `Include`
+ * followed (globs, relative to `~/.ssh`). A config is read once per run (see
+ * {@linkcode SshConfigSource.memo}) and evaluated per host without re-parsing.
  *
  * @module
  */
-import SSHConfig from "npm:ssh-config@5.3.0";
-import { DeployerError } from "../../errors.ts";
+import { fileStamp } from "./local_file.ts";
+import { matchPatternList } from "./pattern.ts";
+import {
+  configArgs,
+  parseSshConfigText,
+  parseSshTime,
+  readSshConfigFile,
+  type SshConfigFile,
+  type SshConfigItem,
+} from "./ssh_config_parse.ts";
+
+export { SshConfigError } from "./ssh_config_parse.ts";
 
 /** The values the SSH config gives for one host (all optional). */
 export interface SshConfigValues {
@@ -17,7 +28,7 @@ export interface SshConfigValues {
   port?: number;
   /** `User`. */
   user?: string;
-  /** `IdentityFile`s, `~` and `%d/%h/%r/%u/%%` expanded, in order. */
+  /** `IdentityFile`s, `~` and `%d/%h/%n/%p/%r/%u/%%` expanded, in order. */
   identityFiles: string[];
   /** `ProxyJump` (comma-separated `[user@]host[:port]`), unless `none`. */
   proxyJump?: string;
@@ -37,148 +48,161 @@ export interface SshConfigSource {
   file: string;
   /** The home directory (for `~` and relative `Include`s). */
   home: string;
+  /** The local user name (`Match localuser`, `%u`); default `$USER`. */
+  localUser?: string;
+  /**
+   * A run-scoped memo (e.g. the one an `Env` hands to `connect`): the parsed config is
+   * kept there and re-read only when one of its files changes.
+   */
+  memo?: Map<string, unknown>;
 }
 
-const MAX_INCLUDE_DEPTH = 16;
-
-function expandHome(path: string, home: string): string {
-  if (path === "~") return home;
-  return path.startsWith("~/") ? `${home}${path.slice(1)}` : path;
+interface Walk {
+  host: string;
+  readonly original: string;
+  readonly localUser: string;
+  final: boolean;
+  wantFinal: boolean;
+  readonly values: Map<string, readonly string[]>;
+  readonly identityFiles: string[];
 }
 
-function globToRegExp(part: string): RegExp {
-  const source = part.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${source}$`);
+function currentHostName(walk: Walk): string {
+  const name = walk.values.get("hostname")?.[0];
+  return name ? name.replace(/%h/g, walk.original) : walk.original;
 }
 
-async function expandGlob(pattern: string): Promise<string[]> {
-  const parts = pattern.split("/");
-  let bases = [pattern.startsWith("/") ? "/" : "."];
-  for (const part of parts) {
-    if (!part) continue;
-    const next: string[] = [];
-    for (const base of bases) {
-      const prefix = base === "/" ? "/" : `${base}/`;
-      if (!/[*?[]/.test(part)) {
-        next.push(`${prefix}${part}`);
-        continue;
-      }
-      const re = globToRegExp(part);
-      try {
-        for await (const entry of Deno.readDir(base)) {
-          if (re.test(entry.name) && !entry.name.startsWith(".")) {
-            next.push(`${prefix}${entry.name}`);
-          }
-        }
-      } catch {
-        // A directory that cannot be listed matches nothing.
-      }
-    }
-    bases = next.sort();
+function matches(item: SshConfigItem, walk: Walk): boolean {
+  if (item.kind === "host") {
+    return item.literal
+      ? item.patterns.includes(walk.host)
+      : matchPatternList(item.patterns, walk.host) === 1;
   }
-  return bases;
+  if (item.kind !== "match") return true;
+  for (const c of item.criteria) {
+    let ok: boolean;
+    switch (c.name) {
+      case "all":
+        ok = true;
+        break;
+      case "final":
+        walk.wantFinal = true;
+        ok = walk.final;
+        break;
+      case "host":
+        ok = matchPatternList(c.patterns, currentHostName(walk)) === 1;
+        break;
+      case "originalhost":
+        ok = matchPatternList(c.patterns, walk.original) === 1;
+        break;
+      case "user":
+        ok = matchPatternList(c.patterns, walk.values.get("user")?.[0] ?? walk.localUser) === 1;
+        break;
+      case "localuser":
+        ok = matchPatternList(c.patterns, walk.localUser) === 1;
+        break;
+      default: // canonical, exec (never run), localnetwork, tagged, ...
+        ok = false;
+    }
+    if (ok === c.negated) return false;
+  }
+  return true;
 }
 
-async function readWithIncludes(file: string, home: string, depth: number): Promise<string> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
-      return "";
-    }
-    throw error;
-  }
-  if (depth >= MAX_INCLUDE_DEPTH) return text;
-  const out: string[] = [];
-  for (const line of text.split("\n")) {
-    const match = /^\s*include(?:\s*=\s*|\s+)(.+?)\s*$/i.exec(line);
-    if (!match) {
-      out.push(line);
+function walkItems(items: readonly SshConfigItem[], walk: Walk): void {
+  let i = 0;
+  while (i < items.length) {
+    const item = items[i];
+    if (item.kind === "host" || item.kind === "match") {
+      i = matches(item, walk) ? i + 1 : item.next;
       continue;
     }
-    for (const raw of match[1].split(/\s+/)) {
-      const path = expandHome(raw.replace(/^"|"$/g, ""), home);
-      const absolute = path.startsWith("/") ? path : `${home}/.ssh/${path}`;
-      for (const included of await expandGlob(absolute)) {
-        out.push(await readWithIncludes(included, home, depth + 1));
-      }
+    if (item.kind === "include") {
+      for (const file of item.files) walkItems(file.items, walk);
+    } else if (item.key === "identityfile") {
+      walk.identityFiles.push(configArgs(item.text)[0]);
+    } else if (!walk.values.has(item.key)) {
+      walk.values.set(item.key, configArgs(item.text));
     }
+    i++;
   }
-  return out.join("\n");
-}
-
-/**
- * Reads a config file with every `Include` inlined where it appears.
- *
- * @example Usage
- * ```ts
- * import { readSshConfigText } from "./ssh_config.ts";
- * const text = await readSshConfigText({ file: "/nonexistent", home: "/root" });
- * console.assert(text === "");
- * ```
- */
-export function readSshConfigText(source: SshConfigSource): Promise<string> {
-  return readWithIncludes(source.file, source.home, 0);
 }
 
 function expandTokens(value: string, tokens: Record<string, string>, home: string): string {
-  return expandHome(value, home).replace(/%([%dhru])/g, (_, t: string) => tokens[t] ?? "");
+  const path = value === "~" ? home : value.startsWith("~/") ? `${home}${value.slice(1)}` : value;
+  return path.replace(/%([%dhnpru])/g, (_, t: string) => tokens[t] ?? "");
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+function localUserName(): string {
+  try {
+    return Deno.env.get("USER") ?? Deno.env.get("LOGNAME") ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /**
- * Computes the configuration of `host` (an alias or an address) from an SSH config text.
+ * Computes the configuration of `host` (an alias or an address) from a parsed config.
  *
  * @example Usage
  * ```ts
- * import { computeSshConfig } from "./ssh_config.ts";
- * const values = computeSshConfig("Host web\n  HostName 10.0.0.5\n  Port 2222\n", "web", "/root");
- * console.assert(values.hostName === "10.0.0.5" && values.port === 2222);
+ * import assert from "node:assert/strict";
+ * import { evaluateSshConfig } from "./ssh_config.ts";
+ * import { parseSshConfigText } from "./ssh_config_parse.ts";
+ * const file = parseSshConfigText("Host web\n  HostName 10.0.0.5\n", "config");
+ * assert.equal(evaluateSshConfig(file, "web", "/root").hostName, "10.0.0.5");
  * ```
  */
-export function computeSshConfig(text: string, host: string, home: string): SshConfigValues {
-  let computed: Record<string, string | string[]>;
-  try {
-    computed = SSHConfig.parse(text).compute(host, { ignoreCase: true, matchExec: false });
-  } catch (error) {
-    if ((error as Error)?.name !== "NotCapable" && (error as Error)?.name !== "PermissionDenied") {
-      throw error;
-    }
-    // npm:ssh-config reads the local user name for `Match user` / `%u`.
-    throw new DeployerError(
-      `Reading the SSH config for "${host}" needs the local user name: run with ` +
-        `--allow-env=USER,USERNAME --allow-sys=userInfo (or pass configFile: false)`,
-      { cause: error },
-    );
+export function evaluateSshConfig(
+  file: SshConfigFile | undefined,
+  host: string,
+  home: string,
+  localUser: string = localUserName(),
+): SshConfigValues {
+  if (!file) return { identityFiles: [] };
+  const walk: Walk = {
+    host: host.toLowerCase(),
+    original: host,
+    localUser,
+    final: false,
+    wantFinal: false,
+    values: new Map(),
+    identityFiles: [],
+  };
+  walkItems(file.items, walk);
+  if (walk.wantFinal) {
+    walk.final = true;
+    walk.host = currentHostName(walk).toLowerCase();
+    walkItems(file.items, walk);
   }
-  const hostName = first(computed.hostname);
-  const user = first(computed.user);
-  const port = first(computed.port);
-  const timeout = first(computed.connecttimeout);
-  const jump = first(computed.proxyjump);
-  const agent = first(computed.identityagent);
-  const forward = first(computed.forwardagent);
+  const get = (key: string) => walk.values.get(key)?.[0];
+  const hostName = get("hostname");
+  const user = get("user");
+  const port = get("port");
   const tokens = {
     "%": "%",
     d: home,
-    h: hostName ?? host,
-    r: user ?? "",
-    u: user ?? "",
+    h: hostName ? hostName.replace(/%h/g, host) : host,
+    n: host,
+    p: port ?? "22",
+    r: user ?? localUser,
+    u: localUser,
   };
-  const list = (v: string | string[] | undefined) =>
-    (Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(/\s+/)).filter(Boolean);
-  const knownHosts = list(computed.userknownhostsfile).map((f) => expandTokens(f, tokens, home));
+  const timeout = get("connecttimeout");
+  const jump = get("proxyjump");
+  const agent = get("identityagent");
+  const forward = get("forwardagent");
+  const knownHosts = (walk.values.get("userknownhostsfile") ?? []).map((f) =>
+    expandTokens(f, tokens, home)
+  );
+  const identityFiles = [...new Set(walk.identityFiles.map((f) => expandTokens(f, tokens, home)))];
   return {
-    hostName: hostName ? hostName.replace(/%h/g, host) : undefined,
+    hostName: hostName ? tokens.h : undefined,
     port: port ? Number(port) : undefined,
     user,
-    identityFiles: list(computed.identityfile).map((f) => expandTokens(f, tokens, home)),
+    identityFiles,
     proxyJump: jump && jump.toLowerCase() !== "none" ? jump : undefined,
-    connectTimeout: timeout ? Number(timeout) * 1000 : undefined,
+    connectTimeout: timeout ? parseSshTime(timeout)! * 1000 : undefined,
     forwardAgent: forward ? forward.toLowerCase() === "yes" : undefined,
     identityAgent: agent ? expandTokens(agent, tokens, home) : undefined,
     userKnownHostsFiles: knownHosts.length ? knownHosts : undefined,
@@ -186,24 +210,84 @@ export function computeSshConfig(text: string, host: string, home: string): SshC
 }
 
 /**
+ * Computes the configuration of `host` from an SSH config text (`Include` lines are not
+ * followed here; {@linkcode resolveSshConfig} follows them). Throws `SshConfigError`
+ * (file and line) on malformed text.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { computeSshConfig } from "./ssh_config.ts";
+ * const values = computeSshConfig("Host web\n  HostName 10.0.0.5\n  Port 2222\n", "web", "/root");
+ * assert.equal(values.hostName, "10.0.0.5");
+ * assert.equal(values.port, 2222);
+ * ```
+ */
+export function computeSshConfig(text: string, host: string, home: string): SshConfigValues {
+  return evaluateSshConfig(parseSshConfigText(text, "<text>"), host, home);
+}
+
+interface Cached {
+  readonly file: Promise<SshConfigFile | undefined>;
+  stamps?: readonly string[];
+}
+
+async function stampsOf(file: SshConfigFile | undefined, path: string): Promise<string[]> {
+  const stamps = file?.stamps ?? [await fileStamp(path)];
+  return await Promise.all(stamps.map((s) => fileStamp(s.slice(0, s.indexOf(":")))));
+}
+
+/**
+ * Reads a config file with its includes, or takes it from `source.memo` when none of its
+ * files changed since it was read there.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadSshConfig } from "./ssh_config.ts";
+ * assert.equal(await loadSshConfig({ file: "/nonexistent", home: "/root" }), undefined);
+ * ```
+ */
+export async function loadSshConfig(source: SshConfigSource): Promise<SshConfigFile | undefined> {
+  const memo = source.memo;
+  if (!memo) return await readSshConfigFile(source.file, source.home);
+  const key = `ssh_config\0${source.file}\0${source.home}`;
+  const cached = memo.get(key) as Cached | undefined;
+  if (cached) {
+    const file = await cached.file.catch(() => undefined);
+    if (cached.stamps === undefined) return await cached.file; // read failed: same error
+    const now = await stampsOf(file, source.file);
+    if (now.join("\n") === cached.stamps.join("\n")) return file;
+    if (memo.get(key) !== cached) return await loadSshConfig(source);
+  }
+  const entry: Cached = { file: readSshConfigFile(source.file, source.home) };
+  memo.set(key, entry);
+  const file = await entry.file.catch((error) => {
+    memo.delete(key);
+    throw error;
+  });
+  entry.stamps = file?.stamps.slice() ?? [await fileStamp(source.file)];
+  return file;
+}
+
+/**
  * Reads the config file (following `Include`) and computes the values for `host`.
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveSshConfig } from "./ssh_config.ts";
  * const values = await resolveSshConfig("web1", { file: "/nonexistent", home: "/root" });
- * console.assert(values.identityFiles.length === 0);
+ * assert.equal(values.identityFiles.length, 0);
  * ```
  */
 export async function resolveSshConfig(
   host: string,
   source: SshConfigSource,
 ): Promise<SshConfigValues> {
-  const text = await readSshConfigText(source);
-  if (!text.trim()) return { identityFiles: [] };
-  return computeSshConfig(text, host, source.home);
+  const file = await loadSshConfig(source);
+  return evaluateSshConfig(file, host, source.home, source.localUser);
 }
-
 /** One hop of a `ProxyJump` chain. */
 export interface JumpHop {
   /** Host alias or address. */
@@ -219,9 +303,12 @@ export interface JumpHop {
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseProxyJump } from "./ssh_config.ts";
  * const hops = parseProxyJump("alice@bastion:2222,inner");
- * console.assert(hops.length === 2 && hops[0].user === "alice" && hops[0].port === 2222);
+ * assert.equal(hops.length, 2);
+ * assert.equal(hops[0].user, "alice");
+ * assert.equal(hops[0].port, 2222);
  * ```
  */
 export function parseProxyJump(value: string): JumpHop[] {

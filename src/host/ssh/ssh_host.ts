@@ -16,9 +16,11 @@ import { limiter } from "../limit.ts";
  *
  * @example Usage
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SshHost } from "./ssh_host.ts";
  * const web1 = new SshHost({ slug: "web1", address: "10.0.0.11", username: "deploy" });
- * console.assert(web1.slug === "web1" && web1.port === undefined);
+ * assert.equal(web1.slug, "web1");
+ * assert.equal(web1.port, undefined);
  * ```
  */
 export class SshHost extends Host {
@@ -29,6 +31,7 @@ export class SshHost extends Host {
   /** The options this host was defined with. */
   readonly options: Readonly<SshHostOptions>;
   #gate: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly #leftovers = new Set<string>();
 
   /** Defines a host. */
   constructor(options: SshHostOptions) {
@@ -47,10 +50,16 @@ export class SshHost extends Host {
       slug: this.slug,
       hostKeyPolicy: o.hostKeyPolicy ?? (context.interactive ? "ask" : "strict"),
       keepaliveInterval: o.keepaliveInterval ?? 15_000,
-    });
+    }, context);
     context.progress?.(`Connecting to ${this.slug}`);
     const connection = new SshConnection(
-      { slug: this.slug, hops, maxSessions: o.maxSessions, gate: this.#gate },
+      {
+        slug: this.slug,
+        hops,
+        maxSessions: o.maxSessions,
+        gate: this.#gate,
+        leftovers: this.#leftovers,
+      },
       context,
     );
     return await connection.open();

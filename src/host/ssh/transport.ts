@@ -12,8 +12,8 @@ import type { Duplex } from "node:stream";
 import { Client } from "npm:ssh2@1.17.0";
 import { ConnectionError, HostKeyError } from "../../errors.ts";
 import type { ConnectContext } from "../connection.ts";
-import { type AuthSources, planAuth } from "./auth.ts";
-import { type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
+import { type AuthPlan, type AuthSources, planAuth } from "./auth.ts";
+import { type HostKeyCheck, type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
 
 /** Everything needed to open one hop. */
 export interface HopTarget {
@@ -36,6 +36,7 @@ export interface HopTarget {
 }
 
 const HANDSHAKE_RETRIES = 3;
+const KEEPALIVE_COUNT_MAX = 2;
 const FAST_CIPHER = "chacha20-poly1305@openssh.com";
 
 function delay(ms: number): Promise<void> {
@@ -97,14 +98,10 @@ async function attempt(
   context: ConnectContext,
   via: Client | undefined,
 ): Promise<Client> {
-  const check = await prepareHostKeyCheck({
-    ...target.hostKey,
-    slug: target.slug,
-    address: target.address,
-    port: target.port,
-    context,
-  });
-  const plan = await planAuth(target.auth);
+  // Reading known_hosts and keys runs under the same deadline as the handshake.
+  let check: HostKeyCheck;
+  let plan: AuthPlan | undefined;
+  let phase = "reading known_hosts and keys";
   const client = new Client();
   let socket: Duplex | undefined;
   let hostKeyError: HostKeyError | undefined;
@@ -121,7 +118,7 @@ async function attempt(
       socket?.destroy();
       if (hostKeyError) return reject(hostKeyError);
       if (error instanceof ConnectionError || error instanceof HostKeyError) return reject(error);
-      const wrapped = new ConnectionError(target.slug, describe(error, target, plan.tried), {
+      const wrapped = new ConnectionError(target.slug, describe(error, target, plan?.tried ?? []), {
         cause: error,
       });
       (wrapped as { retriable?: boolean }).retriable = isHandshakeDrop(error);
@@ -133,7 +130,7 @@ async function attempt(
         fail(
           new ConnectionError(
             target.slug,
-            `timed out after ${target.connectTimeout} ms during SSH handshake ` +
+            `timed out after ${target.connectTimeout} ms ${phase} ` +
               `(${target.address}:${target.port})`,
           ),
         );
@@ -156,6 +153,16 @@ async function attempt(
       resolve(client);
     });
     const start = async () => {
+      check = await prepareHostKeyCheck({
+        ...target.hostKey,
+        slug: target.slug,
+        address: target.address,
+        port: target.port,
+        context,
+      });
+      plan = await planAuth(target.auth);
+      if (settled) return;
+      phase = "during SSH handshake";
       socket = via
         ? await openForwarded(via, target.address, target.port)
         : openTcp(target.address, target.port);
@@ -164,7 +171,7 @@ async function attempt(
       client.connect({
         sock: socket as never,
         username: target.auth.username,
-        authHandler: plan.handler,
+        authHandler: plan!.handler,
         algorithms: {
           serverHostKey: check.algorithms as never,
           // Under Deno, chacha20-poly1305 is ~1.7x faster than AES-GCM (ssh2 lists it last).
@@ -188,7 +195,9 @@ async function attempt(
         },
         readyTimeout: 2 ** 31 - 1,
         keepaliveInterval: target.keepaliveInterval,
-        keepaliveCountMax: 3,
+        // ssh2 pings every interval and gives up at the (countMax + 1)-th tick without
+        // an answer: a silent link fails within 3 intervals (30-45 s with 15 s), not 4.
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
         agent: target.agentForward ? target.auth.agent : undefined,
         agentForward: target.agentForward && !!target.auth.agent,
       } as never);
@@ -203,10 +212,22 @@ async function attempt(
  * `MaxStartups` drops excess unauthenticated connections that way).
  *
  * @example Usage
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { startSilentServer } from "../../testing/net.ts";
+ * import { resolveHops } from "./resolve.ts";
  * import { openClient } from "./transport.ts";
- * const client = await openClient(target, context);
- * client.end();
+ * await using server = await startSilentServer(); // accepts connections, never answers
+ * const [target] = await resolveHops({
+ *   slug: "hung", address: "127.0.0.1", port: server.port, configFile: false, agent: false,
+ *   hostKeyPolicy: "strict", keepaliveInterval: 0, connectTimeout: 200,
+ * });
+ * const context = { interactive: false, confirm: () => Promise.resolve(false) };
+ * // A live server gives an authenticated ssh2 `Client`; this one runs into the deadline:
+ * await assert.rejects(openClient(target, context), {
+ *   name: "ConnectionError",
+ *   message: /timed out after 200 ms during SSH handshake/,
+ * });
  * ```
  */
 export async function openClient(

@@ -1,8 +1,12 @@
 /**
- * The result of an action that ran on every isolation of a parallel node.
+ * Running one task per host and keeping every host's outcome: {@linkcode settleEach} runs
+ * them all to the end, then resolves to a {@linkcode ParallelResult} or rejects with a
+ * `ParallelError` that holds every outcome. `HostSet` (commands on many hosts) and parallel
+ * actions (one isolation per host) both use it.
  *
  * @module
  */
+import { type Outcome, ParallelError } from "./errors.ts";
 
 /** One isolation's value in a {@linkcode ParallelResult}. */
 export interface ParallelEntry<T> {
@@ -29,10 +33,11 @@ function show(value: unknown): string {
  *
  * @example Usage
  * ```ts
- * import { ParallelResult } from "./result.ts";
+ * import assert from "node:assert/strict";
+ * import { ParallelResult } from "./outcome.ts";
  * const result = new ParallelResult([{ host: "web1", value: 1 }, { host: "web2", value: 2 }]);
- * console.assert([...result].join(",") === "1,2");
- * console.assert(result.get("web2") === 2);
+ * assert.equal([...result].join(","), "1,2");
+ * assert.equal(result.get("web2"), 2);
  * ```
  */
 export class ParallelResult<T> implements Iterable<T> {
@@ -87,4 +92,43 @@ export class ParallelResult<T> implements Iterable<T> {
   toString(): string {
     return `{ ${this.#entries.map((e) => `<${e.host}>: ${show(e.value)}`).join(", ")} }`;
   }
+}
+
+/**
+ * Runs `task` on every item at once and waits for all of them. When every task succeeds it
+ * resolves to their values by host, in item order; when any fails it rejects with a
+ * `ParallelError` (named `what`) that keeps every host's outcome, the successful ones too.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ParallelError } from "./errors.ts";
+ * import { settleEach } from "./outcome.ts";
+ * const hosts = ["web1", "web2"];
+ * const ok = await settleEach("echo", hosts, (h) => h, async (h) => h.toUpperCase());
+ * assert.deepEqual(ok.toJSON(), { web1: "WEB1", web2: "WEB2" });
+ * const failed = await settleEach("check", hosts, (h) => h, async (h) => {
+ *   if (h === "web2") throw new Error("disk full");
+ *   return h;
+ * }).catch((e) => e);
+ * assert.ok(failed instanceof ParallelError);
+ * assert.deepEqual(failed.outcomes.map((o: { ok: boolean }) => o.ok), [true, false]);
+ * ```
+ */
+export async function settleEach<I, T>(
+  what: string,
+  items: readonly I[],
+  hostOf: (item: I, index: number) => string,
+  task: (item: I) => Promise<T>,
+): Promise<ParallelResult<T>> {
+  const settled = await Promise.allSettled(items.map((item) => task(item)));
+  const outcomes: Outcome<T>[] = settled.map((s, i) =>
+    s.status === "fulfilled"
+      ? { host: hostOf(items[i], i), ok: true, value: s.value }
+      : { host: hostOf(items[i], i), ok: false, error: s.reason }
+  );
+  if (outcomes.some((o) => !o.ok)) throw new ParallelError(what, outcomes);
+  return new ParallelResult(
+    outcomes.map((o) => ({ host: o.host, value: (o as { value: T }).value })),
+  );
 }
