@@ -8,14 +8,20 @@ import { ConnectionError, DeployerError, Env, sh } from "../../mod.ts";
 import { descendants, signal } from "../../src/testing/_proc_tree.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { keyHost } from "./_setup.ts";
+import { RecordingLogger } from "../../src/exec/logging.ts";
 
 Deno.test("ssh: a stopped server fails a running command, then the next one with a ConnectionError", async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
-  await using env = new Env({ interactive: false });
+  const log = new RecordingLogger();
+  await using env = new Env({ interactive: false, loggers: [log] });
   const host = env.host(keyHost(ssh, 0, { keepaliveInterval: 200, connectTimeout: 1000 }));
   await host.run(sh`true`);
-  const running = host.run(sh`sleep 600`).then(() => undefined, (e) => e);
+  const running = host.run(sh`echo running; sleep 600`).then(() => undefined, (e) => e);
+  // Stop the server only once the command runs (its session processes exist by then).
+  while (!log.ofType("command.output").some((e) => e.text.includes("running"))) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const pids = [server.pid, ...await descendants(server.pid)];
   for (const pid of pids) signal(pid, "SIGSTOP");
   try {
