@@ -219,19 +219,17 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const secrets = secretsOfRequest(request, password);
   const markerStream = interactive ? "stdout" : "stderr";
   // What goes on stdin before the command's own input: the script (with its secrets).
-  const feed = async (proc: RunningCommand) => {
-    if (composed.input) await proc.write(composed.input);
-    if (options.initialInput !== undefined) await proc.write(options.initialInput);
-    if (!interactive) await proc.closeStdin();
+  // One write, and EOF right behind it (writes keep their order): no wait in between.
+  const input = composed.input + (options.initialInput ?? "");
+  const feed = async (proc: RunningCommand, before = "") => {
+    const written = before || input ? proc.write(before + input) : undefined;
+    await Promise.all([written, interactive ? undefined : proc.closeStdin()]);
   };
   const onMarker = () => {
     markers++;
     if (markers === 1) {
       // The password goes over stdin, then the script and what the command should read.
-      procReady.then(async (proc) => {
-        await proc.write(`${password}\n`);
-        await feed(proc);
-      }).catch(() => {});
+      procReady.then((proc) => feed(proc, `${password}\n`)).catch(() => {});
     } else {
       reason = "sudo: incorrect password";
       services.forgetSudoPassword(host);
