@@ -3,8 +3,9 @@
  * Per-command cost of `HostHandle.run()` against bare ssh2 `exec` on an open connection,
  * in one run on one throwaway loopback sshd: sequential `true`, ms per command, min /
  * median / max of the repetitions (interleaved), and the ratio of medians. Extra rows
- * split the framework's cost by layer: the framework's `Connection.exec` of `true`, and
- * of the launch text `run()` sends (bootstrap + script over stdin).
+ * split the framework's cost by layer: bare `sh -c true` (the floor while commands run
+ * under the host's `sh`), the framework's `Connection.exec` of `true`, and of the launch
+ * text `run()` sends (bootstrap + script over stdin).
  *
  * @module
  */
@@ -43,6 +44,7 @@ try {
     r = await compare("command", {
       bare: perCommand(() => bareExec(aes, "true")),
       bareChacha: perCommand(() => bareExec(chacha, "true")),
+      bareSh: perCommand(() => bareExec(aes, "sh -c true")),
       connTrue: perCommand(exec("true", "")),
       connLaunch: perCommand(exec(launch.text, launch.input)),
       run: perCommand(() => h.run(sh`true`)),
@@ -54,6 +56,7 @@ try {
   const rows: [string, Summary][] = [
     ['bare ssh2 `exec("true")` (default cipher)', r.bare],
     ['bare ssh2 `exec("true")`, chacha20-poly1305', r.bareChacha],
+    ['bare ssh2 `exec("sh -c true")` (the POSIX `sh` layer alone)', r.bareSh],
     ['framework `Connection.exec("true")`', r.connTrue],
     ["framework `Connection.exec(<launch>)` + script on stdin", r.connLaunch],
     ["framework ``HostHandle.run(sh`true`)``", r.run],
