@@ -187,6 +187,12 @@ export interface LaunchOptions {
    * command line, as needed under a PTY (whose input is echoed and line-edited).
    */
   stdin?: boolean;
+  /**
+   * Whether what executes `text` is the host's `sh` already (LocalHost runs `sh -c`): the
+   * text is then the bootstrap itself, not `sh -c '<bootstrap>'` (one process less). Not
+   * with sudo, which always starts `sh` itself.
+   */
+  sh?: boolean;
 }
 
 /** A command ready to start: see {@linkcode composeLaunch}. */
@@ -256,23 +262,24 @@ export function composeLaunch(
   command: ShellCommand,
   composition: Composition & LaunchOptions,
 ): ComposedLaunch {
-  const { sudo, sandbox, report, stdin = true } = composition;
+  const { sudo, sandbox, report, stdin = true, sh = false } = composition;
   // The command is the last thing its shell runs: braces instead of a subshell.
   const { inner, display } = composeInner(command, composition, stdin, true);
   if (inner.text.includes("\0")) {
     throw new TypeError("compose: the command contains a NUL byte, which no shell can run");
   }
   const head = sudo && !sandbox ? `${sudoHead(sudo)} -- ` : "";
+  const wrap = (text: string) => (sh && !head ? text : `${head}sh -c ${quote(text)}`);
   const prologue = reportSession(report);
   if (!stdin) {
-    const outer = map(inner, (s) => `${head}sh -c ${quote(`${prologue}; ${s}`)}`);
+    const outer = map(inner, (s) => wrap(`${prologue}; ${s}`));
     return { text: outer.text, masked: outer.masked, input: "", display };
   }
   // Builtins only: every process started costs as much as the command `true` itself.
   const bootstrap = `${prologue}; IFS= read -r __dpl_n || exit 125; __dpl_s=; ` +
     `while [ "$__dpl_n" -gt 0 ]; do IFS= read -r __dpl_l || exit 125; ` +
     `__dpl_s="$__dpl_s$__dpl_l\n"; __dpl_n=$((__dpl_n - 1)); done; eval "$__dpl_s"`;
-  const text = `${head}sh -c ${quote(bootstrap)}`;
+  const text = wrap(bootstrap);
   const script = `unset __dpl_s __dpl_n __dpl_l; ${inner.text}`;
   return { text, masked: text, input: encodeLines(script), display };
 }

@@ -10,6 +10,7 @@ import type { ShellCommand } from "../command/sh.ts";
 import { CommandError, DeployerError } from "../errors.ts";
 import type { Connection, RunningCommand } from "./connection.ts";
 import type { Host } from "./host.ts";
+import { LocalHost } from "./local.ts";
 import { OutputFilter } from "./output_filter.ts";
 import type { HostServices } from "./services.ts";
 import { SessionReport, stopSession } from "./_stop.ts";
@@ -156,6 +157,8 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
     report: reportMarker,
     // Under a PTY, input is echoed and line-edited: the script goes in the command line.
     stdin: !interactive,
+    // LocalHost runs the text with `sh -c` itself (a subclass might connect elsewhere).
+    sh: host.constructor === LocalHost,
   });
   const display = shorten(composed.display);
   const shown = (request.sudo ? "(sudo) " : "") + display;
