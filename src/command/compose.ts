@@ -89,6 +89,14 @@ function group(body: Piece): Piece {
 }
 
 /**
+ * `{ body<newline>}`: a group like {@linkcode group} without its subshell, so a builtin
+ * command starts no process. Only where nothing follows the group in the same shell.
+ */
+function braces(body: Piece): Piece {
+  return map(body, (s) => `{ ${s}\n}`);
+}
+
+/**
  * Composes `command` with its context. `text` is what runs, `masked` the same with secrets
  * shown as `'***'`, `display` the short form for logs.
  *
@@ -126,6 +134,7 @@ function composeInner(
   command: ShellCommand,
   composition: Composition,
   pipedCheck: boolean,
+  last = false,
 ): { inner: Piece; display: string } {
   const { cwd, env = [], prefixes = [], term, stdinNull, sandbox } = composition;
   if (cwd !== undefined && (typeof cwd !== "string" || !cwd.startsWith("/"))) {
@@ -159,7 +168,7 @@ function composeInner(
     ));
   } else {
     if (cwd !== undefined) steps.push(same(`cd ${quote(cwd)}`));
-    steps.push(...exports, group(body));
+    steps.push(...exports, last ? braces(body) : group(body));
   }
   return { inner: join(steps, " && "), display: body.masked };
 }
@@ -178,6 +187,12 @@ export interface LaunchOptions {
    * command line, as needed under a PTY (whose input is echoed and line-edited).
    */
   stdin?: boolean;
+  /**
+   * Whether what executes `text` is the host's `sh` already (LocalHost runs `sh -c`): the
+   * text is then the bootstrap itself, not `sh -c '<bootstrap>'` (one process less). Not
+   * with sudo, which always starts `sh` itself.
+   */
+  sh?: boolean;
 }
 
 /** A command ready to start: see {@linkcode composeLaunch}. */
@@ -194,22 +209,28 @@ export interface ComposedLaunch {
 
 /**
  * The shell text that prints `report`, then the id of the shell's process group when that
- * group is the command's own: it leads its session (as sshd, `setsid` and LocalHost give
- * every command), or the shell leads it (as sudo's PTY mode does); else `0`.
+ * group is the command's own: the shell leads it (as sshd, `setsid`, LocalHost and sudo's
+ * PTY mode make it), or it leads its session; else `0`.
  */
 function reportSession(report: string): string {
   const own = (g: string, s: string) =>
     `{ [ "${g}" = "${s}" ] || [ "${g}" = "$$" ]; } && [ "${g}" != 1 ] && __dpl_p=${g}`;
-  return `__dpl_p=0; if [ -r /proc/$$/stat ]; then IFS= read -r __dpl_p </proc/$$/stat; ` +
+  // Fast path (no file read, which `read` does byte by byte): the shell leads a group.
+  return `__dpl_p=0; if [ "$$" != 1 ] && kill -s 0 -- "-$$" 2>/dev/null; then __dpl_p=$$; ` +
+    `elif [ -r /proc/$$/stat ]; then IFS= read -r __dpl_p </proc/$$/stat; ` +
     `set -- \${__dpl_p##*) }; __dpl_p=0; ${own("$3", "$4")}; ` +
     `else set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null); ` +
     `[ "$#" = 2 ] && ${own("$1", "$2")}; fi; set --; ` +
     `printf '%s%s;' ${quote(report)} "$__dpl_p" >&2; unset __dpl_p`;
 }
 
-/** One line that `printf '%b'` turns back into `script`: backslashes doubled, newlines as `\n`. */
-function encodeLine(script: string): string {
-  return `${script.replaceAll("\\", "\\\\").replaceAll("\n", "\\n")}\n`;
+/**
+ * The script as the bootstrap reads it: its number of lines on the first line, then the
+ * lines. The shell's `read` builtin takes them back one by one (no process is started).
+ */
+function encodeLines(script: string): string {
+  const lines = script.split("\n");
+  return `${lines.length}\n${script}\n`;
 }
 
 /**
@@ -241,19 +262,24 @@ export function composeLaunch(
   command: ShellCommand,
   composition: Composition & LaunchOptions,
 ): ComposedLaunch {
-  const { sudo, sandbox, report, stdin = true } = composition;
-  const { inner, display } = composeInner(command, composition, stdin);
+  const { sudo, sandbox, report, stdin = true, sh = false } = composition;
+  // The command is the last thing its shell runs: braces instead of a subshell.
+  const { inner, display } = composeInner(command, composition, stdin, true);
   if (inner.text.includes("\0")) {
     throw new TypeError("compose: the command contains a NUL byte, which no shell can run");
   }
   const head = sudo && !sandbox ? `${sudoHead(sudo)} -- ` : "";
+  const wrap = (text: string) => (sh && !head ? text : `${head}sh -c ${quote(text)}`);
   const prologue = reportSession(report);
   if (!stdin) {
-    const outer = map(inner, (s) => `${head}sh -c ${quote(`${prologue}; ${s}`)}`);
+    const outer = map(inner, (s) => wrap(`${prologue}; ${s}`));
     return { text: outer.text, masked: outer.masked, input: "", display };
   }
-  const bootstrap = `${prologue}; IFS= read -r __dpl_s || exit 125; ` +
-    `__dpl_s=$(printf '%bx' "$__dpl_s"); eval "\${__dpl_s%x}"`;
-  const text = `${head}sh -c ${quote(bootstrap)}`;
-  return { text, masked: text, input: encodeLine(`unset __dpl_s; ${inner.text}`), display };
+  // Builtins only: every process started costs as much as the command `true` itself.
+  const bootstrap = `${prologue}; IFS= read -r __dpl_n || exit 125; __dpl_s=; ` +
+    `while [ "$__dpl_n" -gt 0 ]; do IFS= read -r __dpl_l || exit 125; ` +
+    `__dpl_s="$__dpl_s$__dpl_l\n"; __dpl_n=$((__dpl_n - 1)); done; eval "$__dpl_s"`;
+  const text = wrap(bootstrap);
+  const script = `unset __dpl_s __dpl_n __dpl_l; ${inner.text}`;
+  return { text, masked: text, input: encodeLines(script), display };
 }

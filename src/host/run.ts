@@ -10,6 +10,7 @@ import type { ShellCommand } from "../command/sh.ts";
 import { CommandError, DeployerError } from "../errors.ts";
 import type { Connection, RunningCommand } from "./connection.ts";
 import type { Host } from "./host.ts";
+import { LocalHost } from "./local.ts";
 import { OutputFilter } from "./output_filter.ts";
 import type { HostServices } from "./services.ts";
 import { SessionReport, stopSession } from "./_stop.ts";
@@ -156,6 +157,8 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
     report: reportMarker,
     // Under a PTY, input is echoed and line-edited: the script goes in the command line.
     stdin: !interactive,
+    // LocalHost runs the text with `sh -c` itself (a subclass might connect elsewhere).
+    sh: host.constructor === LocalHost,
   });
   const display = shorten(composed.display);
   const shown = (request.sudo ? "(sudo) " : "") + display;
@@ -219,19 +222,17 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const secrets = secretsOfRequest(request, password);
   const markerStream = interactive ? "stdout" : "stderr";
   // What goes on stdin before the command's own input: the script (with its secrets).
-  const feed = async (proc: RunningCommand) => {
-    if (composed.input) await proc.write(composed.input);
-    if (options.initialInput !== undefined) await proc.write(options.initialInput);
-    if (!interactive) await proc.closeStdin();
+  // One write, and EOF right behind it (writes keep their order): no wait in between.
+  const input = composed.input + (options.initialInput ?? "");
+  const feed = async (proc: RunningCommand, before = "") => {
+    const written = before || input ? proc.write(before + input) : undefined;
+    await Promise.all([written, interactive ? undefined : proc.closeStdin()]);
   };
   const onMarker = () => {
     markers++;
     if (markers === 1) {
       // The password goes over stdin, then the script and what the command should read.
-      procReady.then(async (proc) => {
-        await proc.write(`${password}\n`);
-        await feed(proc);
-      }).catch(() => {});
+      procReady.then((proc) => feed(proc, `${password}\n`)).catch(() => {});
     } else {
       reason = "sudo: incorrect password";
       services.forgetSudoPassword(host);
