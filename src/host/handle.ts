@@ -10,6 +10,7 @@ import type { FileData, Stat } from "./connection.ts";
 import { HostContext } from "./context.ts";
 import {
   fileEvent,
+  localFileData,
   openFile,
   type OpenMode,
   readFile,
@@ -255,8 +256,7 @@ export class HostHandle {
   /** Uploads a local file (atomically). */
   async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
     const target = await this.expandPath(remotePath);
-    const file = await Deno.open(localPath, { read: true });
-    await writeFile(this, target, readInLargeChunks(file), { ...options, localPath });
+    await writeFile(this, target, await localFileData(localPath), { ...options, localPath });
   }
 
   /** Downloads a file to a local path (written atomically). */
@@ -289,28 +289,4 @@ export class HostHandle {
   toString(): string {
     return `HostHandle(${this.slug})`;
   }
-}
-
-/** A file as a stream of 1 MiB chunks (fewer, larger pieces than `file.readable`). */
-function readInLargeChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buffer = new Uint8Array(1024 * 1024);
-      try {
-        const n = await file.read(buffer);
-        if (n === null) {
-          file.close();
-          controller.close();
-        } else {
-          controller.enqueue(buffer.subarray(0, n));
-        }
-      } catch (error) {
-        file.close();
-        controller.error(error);
-      }
-    },
-    cancel() {
-      file.close();
-    },
-  });
 }
