@@ -10,6 +10,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { Env, SshHost } from "../mod.ts";
 import { sh } from "../src/command/sh.ts";
 import { commonOptions, type OpenSshTarget, sshRun } from "./_openssh.ts";
@@ -37,10 +38,11 @@ interface Job {
   remote: string;
 }
 
-/** One measured transfer: seconds and peak RSS in MiB. */
+/** One measured transfer: seconds, peak RSS in MiB, CPU seconds of the process (framework). */
 interface Sample {
   s: number;
   mib: number;
+  cpu?: number;
 }
 
 function vmHwmKiB(): number {
@@ -64,6 +66,7 @@ async function child(job: Job): Promise<void> {
   const h = env.host(host);
   await h.run(sh`true`);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   if (job.mode === "big") {
     await h.putFile(job.source, `${job.remote}/big.bin`);
   } else {
@@ -77,7 +80,8 @@ async function child(job: Job): Promise<void> {
     await Promise.all(Array.from({ length: SMALL_CONCURRENCY }, worker));
   }
   const s = (performance.now() - start) / 1000;
-  console.log(JSON.stringify({ s, mib: vmHwmKiB() / 1024 }));
+  const used = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ s, mib: vmHwmKiB() / 1024, cpu: (used.user + used.system) / 1e6 }));
 }
 
 async function framework(job: Job): Promise<Sample> {
@@ -130,6 +134,8 @@ function report(title: string, rows: Record<string, Sample[]>, ours: string, ref
   for (const [k, v] of Object.entries(rows)) {
     console.log(line(`${k} time`, "s", time[k]));
     console.log(line(`${k} peak RSS`, "MiB", summarize(v.map((x) => x.mib))));
+    const cpu = v.filter((x) => x.cpu !== undefined).map((x) => x.cpu!);
+    if (cpu.length) console.log(line(`${k} CPU (user+sys)`, "s", summarize(cpu)));
   }
   for (const ref of refs) {
     console.log(
@@ -174,9 +180,9 @@ async function main(): Promise<void> {
         );
         console.error(
           `big ${i < WARMUP ? "warm-up" : `rep ${i - WARMUP + 1}`}: putFile ` +
-            `${a.s.toFixed(2)} s ${a.mib.toFixed(0)} MiB, scp ${b.s.toFixed(2)} s ${
-              b.mib.toFixed(0)
-            } MiB`,
+            `${a.s.toFixed(2)} s (CPU ${a.cpu?.toFixed(2)} s) ${a.mib.toFixed(0)} MiB, scp ${
+              b.s.toFixed(2)
+            } s ${b.mib.toFixed(0)} MiB`,
         );
         if (i >= WARMUP) rows.putFile.push(a), rows.scp.push(b);
       }
