@@ -42,7 +42,8 @@ export { hasAction, inGroup, isInstance, privateOnly, publicOnly } from "./src/n
 
 // Hosts
 export { LocalHost } from "./src/host/local.ts";
-export { SshHost, type SshHostOptions } from "./src/host/ssh/mod.ts";
+export { SshHost } from "./src/host/ssh/ssh_host.ts";
+export type { SshHostOptions } from "./src/host/ssh/options.ts";
 export type { HostHandle } from "./src/host/handle.ts";
 export type { HostSet } from "./src/host/host_set.ts";
 

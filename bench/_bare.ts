@@ -11,8 +11,10 @@ import { Client, type SFTPWrapper } from "npm:ssh2@1.17.0";
 
 /** Where and how the baseline connects. */
 export interface BareTarget {
-  /** The TCP port on 127.0.0.1. */
+  /** The TCP port. */
   port: number;
+  /** The loopback address (default 127.0.0.1). */
+  address?: string;
   /** The login user. */
   username: string;
   /** The private key (file contents). */
@@ -36,7 +38,7 @@ export const CHACHA = "chacha20-poly1305@openssh.com";
  */
 export function bareConnect(target: BareTarget): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const sock = createConnection({ host: "127.0.0.1", port: target.port });
+    const sock = createConnection({ host: target.address ?? "127.0.0.1", port: target.port });
     sock.setNoDelay(true);
     const client = new Client();
     client.once("ready", () => resolve(client));
@@ -136,8 +138,11 @@ export function bareClose(client: Client): Promise<void> {
   });
 }
 
+/** One server address of a fan-out: a port on 127.0.0.1, or a loopback address and port. */
+export type FanOutTarget = number | { address: string; port: number };
+
 /**
- * The bare baseline of the fan-out: one client per port, all in parallel, each connecting
+ * The bare baseline of the fan-out: one client per target, all in parallel, each connecting
  * and running `command` once. Resolves to the outputs; the clients are ended (not awaited).
  *
  * @example Usage
@@ -147,14 +152,15 @@ export function bareClose(client: Client): Promise<void> {
  * ```
  */
 export async function bareFanOut(
-  ports: number[],
+  targets: FanOutTarget[],
   username: string,
   privateKey: Uint8Array,
   command: string,
 ): Promise<{ outputs: string[]; closed: Promise<void> }> {
   const clients: Client[] = [];
-  const outputs = await Promise.all(ports.map(async (port) => {
-    const client = await bareConnect({ port, username, privateKey });
+  const outputs = await Promise.all(targets.map(async (target) => {
+    const where = typeof target === "number" ? { port: target } : target;
+    const client = await bareConnect({ ...where, username, privateKey });
     clients.push(client);
     return await bareExec(client, command);
   }));

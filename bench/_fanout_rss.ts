@@ -7,14 +7,18 @@
  * @module
  */
 import { Env, sh, SshHost } from "../mod.ts";
-import { bareFanOut } from "./_bare.ts";
+import { bareFanOut, type FanOutTarget } from "./_bare.ts";
 
 /** What the child is asked to do. */
 export interface FanOutJob {
   /** `framework` (Env + HostSet.run) or `bare` (ssh2 clients). */
   mode: "framework" | "bare";
-  /** The sshd ports on 127.0.0.1. */
-  ports: number[];
+  /** The servers: ports on 127.0.0.1, or loopback addresses and ports (one host each). */
+  ports: FanOutTarget[];
+  /** The Env's `parallel` (default: the Env's default, 32). */
+  parallel?: number;
+  /** The hosts' `connectTimeout` in ms (default: the framework's, 10 s). */
+  connectTimeout?: number;
   /** The login user. */
   username: string;
   /** The private key file. */
@@ -43,20 +47,21 @@ async function main(job: FanOutJob): Promise<FanOutMemory> {
   const rssBeforeKiB = statusKiB("VmRSS");
   const start = performance.now();
   if (job.mode === "framework") {
-    const hosts = job.ports.map((port, i) =>
+    const hosts = job.ports.map((target, i) =>
       new SshHost({
         slug: `sshd${i + 1}`,
-        address: "127.0.0.1",
-        port,
+        address: typeof target === "number" ? "127.0.0.1" : target.address,
+        port: typeof target === "number" ? target : target.port,
         username: job.username,
         keyFile: job.keyFile,
         knownHostsFiles: [job.knownHostsFile],
         configFile: false,
         agent: false,
         hostKeyPolicy: "strict",
+        connectTimeout: job.connectTimeout,
       })
     );
-    await using env = new Env({ interactive: false });
+    await using env = new Env({ interactive: false, parallel: job.parallel });
     const result = await env.hostSet({ web: hosts }).run(sh`echo hi`);
     if (result.values().some((r) => r.stdout !== "hi\n")) throw new Error("bad output");
   } else {

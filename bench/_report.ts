@@ -26,6 +26,59 @@ export interface Row {
   note?: string;
   /** Why the scenario could not be measured. */
   failed?: string;
+  /** The line of issue 12's table this row answers (the summary table lists it). */
+  issue?: string;
+  /** Which column the summary compares with (default `bare`). */
+  reference?: "bare" | "openssh";
+}
+
+/** The lines of issue 12's table, in order. */
+export const ISSUE_LINES: readonly string[] = [
+  "200 sequential `true` on one connection",
+  "upload one 100 MiB file",
+  "upload 1000 files of 4 KiB",
+  "50-host fan-out",
+  "500 hosts",
+  "start-up to the first remote command",
+];
+
+/**
+ * The summary table: one line per line of issue 12's table, with the median of the row
+ * that answers it, its reference, the ratio and whether the target is met; lines no row
+ * answered say so.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { summaryTable } from "./_report.ts";
+ * assert.match(summaryTable([]), /not measured in this run/);
+ * ```
+ */
+export function summaryTable(rows: Row[]): string {
+  const lines = [
+    "| work | deployer (median) | reference (median) | deployer / reference | target | met? |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const line of ISSUE_LINES) {
+    const answers = rows.filter((r) => r.issue === line);
+    if (!answers.length) {
+      lines.push(`| ${line} | not measured in this run | | | | |`);
+      continue;
+    }
+    for (const r of answers) {
+      const which = r.reference ?? "bare";
+      const ref = r[which];
+      const name = which === "bare" ? "bare" : "OpenSSH";
+      const value = (s?: Summary) => s ? `${cell(s, r.unit).split(" / ")[1]} ${r.unit}` : "n/a";
+      const met = r.failed ? "**failed**" : r.met === undefined ? "—" : r.met ? "yes" : "**no**";
+      lines.push(
+        `| ${r.scenario} | ${r.failed ? "FAILED" : value(r.framework)} | ${name} ${value(ref)} | ${
+          ratio(r.framework, ref)
+        } | ${r.target} | ${met} |`,
+      );
+    }
+  }
+  return lines.join("\n");
 }
 
 /** Facts about the machine the benchmark ran on. */
@@ -42,6 +95,8 @@ export interface MachineFacts {
   openssh: string;
   /** `uname -sr`. */
   kernel: string;
+  /** The 1, 5 and 15 minute load averages (/proc/loadavg). */
+  load: string;
 }
 
 async function output(program: string, args: string[]): Promise<string> {
@@ -73,6 +128,8 @@ export async function machineFacts(): Promise<MachineFacts> {
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     openssh: await output("ssh", ["-V"]),
     kernel: await output("uname", ["-sr"]),
+    load: (await Deno.readTextFile("/proc/loadavg").catch(() => "unknown")).split(" ")
+      .slice(0, 3).join(" "),
   };
 }
 
@@ -123,7 +180,7 @@ export function table(rows: Row[]): string {
   const head = [
     "scenario",
     "framework min / median / max",
-    "bare ssh2 min / median / max",
+    "bare (ssh2, or plain Deno) min / median / max",
     "OpenSSH min / median / max",
     "ratio framework/bare (median)",
     "ratio framework/OpenSSH (median)",
@@ -155,22 +212,43 @@ export function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
+/** What `bench/RESULTS.md` holds besides the machine facts. */
+export interface ResultsText {
+  /** The markdown table. */
+  table: string;
+  /** The rows of the table (for the summary of issue 12's lines). */
+  rows: Row[];
+  /** Lines of the "Method" section. */
+  method: string[];
+  /** Sections appended at the end (profiles, breakdowns), markdown. */
+  appendix: string[];
+  /** Row modules listed in bench/ssh_bench.ts but absent from this tree, with what they measure. */
+  pending: string[];
+}
+
 /**
  * Writes `bench/RESULTS.md`: the date, machine facts, the table and the notes.
  *
  * @example Usage
  * ```ts ignore
  * import { writeResults } from "./_report.ts";
- * await writeResults(path, facts, tableText, ["note"], "profile text");
+ * await writeResults(path, facts, { table, method: ["note"], appendix: [], pending: [] });
  * ```
  */
 export async function writeResults(
   path: string,
   facts: MachineFacts,
-  tableText: string,
-  method: string[],
-  profile: string,
+  results: ResultsText,
 ): Promise<void> {
+  const pending = results.pending.length
+    ? [
+      "Not measured in this run (the row module is not in this tree yet, or does not export " +
+      "`run(context)` yet; `deno task bench` runs it once it does):",
+      "",
+      ...results.pending.map((p) => `- ${p}`),
+      "",
+    ]
+    : [];
   const text = [
     "# SSH benchmark results",
     "",
@@ -183,23 +261,26 @@ export async function writeResults(
     `- Kernel: ${facts.kernel}`,
     `- Deno: ${facts.deno}`,
     `- OpenSSH: ${facts.openssh}`,
+    `- Load average when the run started: ${facts.load}`,
+    "",
+    "## Issue 12's table",
+    "",
+    summaryTable(results.rows),
     "",
     "## Results",
     "",
-    "Each cell is min / median / max over the repetitions (after one warm-up); the three",
+    "Each cell is min / median / max over the repetitions (after the warm-up); the",
     "implementations are run interleaved in every repetition, and the ratios compare medians",
-    "of the same run.",
+    'of the same run. "met?" compares the medians with the target of issue 12.',
     "",
-    tableText,
+    results.table,
     "",
+    ...pending,
     "## Method",
     "",
-    ...method.map((m) => `- ${m}`),
+    ...results.method.map((m) => `- ${m}`),
     "",
-    "## Profile (where the framework's time goes)",
-    "",
-    profile,
-    "",
+    ...results.appendix.flatMap((a) => [a, ""]),
   ].join("\n");
   await Deno.writeTextFile(path, text);
 }

@@ -1,361 +1,119 @@
 /**
- * SSH benchmark: the framework against a bare ssh2 script and the OpenSSH client, on
+ * SSH benchmark: the framework against a bare ssh2 script and the OpenSSH tools, on
  * throwaway loopback sshd servers. Prints a markdown table and writes `bench/RESULTS.md`.
  *
- * Run with `deno task bench` (as root: the servers switch to test users). Environment:
- * `BENCH_REPS` (default 5) repetitions after `BENCH_WARMUP` (default 1) warm-ups.
+ * Run with `deno task bench` (as root: the servers switch to test users); `deno task bench
+ * NAME...` runs only the row modules whose file name contains a NAME and prints their
+ * table without writing `bench/RESULTS.md`. Environment: `BENCH_REPS` (default 5)
+ * repetitions after `BENCH_WARMUP` (default 1) warm-ups.
+ *
+ * Every row module exports `run(context): Promise<RowReport>` (bench/_row.ts); adding rows
+ * is one line in {@linkcode ROWS}.
  *
  * @module
  */
-import { Env, sh } from "../mod.ts";
-import { bareClose, bareConnect, bareExec, bareFanOut, bareSftp, fastPut } from "./_bare.ts";
-import { sftpWriteFile } from "./_bare.ts";
-import { measureMemory } from "./_memory.ts";
-import { scp, sshRun } from "./_openssh.ts";
-import { profileSequential, profileUpload } from "./_profile.ts";
-import { machineFacts, type Row, table, writeResults } from "./_report.ts";
+import { machineFacts, type Row, summaryTable, table, writeResults } from "./_report.ts";
+import { type BenchContext, failedRow, type RowModule, type RowReport } from "./_row.ts";
 import { createFixture, type Fixture } from "./_setup.ts";
-import { compare, progress, type Summary, timed } from "./_stats.ts";
+import { progress } from "./_stats.ts";
 
-const REPS = Number(Deno.env.get("BENCH_REPS") ?? 5);
-const WARMUP = Number(Deno.env.get("BENCH_WARMUP") ?? 1);
-const SEQUENTIAL = 200;
-const FAN_OUT = [10, 50];
-const BIG_MIB = 100;
-const SMALL_COUNT = 1000;
-const SMALL_BYTES = 4096;
-const SMALL_CONCURRENCY = 32;
-const MEMORY_RUNS = 3;
-const MEMORY_LIMIT_MB = 120;
-const OPTIONS = { reps: REPS, warmup: WARMUP };
+/** The row modules in table order, each with what it measures (issue 12 item). */
+const ROWS: readonly (readonly [file: string, what: string])[] = [
+  ["./_classic.ts", "connect, 200 sequential `true`, fan-out to 10 and 50 hosts, uploads"],
+  ["./command_bench.ts", "per-command overhead against bare ssh2 `exec` (item 1)"],
+  ["./upload_bench.ts", "one 100 MiB upload against scp, with peak RSS (item 2)"],
+  ["./dir_bench.ts", "putDir / getDir of 1000 files of 4 KiB against rsync -a (item 3)"],
+  ["./_many_hosts.ts", "500 hosts from one process (item 4)"],
+  ["./_startup.ts", "start-up to the first remote command (item 5)"],
+];
 
-async function pool<T>(items: T[], width: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-}
+const FIXTURE = { servers: 50, bigMiB: 100, smallCount: 1000, smallBytes: 4096 };
 
-/** (a) connect + first command. */
-async function connectFirst(fx: Fixture): Promise<Row> {
-  const host = fx.host(0);
-  const r = await compare("(a) connect + true", {
-    framework: async () => {
-      const env = new Env({ interactive: false });
-      try {
-        return await timed(() => env.host(host).run(sh`true`));
-      } finally {
-        await env.close();
-      }
-    },
-    bare: async () => {
-      let client;
-      const ms = await timed(async () => {
-        client = await bareConnect(fx.bare(0));
-        await bareExec(client, "true");
-      });
-      await bareClose(client!);
-      return ms;
-    },
-    openssh: () => timed(() => sshRun(fx.openssh(0, false), "true")),
-  }, { ...OPTIONS, unit: "ms" });
-  return { scenario: "(a) connect + first command `true`", unit: "ms", ...r, target: "—" };
-}
-
-/** (b) sequential commands on one connection. */
-async function sequential(fx: Fixture): Promise<Row> {
-  const host = fx.host(0);
-  const r = await compare(`(b) ${SEQUENTIAL} x true`, {
-    framework: async () => {
-      await using env = new Env({ interactive: false });
-      const h = env.host(host);
-      await h.run(sh`true`);
-      return await timed(async () => {
-        for (let i = 0; i < SEQUENTIAL; i++) await h.run(sh`true`);
-      }) / SEQUENTIAL;
-    },
-    bare: async () => {
-      const client = await bareConnect(fx.bare(0));
-      try {
-        await bareExec(client, "true");
-        return await timed(async () => {
-          for (let i = 0; i < SEQUENTIAL; i++) await bareExec(client, "true");
-        }) / SEQUENTIAL;
-      } finally {
-        await bareClose(client);
-      }
-    },
-    openssh: async () => {
-      const target = fx.openssh(0, true);
-      await sshRun(target, "true"); // the master is up (ControlPersist keeps it)
-      return await timed(async () => {
-        for (let i = 0; i < SEQUENTIAL; i++) await sshRun(target, "true");
-      }) / SEQUENTIAL;
-    },
-  }, { ...OPTIONS, unit: "ms" });
-  const met = r.framework.median <= 1.2 * r.bare.median &&
-    r.framework.median * 2 <= r.openssh.median;
-  return {
-    scenario: `(b) ${SEQUENTIAL} sequential \`true\`, per command`,
-    unit: "ms",
-    ...r,
-    target: "≤ 1.2× bare (and ≤ 0.5× OpenSSH ControlMaster)",
-    met,
-  };
-}
-
-/** (c) `echo hi` on `n` hosts, connection set-up included. */
-async function fanOut(fx: Fixture, n: number): Promise<Row> {
-  const hosts = Array.from({ length: n }, (_, i) => fx.host(i));
-  const ports = hosts.map((_, i) => fx.bare(i).port);
-  const r = await compare(`(c) fan-out ${n}`, {
-    framework: async () => {
-      const env = new Env({ interactive: false });
-      try {
-        let outputs: string[] = [];
-        const ms = await timed(async () => {
-          outputs = (await env.hostSet({ web: hosts }).run(sh`echo hi`)).values().map((x) =>
-            x.stdout
-          );
-        });
-        if (outputs.length !== n || outputs.some((o) => o !== "hi\n")) throw new Error("output");
-        return ms / 1000;
-      } finally {
-        await env.close();
-      }
-    },
-    bare: async () => {
-      const start = performance.now();
-      const { outputs, closed } = await bareFanOut(
-        ports,
-        fx.bare(0).username,
-        fx.bare(0)
-          .privateKey,
-        "echo hi",
-      );
-      const ms = performance.now() - start;
-      await closed;
-      if (outputs.some((o) => o !== "hi\n")) throw new Error("bad bare output");
-      return ms / 1000;
-    },
-    openssh: async () => {
-      let outputs: string[] = [];
-      const ms = await timed(async () => {
-        outputs = await Promise.all(hosts.map((_, i) => sshRun(fx.openssh(i, false), "echo hi")));
-      });
-      if (outputs.some((o) => o !== "hi\n")) throw new Error("bad ssh output");
-      return ms / 1000;
-    },
-  }, { ...OPTIONS, unit: "s" });
-  const big = n === Math.max(...FAN_OUT);
-  return {
-    scenario: `(c) \`echo hi\` fanned out to ${n} hosts`,
-    unit: "s",
-    ...r,
-    target: big ? "≤ 1.15× bare" : "— (1.15× applies to 50 hosts)",
-    met: big ? r.framework.median <= 1.15 * r.bare.median : undefined,
-  };
-}
-
-/** (d) one big upload. */
-async function uploadBig(fx: Fixture): Promise<Row> {
-  await using env = new Env({ interactive: false });
-  const h = env.host(fx.host(0));
-  await h.run(sh`true`);
-  const client = await bareConnect(fx.bare(0));
+async function exists(url: URL): Promise<boolean> {
   try {
-    const sftp = await bareSftp(client);
-    const r = await compare(`(d) upload ${BIG_MIB} MiB`, {
-      framework: async () => {
-        const dir = await fx.remoteDir();
-        return await timed(() => h.putFile(fx.bigFile, `${dir}/big.bin`)) / 1000;
-      },
-      bare: async () => {
-        const dir = await fx.remoteDir();
-        return await timed(() => fastPut(sftp, fx.bigFile, `${dir}/big.bin`)) / 1000;
-      },
-      openssh: async () => {
-        const dir = await fx.remoteDir();
-        return await timed(() => scp(fx.openssh(0, true), fx.bigFile, `${dir}/big.bin`)) / 1000;
-      },
-    }, { ...OPTIONS, unit: "s" });
-    const mbps = (s: Summary) => (fx.bigSize / 1e6 / s.median).toFixed(0);
-    const share = r.openssh.median / r.framework.median;
-    return {
-      scenario: `(d) upload one ${BIG_MIB} MiB file`,
-      unit: "s",
-      ...r,
-      target: "throughput ≥ 0.8× scp",
-      note: `${mbps(r.framework)} / ${mbps(r.bare)} / ${
-        mbps(r.openssh)
-      } MB/s (fw / bare / scp); fw = ${share.toFixed(2)}× scp`,
-      met: share >= 0.8,
-    };
-  } finally {
-    await bareClose(client);
+    return (await Deno.stat(url)).isFile;
+  } catch {
+    return false;
   }
 }
 
-/** (d) many small uploads. */
-async function uploadSmall(fx: Fixture): Promise<Row> {
-  await using env = new Env({ interactive: false });
-  const h = env.host(fx.host(0));
-  await h.run(sh`true`);
-  const client = await bareConnect(fx.bare(0));
+/** Runs one row module; `undefined` when the file exists but exports no `run`. */
+async function runRow(file: string, context: BenchContext): Promise<RowReport | undefined> {
   try {
-    const sftp = await bareSftp(client);
-    const read = (name: string) => Deno.readFile(`${fx.smallDir}/${name}`);
-    const r = await compare(`(d) upload ${SMALL_COUNT} x ${SMALL_BYTES} B`, {
-      framework: async () => {
-        const dir = await fx.remoteDir();
-        return await timed(() =>
-          pool(fx.smallNames, SMALL_CONCURRENCY, async (n) => {
-            await h.writeFile(`${dir}/${n}`, await read(n));
-          })
-        ) / 1000;
-      },
-      bare: async () => {
-        const dir = await fx.remoteDir();
-        return await timed(() =>
-          pool(fx.smallNames, SMALL_CONCURRENCY, async (n) => {
-            await sftpWriteFile(sftp, `${dir}/${n}`, await read(n));
-          })
-        ) / 1000;
-      },
-      openssh: async () => {
-        const dir = await fx.remoteDir();
-        const to = `${dir}/small`;
-        return await timed(() => scp(fx.openssh(0, true), fx.smallDir, to, { recursive: true })) /
-          1000;
-      },
-    }, { ...OPTIONS, unit: "s" });
-    return {
-      scenario: `(d) upload ${SMALL_COUNT} files of ${SMALL_BYTES / 1024} KiB`,
-      unit: "s",
-      ...r,
-      target: "—",
-    };
-  } finally {
-    await bareClose(client);
+    const module = await import(new URL(file, import.meta.url).href) as Partial<RowModule>;
+    if (typeof module.run !== "function") return undefined;
+    return await module.run(context);
+  } catch (error) {
+    progress(`${file} FAILED: ${error instanceof Error ? error.message : error}`);
+    return { rows: [failedRow(file, "—", error)] };
   }
 }
 
-function methodNotes(fx: Fixture, memoryNote: string): string[] {
-  return [
-    `${REPS} repetitions after ${WARMUP} warm-up per scenario; framework, bare ssh2 and ` +
-    "OpenSSH alternate within every repetition.",
-    `${fx.ssh.servers.length} throwaway sshd servers (src/testing/sshd.ts) on 127.0.0.1, ` +
-    "key auth for `dpl-key` (login shell bash), ed25519 host keys.",
-    "Framework: `SshHost` with `keyFile`, `knownHostsFiles`, `configFile: false`, " +
-    "`agent: false`, `hostKeyPolicy: strict`; `new Env({ interactive: false })`, no loggers.",
-    "Bare ssh2: `npm:ssh2@1.17.0` `Client` with a `node:net` socket (`setNoDelay(true)`) " +
-    "as `sock`, `privateKey`, ssh2's default algorithms, no host key check.",
-    "OpenSSH: `ssh -F /dev/null -o BatchMode=yes -o UserKnownHostsFile=<kh> " +
-    "-o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes " +
-    "-i <key> -p <port> dpl-key@127.0.0.1`, plus `-o ControlMaster=auto -o " +
-    "ControlPath=<tmp>/cm-%C -o ControlPersist=60` for (b) and (d) (the master is opened " +
-    "before timing) and `-o ControlMaster=no -o ControlPath=none` for (a) and (c).",
-    "Algorithms as negotiated by default: OpenSSH 9.2 uses the post-quantum " +
-    "`sntrup761x25519-sha512` key exchange (CPU-heavy on both ends: one `ssh ... true` " +
-    "takes ~240 ms here, ~140 ms with `-o KexAlgorithms=curve25519-sha256`) and " +
-    "chacha20-poly1305; ssh2 (bare and framework) uses curve25519-sha256; bare ssh2 " +
-    "negotiates aes128-gcm, the framework prefers chacha20-poly1305 (src/host/ssh/transport.ts).",
-    "(a) fresh connection each repetition (framework: fresh `Env`); the time ends when " +
-    "`true` has exited; closing is not timed (OpenSSH: whole process run).",
-    `(b) one connection opened (and used once) before timing; ${SEQUENTIAL} sequential ` +
-    "commands; the cell is total / 200.",
-    "(c) framework: fresh `Env` per repetition, ``env.hostSet({ web: hosts }).run(sh`echo " +
-    "hi`)`` (default `parallel` 32); bare: one client per host, all in parallel, each " +
-    "connecting and running once (closing not timed); OpenSSH: one `ssh` process per host, " +
-    "all in parallel, no ControlMaster.",
-    `(d) big: one ${BIG_MIB} MiB random file; framework \`host.putFile\` (atomic: temp file ` +
-    "+ rename), bare `sftp.fastPut`, OpenSSH `scp` (SFTP protocol in OpenSSH 9) over the " +
-    "ControlMaster connection; connections open before timing.",
-    `(d) small: ${SMALL_COUNT} files of ${SMALL_BYTES} B read from disk and written with ` +
-    `${SMALL_CONCURRENCY} in flight; framework \`host.writeFile\` (atomic: stat, open temp, ` +
-    "write, fchmod, close, rename), bare `sftp.writeFile` (open, write, close), OpenSSH " +
-    "`scp -r` of the directory.",
-    "Peak RSS: each 50-host fan-out runs once in its own `deno run` process that reads " +
-    `VmHWM from /proc/self/status at the end (${MEMORY_RUNS} runs each). ${memoryNote}`,
-    "Every single run has a 60 s deadline: an operation that hangs fails its scenario (marked " +
-    "FAILED in the table) instead of stalling the benchmark.",
-  ];
-}
-
-async function main(): Promise<void> {
+async function main(names: string[]): Promise<void> {
   const started = performance.now();
   const facts = await machineFacts();
-  const servers = Math.max(...FAN_OUT);
-  progress(`starting ${servers} sshd servers and writing ${BIG_MIB} MiB of test files`);
-  const fx = await createFixture({
-    servers,
-    bigMiB: BIG_MIB,
-    smallCount: SMALL_COUNT,
-    smallBytes: SMALL_BYTES,
-  });
+  let fixture: Promise<Fixture> | undefined;
+  const context: BenchContext = {
+    reps: Number(Deno.env.get("BENCH_REPS") ?? 5),
+    warmup: Number(Deno.env.get("BENCH_WARMUP") ?? 1),
+    fixture: () =>
+      fixture ??=
+        (progress(`starting ${FIXTURE.servers} sshd servers, writing test files`),
+          createFixture(FIXTURE)),
+  };
+  const cleanup = async () => {
+    if (fixture) await (await fixture.catch(() => undefined))?.cleanup();
+  };
   const onSignal = () => {
     progress("interrupted: cleaning up");
-    fx.cleanup().finally(() => Deno.exit(130));
+    cleanup().finally(() => Deno.exit(130));
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  const rows: Row[] = [];
+  const method = [
+    `${context.reps} repetitions after ${context.warmup} warm-up per scenario unless a row ` +
+    "says otherwise.",
+  ];
+  const appendix: string[] = [];
+  const pending: string[] = [];
   try {
-    const rows: Row[] = [];
-    const attempt = async (scenario: string, target: string, measure: () => Promise<Row>) => {
-      try {
-        rows.push(await measure());
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        progress(`${scenario} FAILED: ${message}`);
-        rows.push({ scenario, unit: "", target, failed: message });
+    for (const [file, what] of ROWS) {
+      if (names.length && !names.some((n) => file.includes(n))) continue;
+      if (!(await exists(new URL(file, import.meta.url)))) {
+        pending.push(`\`bench/${file.slice(2)}\`: ${what}`);
+        progress(`${file} is not in this tree: skipped`);
+        continue;
       }
-    };
-    const profileOf = async (what: string, make: () => Promise<string>) => {
-      try {
-        return await make();
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        progress(`profile ${what} FAILED: ${message}`);
-        return `Profile of ${what} FAILED: ${message}`;
+      progress(`${file}: ${what}`);
+      const report = await runRow(file, context);
+      if (!report) {
+        pending.push(
+          `\`bench/${file.slice(2)}\`: ${what} — the file is here but exports no ` +
+            "`run(context)` (bench/_row.ts); run it on its own meanwhile",
+        );
+        progress(`${file} exports no run(context): skipped`);
+        continue;
       }
-    };
-    await attempt("(a) connect + first command", "—", () => connectFirst(fx));
-    await attempt("(b) sequential commands", "≤ 1.2× bare", () => sequential(fx));
-    const profile = await profileOf(
-      "(b)",
-      () => profileSequential(fx, { ...OPTIONS, commands: SEQUENTIAL }),
-    );
-    for (const n of FAN_OUT) await attempt(`(c) fan-out to ${n} hosts`, "—", () => fanOut(fx, n));
-    await attempt("(d) upload one big file", "≥ 0.8× scp", () => uploadBig(fx));
-    const uploadProfile = await profileOf("(d)", () => profileUpload(fx, OPTIONS));
-    await attempt("(d) upload small files", "—", () => uploadSmall(fx));
-    let memoryNote = "";
-    await attempt("peak RSS of the fan-out", `< ${MEMORY_LIMIT_MB} MB`, async () => {
-      const mem = await measureMemory(fx, MEMORY_RUNS, MEMORY_LIMIT_MB);
-      memoryNote = mem.note;
-      return mem.row;
-    });
-    const text = table(rows);
-    console.log(text);
-    console.log();
-    console.log(profile);
-    console.log();
-    console.log(uploadProfile);
-    const results = new URL("./RESULTS.md", import.meta.url).pathname;
-    await writeResults(
-      results,
-      facts,
-      text,
-      methodNotes(fx, memoryNote),
-      `${profile}\n\n${uploadProfile}`,
-    );
-    progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s; wrote ${results}`);
+      rows.push(...report.rows);
+      method.push(...report.method ?? []);
+      if (report.appendix) appendix.push(report.appendix);
+    }
   } finally {
-    await fx.cleanup();
+    await cleanup();
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
   }
+  const text = table(rows);
+  console.log(summaryTable(rows));
+  console.log();
+  console.log(text);
+  for (const a of appendix) console.log(`\n${a}`);
+  const took = `${((performance.now() - started) / 1000).toFixed(0)} s`;
+  if (names.length) return progress(`done in ${took}; bench/RESULTS.md left as it was`);
+  const results = new URL("./RESULTS.md", import.meta.url).pathname;
+  await writeResults(results, facts, { table: text, rows, method, appendix, pending });
+  progress(`done in ${took}; wrote ${results}`);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await main(Deno.args);

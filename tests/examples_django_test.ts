@@ -3,6 +3,8 @@ import { Env, LocalHost, SshHost } from "../mod.ts";
 import type { Host } from "../src/host/mod.ts";
 import { DjangoDeployment } from "../examples/django_deployment.ts";
 import { startSshServers } from "../src/testing/sshd.ts";
+import { tempHome } from "./_support/home.ts";
+import { NEEDS_SSH } from "./_support/needs.ts";
 
 /** The deployment under test: everything below a temporary directory, a unique program. */
 function deploymentIn(dir: string, name: string) {
@@ -58,7 +60,7 @@ Deno.test("the Django deployment plans the same steps on every host (local hosts
   await assertSandboxDeploy([new LocalHost({ slug: "dj1" }), new LocalHost({ slug: "dj2" })]);
 });
 
-Deno.test("the Django deployment plans the same steps on two SSH servers", async () => {
+Deno.test("the Django deployment plans the same steps on two SSH servers", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(2);
   const { keyUser, knownHostsFile } = ssh;
   const hosts = ssh.servers.map((server) =>
@@ -77,6 +79,7 @@ Deno.test("the Django deployment plans the same steps on two SSH servers", async
 
 Deno.test("examples/django_deployment.ts runs in --sandbox and prints its plan", async () => {
   const script = new URL("../examples/django_deployment.ts", import.meta.url).pathname;
+  await using home = await tempHome();
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -91,6 +94,7 @@ Deno.test("examples/django_deployment.ts runs in --sandbox and prints its plan",
       "production.deploy",
       "v2.0",
     ],
+    env: home.env,
     stdin: "null",
   }).output();
   const stdout = new TextDecoder().decode(output.stdout);

@@ -129,6 +129,14 @@ export async function runCompile(options: CompileOptions, io: CompileIo): Promis
   if (partial) forward(partial);
   const status = await child.status;
   if (status.success) return 0;
+  const missing = stderr.match(/Could not find denort at '([^']*)'/);
+  if (missing) {
+    throw new DeployerError(
+      `deno compile could not find its runtime (denort) at ${missing[1]}, where DENORT_BIN ` +
+        `points: point it at a denort binary for Deno ${Deno.version.deno}, or unset it so ` +
+        `deno compile downloads one.`,
+    );
+  }
   const download = stderr.match(/https?:\/\/\S*denort\S*?\.zip/);
   if (
     download &&

@@ -11,7 +11,6 @@ import { pathToFileURL } from "node:url";
 import { UsageError } from "../errors.ts";
 import { NODE_BRAND } from "../brands.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { fetchScript } from "./load_remote.ts";
 
 /**
  * Whether a value is a node class of any copy of deployer (checked by brand, never by
@@ -277,6 +276,7 @@ async function importRemote(
   const started = Date.now();
   const timeout = timeoutError(ms, url.href);
   const signal = ms > 0 ? AbortSignal.timeout(ms) : new AbortController().signal;
+  const { fetchScript } = await import("./load_remote.ts"); // only scripts by URL
   const script = await fetchScript(url, { ...options, signal }).catch((error) => {
     throw signal.aborted ? timeout : error;
   });

@@ -10,12 +10,10 @@ import { Env } from "../exec/env.ts";
 import type { Logger } from "../exec/logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { runCompile } from "./compile.ts";
 import { type CommandSpec, completionScript, type ShellName, SHELLS } from "./completions.ts";
 import { type LoadOptions, loadScript, looksLikeScript } from "./load.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport } from "./output.ts";
 import { type CliIo, executeRun, type RunOptions } from "./run.ts";
-import { inspectPath } from "./tree.ts";
 import { VERSION } from "../version.ts";
 
 /** How the program is set up. */
@@ -47,6 +45,16 @@ function addLoadOptions(command: Command): void {
   command
     .option("--reload", "a script by URL: fetch its imports from other origins again")
     .option("--lock <file>", "a script by URL: pin it and its imports in FILE (JSON of sha256)");
+}
+
+/** The options of `listen` and `connect`. */
+interface SessionOptions {
+  socket?: string;
+  panes?: boolean;
+  pane?: string;
+  path?: string;
+  parallel?: number;
+  log?: string;
 }
 
 /** Splits the command line at the first `--`. */
@@ -145,6 +153,7 @@ export async function executeProgram(
     .option("--path <path>", "node to start the shell at (ACTION is relative to it)")
     .option("--non-interactive", "nobody answers questions: failed commands abort")
     .option("--sandbox", "dry run: check commands with bash -n, print the plan")
+    .option("--scp", "open the SCP shell on a host of the node (--path), not the shell")
     .addOption(
       new Option("--parallel <n>", "commands running at once (default 32)").argParser(
         (v) => positiveInteger(v),
@@ -188,6 +197,7 @@ export async function executeProgram(
       }
       const root = await rootFor(script, load);
       await using env = new Env({ interactive: false });
+      const { inspectPath } = await import("./tree.ts"); // source lookup: only for inspect
       io.out(inspectPath(env.bind(root) as object, rest[0] ?? ""));
     });
 
@@ -198,9 +208,66 @@ export async function executeProgram(
       .argument("<script>", "script path or URL")
       .option("-o, --output <file>", "the executable to write")
       .action(async (script: string, options: { output?: string }) => {
+        const { runCompile } = await import("./compile.ts");
         code = await runCompile({ script, output: options.output, extra: tail }, io);
       });
   }
+
+  // Sessions: one long-lived process keeps the tree, its Env and connections; shells attach.
+  program.command("listen")
+    .description(
+      "keep the tree, its environment and open connections in this process, serving shells " +
+        "to `connect` over a private unix socket",
+    )
+    .argument(generic ? "[script]" : "[unused]", generic ? "script path or URL" : "(none)")
+    .option("--socket <path>", "the unix socket (default: in $XDG_RUNTIME_DIR/deployer)")
+    .addOption(
+      new Option("--parallel <n>", "commands running at once (default 32)").argParser(
+        (v) => positiveInteger(v),
+      ),
+    )
+    .option("--log <file>", "append JSON-lines events to a file")
+    .action(async (script: string | undefined, options: SessionOptions) => {
+      const root = await rootFor(generic ? script : undefined);
+      const { listenSession } = await import("./session/mod.ts"); // only for sessions
+      code = await listenSession({
+        root,
+        script: generic && script !== undefined ? script : setup.name,
+        name: setup.name,
+        socket: options.socket,
+        parallel: options.parallel,
+        log: options.log,
+        loggers: setup.loggers,
+        err: io.err,
+      });
+    });
+  program.command("connect")
+    .description(
+      "open one more interactive shell on a running session (see `listen`), or run " +
+        "`-- ACTION ARG...` in it on its open connections",
+    )
+    .option("--socket <path>", "the session's socket (default: the only live session)")
+    .option("--path <path>", "node to start the shell at")
+    .option("--panes", "inside tmux, run each isolation of a parallel action in its own pane")
+    .addOption(new Option("--pane <key>", "show one isolation (used by --panes)").hideHelp())
+    .action(async (options: SessionOptions) => {
+      const path = (options.path ?? "").split(".").filter(Boolean);
+      const { connectTerminal } = await import("./session/mod.ts");
+      code = await connectTerminal({
+        socket: options.socket,
+        path,
+        action: tail,
+        panes: options.panes,
+        pane: options.pane,
+        err: io.err,
+      });
+    });
+  program.command("sessions")
+    .description("list this user's live sessions (pid, socket, script, started, clients)")
+    .action(async () => {
+      const { formatSessions, liveSessions } = await import("./session/mod.ts");
+      io.out(formatSessions(await liveSessions()));
+    });
 
   program.command("completions")
     .description("print a shell completion script")

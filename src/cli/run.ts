@@ -16,7 +16,6 @@ import { TerminalLogger } from "../exec/terminal_logger.ts";
 import { UsageError } from "../errors.ts";
 import type { NodeClass } from "../node/markers.ts";
 import { Inspector } from "../node/inspect.ts";
-import { runShell } from "../shell/mod.ts";
 import { formatPlan, formatResult } from "../shell/format.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
 import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
@@ -53,6 +52,8 @@ export interface RunOptions {
   serial?: number;
   /** After a failed isolation, start no more (the rest are reported as skipped). */
   failFast?: boolean;
+  /** Open the SCP shell on a host of the start node instead of the shell. */
+  scp?: boolean;
 }
 
 /** Everything `executeRun` needs. */
@@ -266,6 +267,13 @@ export async function executeRun(request: RunRequest): Promise<number> {
   const root = env.bind(request.root) as object;
   const start = options.path ? resolveNode(root, options.path) : root;
   const [actionPath, ...args] = request.words;
+  if (options.scp) {
+    if (actionPath !== undefined) throw new UsageError("--scp opens the SCP shell: no ACTION");
+    if (!env.console.isInteractive) throw new UsageError("--scp needs a terminal");
+    const { scpOnNode } = await import("../shell/mod.ts");
+    await scpOnNode(env.console, start, (text) => void io.out(text));
+    return 0;
+  }
   if (actionPath === undefined) {
     if (!env.console.isInteractive || options.json) {
       const actions = new Inspector(start).actions().map((a) => a.name).join(", ") || "none";
@@ -298,6 +306,8 @@ export async function executeRun(request: RunRequest): Promise<number> {
       });
     });
     try {
+      // The shell (readline, completion, source lookup) loads only when it is used.
+      const { runShell } = await import("../shell/mod.ts");
       return await runShell({ root, env, name: request.name, startPath, debug: options.debug });
     } finally {
       unlisten();

@@ -6,7 +6,6 @@
  */
 import type { Logger } from "../exec/logger.ts";
 import type { NodeClass } from "../node/markers.ts";
-import { executeProgram } from "./program.ts";
 import type { CliIo } from "./run.ts";
 
 /** Options of {@linkcode runCli}. */
@@ -102,6 +101,8 @@ export async function runCli(
   args: string[] = Deno.args,
   options: RunCliOptions = {},
 ): Promise<number> {
+  // The argument parser loads when a command line is parsed, not when mod.ts is imported.
+  const { executeProgram } = await import("./program.ts");
   const code = await executeProgram(args, {
     name: options.name ?? defaultName(),
     root,

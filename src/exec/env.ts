@@ -133,7 +133,14 @@ export class Env implements NodeEnv, AsyncDisposable {
   fork(
     options: Pick<
       EnvOptions,
-      "sandbox" | "signal" | "console" | "askOnFailure" | "limit" | "serial" | "failFast"
+      | "sandbox"
+      | "signal"
+      | "console"
+      | "askOnFailure"
+      | "limit"
+      | "serial"
+      | "failFast"
+      | "terminal"
     > = {},
   ): Env {
     const merged: EnvOptions = { ...this.#options, console: this.console, ...options };

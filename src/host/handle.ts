@@ -8,6 +8,7 @@ import { posix } from "node:path";
 import { type CommandInput, sh, toCommand } from "../command/sh.ts";
 import type { FileData, Stat } from "./connection.ts";
 import { HostContext } from "./context.ts";
+import { type DirTransferOptions, getDir, putDir } from "./dir_transfer.ts";
 import {
   fileEvent,
   localFileData,
@@ -276,6 +277,29 @@ export class HostHandle {
       this.#services.emit(fileEvent(this, "get", full, { localPath, ok: false, error }));
       throw error;
     }
+  }
+
+  /**
+   * Uploads a local directory as `remotePath`: one tar stream when both ends have tar,
+   * SFTP otherwise; modes kept. The tree is built next to the target and renamed into
+   * place when complete; an existing directory there is replaced (not merged) and
+   * removed after the swap.
+   */
+  async putDir(
+    localPath: string,
+    remotePath: string,
+    options: DirTransferOptions = {},
+  ): Promise<void> {
+    await putDir(this, localPath, await this.expandPath(remotePath), options);
+  }
+
+  /** Downloads a remote directory as `localPath`, the same way as {@linkcode putDir}. */
+  async getDir(
+    remotePath: string,
+    localPath: string,
+    options: DirTransferOptions = {},
+  ): Promise<void> {
+    await getDir(this, await this.expandPath(remotePath), localPath, options);
   }
 
   /** Starts the login shell of the host with the local terminal attached. */

@@ -16,7 +16,9 @@
  */
 export { Host, type HostOptions, isHost } from "./host.ts";
 export { LocalHost } from "./local.ts";
-export { type HostKeyPolicy, SshHost, type SshHostOptions } from "./ssh/mod.ts";
+export { SshHost } from "./ssh/ssh_host.ts";
+export type { HostKeyPolicy } from "./ssh/host_key.ts";
+export type { SshHostOptions } from "./ssh/options.ts";
 export { HostHandle } from "./handle.ts";
 export { HostSet } from "./host_set.ts";
 export type { CommandResult, RunOptions } from "./run.ts";
@@ -44,3 +46,4 @@ export type { HostServices, Terminal } from "./services.ts";
 export type { FileTarget, OpenMode, RemoteFile, WriteOptions } from "./files.ts";
 export type { ShellTarget } from "./shell_session.ts";
 export type { NetworkInterface } from "./ifconfig.ts";
+export type { DirTransferOptions } from "./dir_transfer.ts";

@@ -18,6 +18,7 @@ import { actionUsage, inspectMember, inspectNode, sourceCode } from "./inspect_t
 import { resolveWords } from "./paths.ts";
 import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
 import { connect, reportFailure, runOnHosts, version } from "./special.ts";
+import { scpOnNode } from "./scp/scp_shell.ts";
 import { fullStack, whereText } from "./user_code.ts";
 import { splitWords, type Word } from "./words.ts";
 
@@ -143,7 +144,7 @@ async function runResolved(
     });
     const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
     return node[action.name](...args);
-  }).finally(() => session.env.removeLogger(times));
+  }, session.interrupts).finally(() => session.env.removeLogger(times));
   if (!outcome.settled) {
     session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
   } else if (outcome.failed) {
@@ -392,9 +393,10 @@ export const BUILTIN_COMMANDS: readonly Builtin[] = [
   {
     name: "--scp",
     usage: "[path]",
-    help: "the SCP shell (not available yet)",
+    help: "the SCP shell on one host of a node (remote and local files)",
     takes: "node",
-    run: (session) => void session.write("SCP shell is not available yet\n"),
+    run: async (session, _args, node) =>
+      void (await reportFailure(session, () => scpOnNode(session.console, node, session.write))),
   },
 ];
 

@@ -163,12 +163,13 @@ function listenSigint(handler: () => void): () => void {
  */
 export async function runInterruptible(
   task: (signal: AbortSignal) => unknown,
+  interrupts: (handler: () => void) => () => void = listenSigint,
 ): Promise<InterruptibleResult> {
   const controller = new AbortController();
   let interrupted = false;
   let giveUp: () => void = () => {};
   const gaveUp = new Promise<"gave-up">((resolve) => (giveUp = () => resolve("gave-up")));
-  const stop = listenSigint(() => {
+  const stop = interrupts(() => {
     if (interrupted) return giveUp();
     interrupted = true;
     controller.abort(new Error("Interrupted (Ctrl-C)"));

@@ -20,3 +20,13 @@ export { runShell, type ShellOptions } from "./shell.ts";
 export { BUILTINS, complete, type CompleteOptions } from "./complete.ts";
 export { type SplitLine, splitWords, type Word } from "./words.ts";
 export { formatError, formatPlan, formatResult } from "./format.ts";
+export {
+  type ArgumentKind,
+  completeScp,
+  type Lister,
+  type PathEntry,
+  runScpShell,
+  scpOnNode,
+  type ScpShellOptions,
+  type Side,
+} from "./scp/mod.ts";

@@ -31,6 +31,8 @@ export interface ShellSession {
   readonly name: string;
   /** The deployer version. */
   readonly version: string;
+  /** Where Ctrl-C comes from while an action runs (default: this process's SIGINT). */
+  readonly interrupts?: (handler: () => void) => () => void;
 }
 
 /** What a line asks the shell loop to do next. */

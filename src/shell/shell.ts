@@ -32,6 +32,8 @@ export interface ShellOptions {
   output?: NodeJS.WritableStream;
   /** Print the full stack of a failed action (the `debug` option; default off). */
   debug?: boolean;
+  /** Where Ctrl-C comes from while an action runs (default: this process's SIGINT). */
+  interrupts?: (handler: () => void) => () => void;
 }
 
 const HISTORY_SIZE = 1000;
@@ -258,6 +260,7 @@ export async function runShell(options: ShellOptions): Promise<number> {
     options: settings,
     name: options.name ?? "deployer",
     version: VERSION,
+    interrupts: options.interrupts,
   };
   let start = root;
   for (const name of options.startPath ?? []) {

@@ -77,7 +77,7 @@ export async function runOnHosts(
     return sudo
       ? hosts.sudo(command, { interactive: true })
       : hosts.run(command, { interactive: true });
-  });
+  }, session.interrupts);
   if (outcome.interrupted) session.write(session.paint("Interrupted\n", "yellow"));
   if (outcome.failed) session.write(session.paint(formatError(outcome.error), "red"));
   else if (outcome.settled) {

@@ -42,3 +42,33 @@ export async function reap(pids: number[], graceMs: number): Promise<void> {
     await sleep(20);
   }
 }
+
+/** The PIDs of the processes whose real or effective user id is `uid`, from `/proc`. */
+export async function processesOf(uid: number): Promise<number[]> {
+  const found: number[] = [];
+  try {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const status = await Deno.readTextFile(`/proc/${entry.name}/status`);
+        const ids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status);
+        if (ids && (Number(ids[1]) === uid || Number(ids[2]) === uid)) {
+          found.push(Number(entry.name));
+        }
+      } catch {
+        // exited meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return found;
+}
+
+/** Kills (SIGKILL) every process of a test user and waits until they are gone. */
+export async function killUserProcesses(uid: number): Promise<void> {
+  if (uid === 0) throw new Error("Refusing to kill the processes of root");
+  const pids = await processesOf(uid);
+  for (const pid of pids) signal(pid, "SIGKILL");
+  await reap(pids, 5000);
+}

@@ -1,120 +1,141 @@
 /**
- * The two OS users the test servers log in as (private). Creation is idempotent and
- * safe when several test files start servers at the same time.
+ * The OS users the test servers log in as (private). Every server set gets its own pair
+ * (`dpl-k-<pid>-<id>` logs in with a key and has passwordless sudo, `dpl-p-<pid>-<id>`
+ * logs in with a password and sudo asks for it) and its own sudoers file, and removes
+ * them when it stops. The owning process id in the names lets a later run remove what a
+ * killed run left behind (see `_sweep.ts`) without touching the users of a live run.
  *
  * @module
  */
-import { mustRun, randomToken, runTool, sleep } from "./_process.ts";
+import { mustRun, runTool, sleep } from "./_process.ts";
+import { killUserProcesses } from "./_proc_tree.ts";
 
-/** The user that logs in with a key and has passwordless sudo. */
-export const KEY_USER = "dpl-key";
-/** The user that logs in with a password and whose sudo asks for it. */
-export const PASSWORD_USER = "dpl-pass";
+/** Where the per-set sudo rules live (one file per set, named after its id). */
+export const SUDOERS_DIR = "/etc/sudoers.d";
+/** Prefix of the sudoers file of a set: `deployer-test-<pid>-<id>`. */
+export const SUDOERS_PREFIX = "deployer-test-";
+/** Test user names: `dpl-k-<pid>-<hex>` (key user) or `dpl-p-<pid>-<hex>` (password user). */
+export const USER_PATTERN: RegExp = /^dpl-[kp]-(\d+)-[0-9a-f]+$/;
+/** Sudoers file names of test sets: `deployer-test-<pid>-<hex>`. */
+export const SUDOERS_PATTERN: RegExp = /^deployer-test-(\d+)-[0-9a-f]+$/;
 
-const SUDOERS_FILE = "/etc/sudoers.d/deployer-test";
-const SUDOERS = `# Test users of deployer (src/testing); safe to delete.
-Defaults:${KEY_USER}, ${PASSWORD_USER} !lecture, !requiretty
-Defaults:${PASSWORD_USER} timestamp_timeout=0
-${KEY_USER} ALL=(ALL:ALL) NOPASSWD: ALL
-${PASSWORD_USER} ALL=(ALL:ALL) ALL
-`;
-const STATE_DIR = "/var/lib/deployer-test";
-const PASSWORD_FILE = `${STATE_DIR}/${PASSWORD_USER}.password`;
+/** The users of one server set. */
+export interface UserPair {
+  /** `<pid>-<hex>`: the owning process and a random part. */
+  id: string;
+  /** The key user's name. */
+  keyUser: string;
+  /** The password user's name. */
+  passwordUser: string;
+  /** The password user's (random) password. */
+  password: string;
+}
+
+function hex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)))
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /** Runs a user-database tool, retrying while another process holds the passwd/shadow lock. */
 async function withLockRetry(program: string, args: string[], input?: string) {
   for (let attempt = 0;; attempt++) {
     const out = await runTool(program, args, input);
-    if (out.code === 0 || attempt >= 60 || !/lock|try again/i.test(out.stderr)) return out;
-    await sleep(50 + Math.random() * 200);
+    if (out.code === 0 || attempt >= 100 || !/lock|try again/i.test(out.stderr)) return out;
+    await sleep(20 + Math.random() * 100);
   }
 }
 
-async function userExists(name: string): Promise<boolean> {
-  return (await runTool("id", ["-u", name])).code === 0;
+function sudoers(pair: UserPair): string {
+  const { keyUser, passwordUser } = pair;
+  return `# Test users of deployer (src/testing), removed when their servers stop.
+Defaults:${keyUser}, ${passwordUser} !lecture, !requiretty
+Defaults:${passwordUser} timestamp_timeout=0
+${keyUser} ALL=(ALL:ALL) NOPASSWD: ALL
+${passwordUser} ALL=(ALL:ALL) ALL
+`;
 }
 
-async function ensureUser(name: string, extra: string[]): Promise<void> {
-  if (await userExists(name)) return;
-  const out = await withLockRetry("useradd", ["-m", "-s", "/bin/bash", ...extra, name]);
-  // Exit code 9: created meanwhile by a concurrent test file.
-  if (out.code !== 0 && !(await userExists(name))) {
-    throw new Error(`Cannot create test user "${name}": ${out.stderr.trim()}`);
-  }
-}
-
-/** sshd (without PAM) refuses accounts whose shadow password starts with `!`. */
-async function unlockForKeys(name: string): Promise<void> {
-  const shadow = await Deno.readTextFile("/etc/shadow");
-  const line = shadow.split("\n").find((l) => l.startsWith(`${name}:`));
-  if (line && line.split(":")[1].startsWith("!")) {
-    const out = await withLockRetry("usermod", ["-p", "*", name]);
-    if (out.code !== 0) throw new Error(`Cannot unlock test user "${name}": ${out.stderr.trim()}`);
-  }
-}
-
-/**
- * The password of the password user. It is random per machine and kept in a root-only
- * file, so that concurrent test files agree on it (setting a new one per call would
- * break the servers another file already uses).
- */
-async function machinePassword(): Promise<string> {
-  await Deno.mkdir(STATE_DIR, { recursive: true, mode: 0o700 });
-  try {
-    return (await Deno.readTextFile(PASSWORD_FILE)).trim();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  const temp = `${PASSWORD_FILE}.${randomToken(6)}.tmp`;
-  await Deno.writeTextFile(temp, `${randomToken(18)}\n`, { mode: 0o600 });
-  try {
-    await Deno.link(temp, PASSWORD_FILE); // atomic; fails if another process won
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-  } finally {
-    await Deno.remove(temp);
-  }
-  return (await Deno.readTextFile(PASSWORD_FILE)).trim();
-}
-
-async function ensureSudoers(): Promise<void> {
-  try {
-    if (await Deno.readTextFile(SUDOERS_FILE) === SUDOERS) return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
+async function writeSudoers(pair: UserPair): Promise<void> {
   // A dot in the name makes sudo ignore the file until it is renamed into place.
-  const temp = `/etc/sudoers.d/.deployer-test.${randomToken(6)}.tmp`;
-  await Deno.writeTextFile(temp, SUDOERS, { mode: 0o440 });
+  const temp = `${SUDOERS_DIR}/.${SUDOERS_PREFIX}${pair.id}.tmp`;
+  await Deno.writeTextFile(temp, sudoers(pair), { mode: 0o440 });
   try {
     await Deno.chmod(temp, 0o440);
     await mustRun("visudo", ["-cf", temp]);
-    await Deno.rename(temp, SUDOERS_FILE);
+    await Deno.rename(temp, `${SUDOERS_DIR}/${SUDOERS_PREFIX}${pair.id}`);
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw error;
   }
 }
 
-/** Creates (or repairs) both test users and their sudo rules; returns the password user's password. */
-export async function ensureTestUsers(): Promise<string> {
+async function addUser(name: string, extra: string[]): Promise<void> {
+  const out = await withLockRetry("useradd", ["-m", "-s", "/bin/bash", ...extra, name]);
+  if (out.code !== 0) throw new Error(`Cannot create test user "${name}": ${out.stderr.trim()}`);
+}
+
+/**
+ * Removes one test user: its processes, the account, its home and its group. Missing
+ * pieces are fine (this also finishes a half-done removal).
+ */
+export async function removeUser(name: string): Promise<void> {
+  const uid = await runTool("id", ["-u", name]);
+  if (uid.code === 0) {
+    await killUserProcesses(Number(uid.stdout.trim()));
+    const out = await withLockRetry("userdel", ["-r", "-f", name]);
+    // 6: no such user (removed meanwhile); 12: the home directory was already gone.
+    if (out.code !== 0 && out.code !== 6 && out.code !== 12) {
+      throw new Error(`Cannot remove test user "${name}": ${out.stderr.trim()}`);
+    }
+  }
+  if ((await runTool("getent", ["group", name])).code === 0) {
+    await withLockRetry("groupdel", [name]);
+  }
+}
+
+/** Removes the sudoers file of a set (absent is fine). */
+export async function removeSudoers(id: string): Promise<void> {
+  await Deno.remove(`${SUDOERS_DIR}/${SUDOERS_PREFIX}${id}`).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
+/** Removes both users of a set and its sudoers file. */
+export async function removeTestUsers(pair: UserPair): Promise<void> {
+  await removeSudoers(pair.id);
+  await removeUser(pair.keyUser);
+  await removeUser(pair.passwordUser);
+}
+
+/** Creates a fresh pair of test users with their sudo rules (needs root). */
+export async function createTestUsers(): Promise<UserPair> {
   if (Deno.uid() !== 0) {
-    const missing = !(await userExists(KEY_USER)) || !(await userExists(PASSWORD_USER));
     throw new Error(
-      `The SSH test servers need root: sshd must switch to the test users "${KEY_USER}" and ` +
-        `"${PASSWORD_USER}"${missing ? " (which do not exist yet)" : ""}; run the tests as root`,
+      "The SSH test servers need root: sshd must switch to the test users it creates; " +
+        "run the tests as root",
     );
   }
-  await ensureUser(KEY_USER, ["-p", "*"]);
-  await ensureUser(PASSWORD_USER, []);
-  await unlockForKeys(KEY_USER);
-  const password = await machinePassword();
-  const out = await withLockRetry("chpasswd", [], `${PASSWORD_USER}:${password}\n`);
-  if (out.code !== 0) {
-    throw new Error(
-      `Cannot set the password of test user "${PASSWORD_USER}": ${out.stderr.trim()}`,
-    );
+  const id = `${Deno.pid}-${hex(3)}`;
+  const pair: UserPair = {
+    id,
+    keyUser: `dpl-k-${id}`,
+    passwordUser: `dpl-p-${id}`,
+    password: hex(16),
+  };
+  try {
+    // `-p '*'`: no password, but not locked (sshd without PAM refuses locked accounts).
+    await addUser(pair.keyUser, ["-p", "*"]);
+    await addUser(pair.passwordUser, []);
+    const out = await withLockRetry("chpasswd", [], `${pair.passwordUser}:${pair.password}\n`);
+    if (out.code !== 0) {
+      throw new Error(
+        `Cannot set the password of test user "${pair.passwordUser}": ${out.stderr.trim()}`,
+      );
+    }
+    await writeSudoers(pair);
+    return pair;
+  } catch (error) {
+    await removeTestUsers(pair).catch(() => {});
+    throw error;
   }
-  await ensureSudoers();
-  return password;
 }

@@ -21,6 +21,7 @@
  * @module
  */
 export {
+  sshServersUnavailable,
   startSshServers,
   type StartSshServersOptions,
   type TestServer,

@@ -1,19 +1,23 @@
 /**
  * Throwaway OpenSSH servers for tests: each is one real `sshd -D -e` child process with
- * its own config, host key and port on 127.0.0.1, and two real test users (`dpl-key`
- * logs in with a fresh key and has passwordless sudo; `dpl-pass` logs in with a password
- * and sudo asks for it). Needs root, `sshd`, `ssh-keygen`, `sudo` and `useradd`.
+ * its own config, host key and port on 127.0.0.1, and two real test users created for the
+ * set (`dpl-k-<pid>-<id>` logs in with a fresh key and has passwordless sudo;
+ * `dpl-p-<pid>-<id>` logs in with a password and sudo asks for it). Stopping the set
+ * removes the servers, the users, their sudo rules and the temp directory; what a killed
+ * run left behind is swept by the next start. Needs root, `sshd`, `ssh-keygen`, `sudo`
+ * and `useradd`.
  *
  * @module
  */
 import { findProgram, mustRun, runTool, sleep } from "./_process.ts";
 import { descendants, reap, signal } from "./_proc_tree.ts";
-import { ensureTestUsers, KEY_USER, PASSWORD_USER } from "./_users.ts";
+import { createTestUsers, removeTestUsers, type UserPair } from "./_users.ts";
+import { sweepLeftovers } from "./_sweep.ts";
 import { freePort } from "./net.ts";
 
 /** A real OS user the test servers accept. */
 export interface TestUser {
-  /** The login name (`dpl-key` or `dpl-pass`). */
+  /** The login name (`dpl-k-<pid>-<id>` or `dpl-p-<pid>-<id>`, new for every server set). */
   name: string;
   /** Path of the private key (unencrypted ed25519), for the key user. */
   keyFile?: string;
@@ -57,7 +61,10 @@ export interface TestServers extends AsyncDisposable {
   knownHostsFile: string;
   /** The temporary directory holding keys and configs (removed by `stop()`). */
   dir: string;
-  /** Stops every server and removes {@linkcode TestServers.dir}. Safe to call twice. */
+  /**
+   * Stops every server, removes the two test users (with their processes and homes), their
+   * sudo rules and {@linkcode TestServers.dir}. Safe to call twice.
+   */
   stop(): Promise<void>;
 }
 
@@ -87,6 +94,7 @@ async function versionOptions(sshd: string): Promise<string[]> {
 }
 
 function sshdConfig(
+  users: UserPair,
   dir: string,
   serverDir: string,
   port: number,
@@ -107,7 +115,7 @@ function sshdConfig(
     "UsePAM no",
     "StrictModes no",
     "PermitRootLogin no",
-    `AllowUsers ${KEY_USER} ${PASSWORD_USER}`,
+    `AllowUsers ${users.keyUser} ${users.passwordUser}`,
     "Subsystem sftp internal-sftp",
     "MaxSessions 64",
     "MaxStartups 100:30:200",
@@ -192,6 +200,7 @@ async function stopLaunch(run: Launch): Promise<void> {
 }
 
 async function startServer(
+  users: UserPair,
   sshd: string,
   dir: string,
   index: number,
@@ -209,7 +218,10 @@ async function startServer(
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const config = `${serverDir}/sshd_config`;
-    await Deno.writeTextFile(config, sshdConfig(dir, serverDir, port, passwordAuth, extra, first));
+    await Deno.writeTextFile(
+      config,
+      sshdConfig(users, dir, serverDir, port, passwordAuth, extra, first),
+    );
     const run = launch(sshd, config);
     const problem = await waitReady(run, port);
     if (problem === undefined) {
@@ -233,8 +245,38 @@ async function startServer(
 }
 
 /**
+ * Why {@linkcode startSshServers} cannot work on this machine, or `undefined` when it can:
+ * it needs root (to create the test users) and the OpenSSH server and tools. Meant for
+ * `Deno.test`'s `ignore`, so that such tests are reported as ignored, with the reason
+ * printed, instead of failing.
+ *
+ * @returns A sentence naming what is missing, or `undefined`.
+ *
+ * @example Ignoring SSH tests where they cannot run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sshServersUnavailable } from "./sshd.ts";
+ * const missing = await sshServersUnavailable();
+ * // In a test file: Deno.test("logs in over SSH", { ignore: missing !== undefined }, ...)
+ * assert.ok(missing === undefined || /need/.test(missing));
+ * ```
+ */
+export async function sshServersUnavailable(): Promise<string | undefined> {
+  if (Deno.build.os !== "linux") return "the SSH test servers need Linux";
+  if (Deno.uid() !== 0) return "the SSH test servers need root (they create test users)";
+  const sshd = await findProgram("sshd", ["/usr/sbin/sshd", "/usr/local/sbin/sshd"]);
+  if (!sshd) return "the SSH test servers need sshd (install openssh-server)";
+  for (const tool of ["ssh-keygen", "useradd", "userdel", "chpasswd", "visudo", "sudo"]) {
+    const path = await findProgram(tool, [`/usr/sbin/${tool}`, `/usr/bin/${tool}`]);
+    if (!path) return `the SSH test servers need ${tool}`;
+  }
+  return undefined;
+}
+
+/**
  * Starts `count` throwaway sshd servers on 127.0.0.1, each with its own host key and
- * port, and prepares the test users (creating them on first use; needs root).
+ * port, and creates two test users for them (needs root). Leftovers of earlier runs
+ * whose processes are gone are removed first.
  *
  * @param count How many servers to start.
  * @param options Whether password authentication is on (default `true`).
@@ -267,25 +309,43 @@ export async function startSshServers(
 ): Promise<TestServers> {
   const sshd = await findProgram("sshd", ["/usr/sbin/sshd", "/usr/local/sbin/sshd"]);
   if (!sshd) throw new Error("Cannot start test sshd: sshd not found (install openssh-server)");
-  const password = await ensureTestUsers();
+  await sweepLeftovers();
   await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
   const extra = await versionOptions(sshd);
-  const dir = await Deno.makeTempDir({ prefix: "deployer-sshd-" });
+  const users = await createTestUsers();
+  let dir = "";
   let servers: TestServer[] = [];
+  const cleanup = async () => {
+    const stopped = await Promise.allSettled(servers.map((s) => s.stop()));
+    await removeTestUsers(users);
+    if (dir) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const failed = stopped.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
+  };
   try {
+    // The owner's PID in the name lets a later run remove it if this process is killed.
+    dir = await Deno.makeTempDir({ prefix: `dpl-sshd-${Deno.pid}-` });
     await Deno.chmod(dir, 0o755); // sshd reads authorized_keys as the login user
     await Deno.mkdir(`${dir}/authorized_keys`, { mode: 0o755 });
-    const keyFile = `${dir}/${KEY_USER}_ed25519`;
+    const keyFile = `${dir}/${users.keyUser}_ed25519`;
     await newKey(keyFile, "deployer-test");
     const publicKey = (await Deno.readTextFile(`${keyFile}.pub`)).trim();
-    await Deno.writeTextFile(`${dir}/authorized_keys/${KEY_USER}`, `${publicKey}\n`, {
+    await Deno.writeTextFile(`${dir}/authorized_keys/${users.keyUser}`, `${publicKey}\n`, {
       mode: 0o644,
     });
     const started = await Promise.allSettled(
       Array.from(
         { length: count },
         (_, i) =>
-          startServer(sshd, dir, i + 1, options.passwordAuth ?? true, extra, options.config),
+          startServer(
+            users,
+            sshd,
+            dir,
+            i + 1,
+            options.passwordAuth ?? true,
+            extra,
+            options.config,
+          ),
       ),
     );
     servers = started.flatMap((s) => s.status === "fulfilled" ? [s.value] : []);
@@ -297,23 +357,18 @@ export async function startSshServers(
       servers.map((s) => `[127.0.0.1]:${s.port} ${s.hostPublicKey}\n`).join(""),
     );
     let stopping: Promise<void> | undefined;
-    const stop = () =>
-      stopping ??= (async () => {
-        await Promise.all(servers.map((s) => s.stop()));
-        await Deno.remove(dir, { recursive: true });
-      })();
+    const stop = () => stopping ??= cleanup();
     return {
       servers,
-      keyUser: { name: KEY_USER, keyFile, publicKey, sudo: "nopasswd" },
-      passwordUser: { name: PASSWORD_USER, password, sudo: "password" },
+      keyUser: { name: users.keyUser, keyFile, publicKey, sudo: "nopasswd" },
+      passwordUser: { name: users.passwordUser, password: users.password, sudo: "password" },
       knownHostsFile,
       dir,
       stop,
       [Symbol.asyncDispose]: stop,
     };
   } catch (error) {
-    await Promise.all(servers.map((s) => s.stop()));
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await cleanup().catch(() => {});
     throw error;
   }
 }

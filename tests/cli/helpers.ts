@@ -5,6 +5,8 @@
  * @module
  */
 
+import { tempHome } from "../_support/home.ts";
+
 /** The repository root (a directory path ending in `/`). */
 export const REPO: string = new URL("../../", import.meta.url).pathname;
 
@@ -37,12 +39,13 @@ export async function deno(
   perms: readonly string[] = PERMS,
   env: Record<string, string> = {},
 ): Promise<Output> {
+  await using home = await tempHome();
   const output = await new Deno.Command(Deno.execPath(), {
     // --no-lock: scripts served over HTTP on random ports must not end up in deno.lock.
     args: ["run", "--quiet", "--no-lock", ...perms, entry, ...args],
     cwd: REPO,
     stdin: "null",
-    env: { NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", ...home.env, ...env },
   }).output();
   const decoder = new TextDecoder();
   return {

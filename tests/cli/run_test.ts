@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { deno, deployer, FIXTURES, hasStackTrace, PERMS, REPO } from "./helpers.ts";
+import { tempHome } from "../_support/home.ts";
 
 const APP = "tests/cli/fixtures/app.ts";
 
@@ -212,13 +213,14 @@ Deno.test("run --log: a log file that cannot be opened is a usage error", async 
 });
 
 Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
+  await using home = await tempHome();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...PERMS, "cli.ts", "run", `${FIXTURES}app.ts`, "--", "sleepy"],
     cwd: REPO,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...home.env },
   }).spawn();
   const decoder = new TextDecoder();
   let stderr = "";
@@ -244,13 +246,14 @@ Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
 Deno.test("run: without ACTION on a terminal, the shell opens at --path", async () => {
   const command = [Deno.execPath(), "run", "--quiet", ...PERMS, "cli.ts", "run", APP, "--path"]
     .concat(["production"]).map((w) => `'${w}'`).join(" ");
+  await using home = await tempHome();
   const child = new Deno.Command("script", {
     args: ["-qfec", command, "/dev/null"],
     cwd: REPO,
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
-    env: { NO_COLOR: "1", TERM: "dumb" },
+    env: { NO_COLOR: "1", TERM: "dumb", ...home.env },
   }).spawn();
   const reader = child.stdout.getReader();
   const writer = child.stdin.getWriter();
@@ -279,4 +282,6 @@ Deno.test("run: without ACTION on a terminal, the shell opens at --path", async 
     await child.stdout.cancel().catch(() => {});
   }
   assert.equal((await child.status).code, 0);
+  // The history went to the test's own HOME.
+  assert.match(await Deno.readTextFile(`${home.dir}/.deployer_history`), /^deploy v9$/m);
 });

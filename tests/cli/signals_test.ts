@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { tempHome } from "../_support/home.ts";
 
 function sshSetup(ssh: TestServers, seconds: number) {
   return {
@@ -110,6 +111,7 @@ Deno.test("cli shell: SIGTERM stops the action running in the shell, then exits 
     `${FIXTURES}ssh_hold.ts`,
   ];
   const command = [...words, "run"].map((w) => `'${w}'`).join(" ");
+  await using home = await tempHome(); // the shell writes its history there
   const child = new Deno.Command("script", {
     args: ["-qfec", command, "/dev/null"],
     cwd: REPO,
@@ -119,6 +121,7 @@ Deno.test("cli shell: SIGTERM stops the action running in the shell, then exits 
     env: {
       NO_COLOR: "1",
       TERM: "dumb",
+      ...home.env,
       DPL_TEST_SSH: JSON.stringify(sshSetup(ssh, seconds)),
     },
   }).spawn();

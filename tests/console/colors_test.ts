@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { colorEnabled, colorize, hostColor, stripAnsi } from "../../src/console/mod.ts";
+import { tempHome } from "../_support/home.ts";
 
 Deno.test("colorize wraps text in colour and bold codes", () => {
   assert.equal(colorize("ok", "green", true), "\x1b[32mok\x1b[0m");
@@ -43,6 +44,7 @@ console.log(String(colorEnabled({ isTTY: true })));
 `;
 
 async function colorEnabledIn(env: Record<string, string>, allowEnv: boolean): Promise<string> {
+  await using home = await tempHome();
   const dir = await Deno.makeTempDir({ prefix: "deployer-colors-" });
   try {
     const script = `${dir}/check.ts`;
@@ -50,7 +52,7 @@ async function colorEnabledIn(env: Record<string, string>, allowEnv: boolean): P
     const args = ["run", "--no-prompt", ...(allowEnv ? ["--allow-env"] : []), script];
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args,
-      env,
+      env: { ...home.env, ...env },
       clearEnv: true,
       stdout: "piped",
       stderr: "piped",
@@ -63,10 +65,9 @@ async function colorEnabledIn(env: Record<string, string>, allowEnv: boolean): P
 }
 
 Deno.test("colorEnabled honours NO_COLOR, read lazily and without a permission prompt", async () => {
-  const home = { HOME: Deno.env.get("HOME") ?? "/root" };
-  assert.equal(await colorEnabledIn({ ...home }, true), "true");
-  assert.equal(await colorEnabledIn({ ...home, NO_COLOR: "1" }, true), "false");
-  assert.equal(await colorEnabledIn({ ...home, NO_COLOR: "" }, true), "true");
+  assert.equal(await colorEnabledIn({}, true), "true");
+  assert.equal(await colorEnabledIn({ NO_COLOR: "1" }, true), "false");
+  assert.equal(await colorEnabledIn({ NO_COLOR: "" }, true), "true");
   // Without --allow-env, NO_COLOR cannot be read: it counts as not set, nothing throws.
-  assert.equal(await colorEnabledIn({ ...home, NO_COLOR: "1" }, false), "true");
+  assert.equal(await colorEnabledIn({ NO_COLOR: "1" }, false), "true");
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { Console, NoInputError, stripAnsi } from "../../src/console/mod.ts";
 import { DeployerError } from "../../src/errors.ts";
+import { tempHome } from "../_support/home.ts";
 
 interface Harness {
   console_: Console;
@@ -28,7 +29,7 @@ function harness(interactive: boolean, rows = 24): Harness {
         reject(
           new Error(`Timed out waiting for ${JSON.stringify(needle)} in ${JSON.stringify(text)}`),
         );
-      }, 10_000);
+      }, 60_000);
       const check = () => {
         const at = stripAnsi(text).indexOf(needle, from);
         if (at < 0) return;
@@ -252,8 +253,10 @@ Deno.test("importing the console needs no permission", async () => {
         `c.write(String(c.isInteractive) + "\\n");\n` +
         `console.log(await c.input("Q", { default: "d" }));\n`,
     );
+    await using home = await tempHome();
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-prompt", script],
+      env: home.env,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -292,8 +295,10 @@ Deno.test("an interactive question without env permission says what is missing",
         `const c = new Console({ input: new PassThrough(), output: new PassThrough(), interactive: true });\n` +
         `try { await c.input("Q"); } catch (error) { console.log(String(error)); }\n`,
     );
+    await using home = await tempHome();
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: ["run", "--no-prompt", `--config=${CONFIG}`, script],
+      env: home.env,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

@@ -5,6 +5,7 @@ import { serveGit } from "../e2e/_support.ts";
 import { Console } from "../../src/console/mod.ts";
 import { Git, GitOverview } from "../../src/contrib/mod.ts";
 import { PassThrough } from "node:stream";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 /** A console whose output the test reads back. */
 function capturingConsole(): { console: Console; text: () => string } {
@@ -227,51 +228,55 @@ Deno.test("Git: a tag deploys its commit, a SHA that commit, an unknown ref fail
   }
 });
 
-Deno.test("Git over SSH (sshd): a pushed commit on main is what HEAD becomes on every host", async () => {
-  const source = await Deno.makeTempDir({ prefix: "contrib_git_src_" });
-  await Deno.writeTextFile(`${source}/a.txt`, "1\n");
-  await using ssh = await startSshServers(2);
-  await using repo = await serveGit(source, "app", {
-    address: "127.0.0.1",
-    port: await freePort(),
-  });
-  const location = `/tmp/contrib_git_ssh_${crypto.randomUUID().slice(0, 8)}`;
-  const hosts = ssh.servers.map((server) =>
-    new SshHost({
-      slug: server.slug,
-      address: server.address,
-      port: server.port,
-      username: ssh.keyUser.name,
-      keyFile: ssh.keyUser.keyFile,
-      knownHostsFiles: [ssh.knownHostsFile],
-      configFile: false,
-      agent: false,
-    })
-  );
-  class Checkout extends Git {
-    override repository = repo.url;
-    override repositoryLocation: string = q(() => `${location}-${this.host.slug}`);
-  }
-  class Root extends Node {
-    git = child(Checkout);
-  }
-  try {
-    await using env = new Env({ interactive: false });
-    const root = env.bind(Root, { hosts: { host: hosts } });
-    await root.git.checkout("main");
-    const first = await repo.git("rev-parse", "HEAD");
-    assert.deepEqual([...await root.git.headSha()], [first, first]);
-    const second = await repo.commit({ "a.txt": "2\n" }, "two");
-    await root.git.checkout("main");
-    assert.deepEqual([...await root.git.headSha()], [second, second], "the pushed head");
-    const [text] = await env.host(hosts[0]).run(sh`cat ${`${location}-${hosts[0].slug}/a.txt`}`)
-      .then((r) => [r.stdout]);
-    assert.equal(text, "2\n");
-  } finally {
-    await using env = new Env({ interactive: false });
-    for (const host of hosts) {
-      await env.host(host).run(sh`rm -rf ${`${location}-${host.slug}`}`);
+Deno.test(
+  "Git over SSH (sshd): a pushed commit on main is what HEAD becomes on every host",
+  NEEDS_SSH,
+  async () => {
+    const source = await Deno.makeTempDir({ prefix: "contrib_git_src_" });
+    await Deno.writeTextFile(`${source}/a.txt`, "1\n");
+    await using ssh = await startSshServers(2);
+    await using repo = await serveGit(source, "app", {
+      address: "127.0.0.1",
+      port: await freePort(),
+    });
+    const location = `/tmp/contrib_git_ssh_${crypto.randomUUID().slice(0, 8)}`;
+    const hosts = ssh.servers.map((server) =>
+      new SshHost({
+        slug: server.slug,
+        address: server.address,
+        port: server.port,
+        username: ssh.keyUser.name,
+        keyFile: ssh.keyUser.keyFile,
+        knownHostsFiles: [ssh.knownHostsFile],
+        configFile: false,
+        agent: false,
+      })
+    );
+    class Checkout extends Git {
+      override repository = repo.url;
+      override repositoryLocation: string = q(() => `${location}-${this.host.slug}`);
     }
-    await Deno.remove(source, { recursive: true });
-  }
-});
+    class Root extends Node {
+      git = child(Checkout);
+    }
+    try {
+      await using env = new Env({ interactive: false });
+      const root = env.bind(Root, { hosts: { host: hosts } });
+      await root.git.checkout("main");
+      const first = await repo.git("rev-parse", "HEAD");
+      assert.deepEqual([...await root.git.headSha()], [first, first]);
+      const second = await repo.commit({ "a.txt": "2\n" }, "two");
+      await root.git.checkout("main");
+      assert.deepEqual([...await root.git.headSha()], [second, second], "the pushed head");
+      const [text] = await env.host(hosts[0]).run(sh`cat ${`${location}-${hosts[0].slug}/a.txt`}`)
+        .then((r) => [r.stdout]);
+      assert.equal(text, "2\n");
+    } finally {
+      await using env = new Env({ interactive: false });
+      for (const host of hosts) {
+        await env.host(host).run(sh`rm -rf ${`${location}-${host.slug}`}`);
+      }
+      await Deno.remove(source, { recursive: true });
+    }
+  },
+);

@@ -83,7 +83,7 @@ Deno.test("Connect.withHost opens a login shell with the initial input typed in"
   const terminal = scriptedTerminal("exit 3\n", /marker-42/);
   await using env = new Env({ interactive: false, terminal });
   class WithInput extends Connect {
-    override initialInput = "echo marker-$((6*7))\n";
+    override initialInput = "unset HISTFILE; echo marker-$((6*7))\n"; // no history file
   }
   class Tree extends Node {
     static override hosts = { host: h3 };
@@ -95,7 +95,7 @@ Deno.test("Connect.withHost opens a login shell with the initial input typed in"
 });
 
 Deno.test("Connect.asRoot starts a root shell on one host", async () => {
-  const terminal = scriptedTerminal("echo uid-$(id -u); exit 5\n");
+  const terminal = scriptedTerminal("unset HISTFILE; echo uid-$(id -u); exit 5\n"); // root's HOME
   await using env = new Env({ interactive: false, terminal });
   const result = await env.bind(Root).connect.asRoot();
   assert.deepEqual(result.toJSON(), { m3: 5 });

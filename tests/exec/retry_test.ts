@@ -18,10 +18,11 @@ function interactiveConsole(keys: string[]): { console: Console; screen: () => s
   let shown = "";
   output.on("data", (chunk) => {
     shown += chunk;
-    // Answer each question once it is on screen.
+    // Answer each question once it is on screen. The prompt renders and then, in the same
+    // synchronous step, starts listening for keys: the answer goes out on the next turn.
     if (keys.length && shown.includes("Continue?")) {
       const key = keys.shift()!;
-      setTimeout(() => input.write(key), 50);
+      setTimeout(() => input.write(key), 0);
     }
   });
   return {

@@ -85,11 +85,28 @@ Deno.test("exec: stdout, stderr and exit codes", async () => {
 
 Deno.test("exec: output streams in order, and status waits for all of it", async () => {
   await withConnection(async (c) => {
-    const r = await run(
-      c,
-      "echo a; sleep 0.2; echo b >&2; sleep 0.2; echo c; (sleep 0.3; echo late) &",
+    // Each step waits for a line on stdin, which the test writes once it has seen the
+    // output before it; the last line comes from a background process the shell left.
+    const events: string[] = [];
+    const seen = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => events.length >= n ? resolve() : setTimeout(check, 5);
+        check();
+      });
+    const proc = await c.exec(
+      "exec 3<&0; echo a; read x; echo b >&2; read x; echo c; (read x <&3; echo late) &",
+      {
+        onStdout: (chunk) => events.push(`out:${decoder.decode(chunk)}`),
+        onStderr: (chunk) => events.push(`err:${decoder.decode(chunk)}`),
+      },
     );
-    assert.deepEqual(r.events, ["out:a\n", "err:b\n", "out:c\n", "out:late\n"]);
+    const status = proc.status.then((s) => (events.push("status"), s));
+    for (let step = 1; step <= 3; step++) {
+      await seen(step);
+      await proc.write("\n");
+    }
+    assert.deepEqual(await status, { code: 0 });
+    assert.deepEqual(events, ["out:a\n", "err:b\n", "out:c\n", "out:late\n", "status"]);
     const big = await run(c, "head -c 1000000 /dev/zero | tr '\\0' x");
     assert.equal(big.stdout.length, 1000000);
   });
@@ -157,11 +174,25 @@ Deno.test("exec with a PTY: a real terminal of the requested size", async () => 
   });
 });
 
+/** Waits (60 s at most) until the terminal `tty` has the size `rows cols`. */
+async function ttySize(tty: string, size: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let seen = "";
+  while (Date.now() < deadline) {
+    const out = await new Deno.Command("stty", { args: ["-F", tty, "size"], stderr: "null" })
+      .output();
+    seen = new TextDecoder().decode(out.stdout).trim();
+    if (seen === size) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`${tty} did not get the size ${size} within 60 s (it is ${seen})`);
+}
+
 Deno.test("exec with a PTY: input, resize and kill", async () => {
   await withConnection(async (c) => {
     let out = "";
     const proc = await c.exec(
-      "stty -echo; read line; echo got:$line; read x; stty size; sleep 100",
+      "stty -echo; tty; read line; echo got:$line; read x; stty size; sleep 100",
       {
         pty: { term: "dumb", cols: 80, rows: 24 },
         onStdout: (chunk) => out += decoder.decode(chunk),
@@ -170,7 +201,9 @@ Deno.test("exec with a PTY: input, resize and kill", async () => {
     await proc.write("hello\n");
     while (!out.includes("got:hello")) await new Promise((r) => setTimeout(r, 10));
     proc.resize(100, 30);
-    await new Promise((r) => setTimeout(r, 300));
+    // resize() works in the background: wait until the terminal has the new size.
+    const tty = /\/dev\/pts\/\d+/.exec(out)![0];
+    await ttySize(tty, "30 100");
     await proc.write("\n");
     while (!out.includes("30 100")) await new Promise((r) => setTimeout(r, 10));
     proc.kill();
@@ -185,7 +218,8 @@ Deno.test("shell: a login shell under a PTY", async () => {
       pty: { term: "dumb", cols: 80, rows: 24 },
       onStdout: (chunk) => out += decoder.decode(chunk),
     });
-    await proc.write("echo shell-$((6*7)); tty; exit 5\n");
+    // No history file: the login shell's HOME is the one the tests run with.
+    await proc.write("unset HISTFILE; echo shell-$((6*7)); tty; exit 5\n");
     const status = await proc.status;
     assert.match(out, /shell-42/);
     assert.match(out, /\/dev\/pts\/\d+/);

@@ -2,8 +2,10 @@ import type { SshHost } from "../../mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
 import { conformance } from "./conformance.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
-conformance("SshHost", async () => {
+// The key user of the test servers always has passwordless sudo.
+conformance("SshHost", { sudo: true, ignore: NEEDS_SSH.ignore }, async () => {
   const ssh = await startSshServers(2);
   const dir = await Deno.makeTempDir({ prefix: "deployer-sshconf-" });
   await new Deno.Command("chown", { args: [ssh.keyUser.name, dir] }).output();
@@ -11,7 +13,6 @@ conformance("SshHost", async () => {
   return {
     hosts,
     dir,
-    sudo: true,
     async [Symbol.asyncDispose]() {
       await ssh.stop();
       await new Deno.Command("rm", { args: ["-rf", dir] }).output();

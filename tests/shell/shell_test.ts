@@ -4,20 +4,28 @@
  */
 import assert from "node:assert/strict";
 import { Terminal } from "./fixtures/tmux.ts";
+import { denoDir } from "../_support/home.ts";
+import { NEEDS_TMUX } from "../_support/needs.ts";
 
 const FIXTURE = new URL("./fixtures/tree.ts", import.meta.url).pathname;
 
+/**
+ * Starts the fixture's shell in a terminal, with its own HOME but Deno's real cache (a
+ * fresh cache would download the npm packages and print warnings into the terminal) and
+ * `--quiet` (nothing from Deno itself before the prompt).
+ */
 async function startShell(home: string, ...args: string[]): Promise<Terminal> {
-  const command = [Deno.execPath(), "run", "--allow-all", FIXTURE, ...args]
+  const command = [Deno.execPath(), "run", "--quiet", "--allow-all", FIXTURE, ...args]
     .map((a) => `'${a}'`).join(" ");
-  return await Terminal.start(command, { HOME: home, TERM: "xterm-256color" });
+  const env = { HOME: home, DENO_DIR: await denoDir(), TERM: "xterm-256color" };
+  return await Terminal.start(command, env);
 }
 
 /** Types `clear` and forgets the scroll-back, so the next checks see only new output. */
 async function reset(terminal: Terminal, prompt: string): Promise<void> {
   await terminal.type("clear");
   await terminal.keys("Enter");
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while ((await terminal.visible()).trim() !== prompt.trim()) {
     if (Date.now() > deadline) throw new Error(`screen not cleared:\n${await terminal.visible()}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -25,10 +33,12 @@ async function reset(terminal: Terminal, prompt: string): Promise<void> {
   await terminal.clearHistory();
 }
 
-/** Presses Tab once the typed text is on screen (readline ignores a Tab pasted with text). */
+/**
+ * Presses Tab once the typed text is on screen: readline has read the text by then, so the
+ * Tab arrives on its own (readline ignores a Tab pasted together with text).
+ */
 async function tab(terminal: Terminal, typed: string): Promise<void> {
   await terminal.waitFor(typed);
-  await new Promise((r) => setTimeout(r, 100));
   await terminal.keys("Tab");
 }
 
@@ -37,7 +47,7 @@ async function run(terminal: Terminal, line: string): Promise<void> {
   await terminal.keys("Enter");
 }
 
-Deno.test("shell: a user navigates, completes, runs actions and exits", async (t) => {
+Deno.test("shell: a user navigates, completes, runs actions and exits", NEEDS_TMUX, async (t) => {
   const home = await Deno.makeTempDir({ prefix: "deployer-shell-home-" });
   await using terminal = await startShell(home);
   try {
@@ -159,7 +169,7 @@ Deno.test("shell: a user navigates, completes, runs actions and exits", async (t
       await run(terminal, "sleep");
       await terminal.waitFor(/\$ .*trap '' INT; sleep 60/);
       await terminal.keys("C-c");
-      const screen = await terminal.waitFor(/^Root > $/m, { timeout: 20_000 });
+      const screen = await terminal.waitFor(/^Root > $/m);
       assert.match(screen, /Interrupted/);
       assert.ok(!screen.includes("woke up"));
       await run(terminal, "echo after ctrl-c");
@@ -175,31 +185,35 @@ Deno.test("shell: a user navigates, completes, runs actions and exits", async (t
   }
 });
 
-Deno.test("shell: --path starts below the root, Ctrl-D exits, history is kept", async () => {
-  const home = await Deno.makeTempDir({ prefix: "deployer-shell-home-" });
-  try {
-    {
-      await using terminal = await startShell(home, "web", "cells");
-      await terminal.waitFor(/^Root\.web\.cells > $/m, { timeout: 60_000 });
-      await run(terminal, "cd :two");
-      await terminal.waitFor(/^Root\.web\.cells\[two\] > $/m);
-      await run(terminal, "whoami");
-      await terminal.waitFor(/^I am two$/m);
-      await terminal.keys("C-d");
-      await terminal.waitFor(/^shell exited with code 0$/m);
+Deno.test(
+  "shell: --path starts below the root, Ctrl-D exits, history is kept",
+  NEEDS_TMUX,
+  async () => {
+    const home = await Deno.makeTempDir({ prefix: "deployer-shell-home-" });
+    try {
+      {
+        await using terminal = await startShell(home, "web", "cells");
+        await terminal.waitFor(/^Root\.web\.cells > $/m, { timeout: 60_000 });
+        await run(terminal, "cd :two");
+        await terminal.waitFor(/^Root\.web\.cells\[two\] > $/m);
+        await run(terminal, "whoami");
+        await terminal.waitFor(/^I am two$/m);
+        await terminal.keys("C-d");
+        await terminal.waitFor(/^shell exited with code 0$/m);
+      }
+      const history = await Deno.readTextFile(`${home}/.deployer_history`);
+      assert.deepEqual(history.trim().split("\n"), ["cd :two", "whoami"]);
+      {
+        await using terminal = await startShell(home);
+        await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+        await terminal.keys("Up");
+        await terminal.waitFor(/^Root > whoami$/m);
+        await terminal.keys("C-u");
+        await run(terminal, "exit");
+        await terminal.waitFor(/^shell exited with code 0$/m);
+      }
+    } finally {
+      await Deno.remove(home, { recursive: true });
     }
-    const history = await Deno.readTextFile(`${home}/.deployer_history`);
-    assert.deepEqual(history.trim().split("\n"), ["cd :two", "whoami"]);
-    {
-      await using terminal = await startShell(home);
-      await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
-      await terminal.keys("Up");
-      await terminal.waitFor(/^Root > whoami$/m);
-      await terminal.keys("C-u");
-      await run(terminal, "exit");
-      await terminal.waitFor(/^shell exited with code 0$/m);
-    }
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-});
+  },
+);

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { SshHost } from "../../src/host/ssh/mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { CONTEXT, keyHost, run } from "./_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
-Deno.test("ssh auth: key text and password", async () => {
+Deno.test("ssh auth: key text and password", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const [server] = ssh.servers;
   const byKeyText = await keyHost(ssh, 0, {
@@ -32,17 +33,22 @@ Deno.test("ssh auth: key text and password", async () => {
   }
 });
 
-Deno.test("ssh auth: through an ssh-agent", async () => {
+Deno.test("ssh auth: through an ssh-agent", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/agent.sock`;
-  const agent = new Deno.Command("ssh-agent", { args: ["-D", "-a", socket], stdout: "null" })
+  const agent = new Deno.Command("ssh-agent", { args: ["-D", "-a", socket], stdout: "piped" })
     .spawn();
   try {
-    for (let i = 0; i < 100; i++) {
-      if (await Deno.stat(socket).then(() => true, () => false)) break;
-      await new Promise((r) => setTimeout(r, 20));
+    // The agent prints SSH_AUTH_SOCK=... once it listens on the socket.
+    let said = "";
+    const reader = agent.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    while (!said.includes("SSH_AUTH_SOCK=")) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`ssh-agent ended before listening: ${said}`);
+      said += value;
     }
+    reader.cancel().catch(() => {});
     const add = await new Deno.Command("ssh-add", {
       args: ["-q", ssh.keyUser.keyFile!],
       env: { SSH_AUTH_SOCK: socket },
@@ -64,42 +70,46 @@ Deno.test("ssh auth: through an ssh-agent", async () => {
   }
 });
 
-Deno.test("ssh config: alias with HostName/Port/User/IdentityFile from an Include", async () => {
-  await using ssh = await startSshServers(1);
-  const [server] = ssh.servers;
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.mkdir(`${dir}/conf.d`);
-    await Deno.writeTextFile(`${dir}/config`, `Include ${dir}/conf.d/*\nHost *\n  Port 1\n`);
-    await Deno.writeTextFile(
-      `${dir}/conf.d/app`,
-      [
-        "Host app-alias",
-        `  HostName ${server.address}`,
-        `  Port ${server.port}`,
-        `  User ${ssh.keyUser.name}`,
-        `  IdentityFile ${ssh.keyUser.keyFile}`,
-      ].join("\n"),
-    );
-    const host = new SshHost({
-      address: "app-alias",
-      configFile: `${dir}/config`,
-      knownHostsFiles: [ssh.knownHostsFile],
-      agent: false,
-    });
-    assert.equal(host.slug, "app-alias");
-    const connection = await host.connect(CONTEXT);
+Deno.test(
+  "ssh config: alias with HostName/Port/User/IdentityFile from an Include",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const [server] = ssh.servers;
+    const dir = await Deno.makeTempDir();
     try {
-      assert.equal((await run(connection, "whoami")).stdout, `${ssh.keyUser.name}\n`);
+      await Deno.mkdir(`${dir}/conf.d`);
+      await Deno.writeTextFile(`${dir}/config`, `Include ${dir}/conf.d/*\nHost *\n  Port 1\n`);
+      await Deno.writeTextFile(
+        `${dir}/conf.d/app`,
+        [
+          "Host app-alias",
+          `  HostName ${server.address}`,
+          `  Port ${server.port}`,
+          `  User ${ssh.keyUser.name}`,
+          `  IdentityFile ${ssh.keyUser.keyFile}`,
+        ].join("\n"),
+      );
+      const host = new SshHost({
+        address: "app-alias",
+        configFile: `${dir}/config`,
+        knownHostsFiles: [ssh.knownHostsFile],
+        agent: false,
+      });
+      assert.equal(host.slug, "app-alias");
+      const connection = await host.connect(CONTEXT);
+      try {
+        assert.equal((await run(connection, "whoami")).stdout, `${ssh.keyUser.name}\n`);
+      } finally {
+        await connection.close();
+      }
     } finally {
-      await connection.close();
+      await Deno.remove(dir, { recursive: true });
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  },
+);
 
-Deno.test("ssh ProxyJump: reaches a server through another test server", async () => {
+Deno.test("ssh ProxyJump: reaches a server through another test server", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(2);
   const [jump, target] = ssh.servers;
   const dir = await Deno.makeTempDir();

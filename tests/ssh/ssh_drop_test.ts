@@ -2,35 +2,71 @@ import assert from "node:assert/strict";
 import { DeployerError, Env, sh } from "../../mod.ts";
 import { keyHost } from "./_setup.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
+import { descendants, reap } from "../../src/testing/_proc_tree.ts";
 
 /** Kills the per-connection processes of one test server; its listener stays up. */
 async function killSessions(listenerPid: number): Promise<void> {
-  const script =
-    'tree() { for c in $(pgrep -P "$1"); do tree "$c"; kill -9 "$c"; done; }; tree "$0"';
-  await new Deno.Command("sh", { args: ["-c", script, String(listenerPid)] }).output();
+  const sessions = await descendants(listenerPid);
+  assert.ok(sessions.length > 0, "the server has a session to kill");
+  for (const pid of sessions) Deno.kill(pid, "SIGKILL");
+  await reap(sessions, 10_000);
 }
 
-Deno.test("a file upload whose connection dies fails with a clear error instead of hanging", async () => {
-  await using ssh = await startSshServers(1);
-  const server = ssh.servers[0];
-  const dir = await Deno.makeTempDir({ prefix: "deployer-drop-" });
-  await new Deno.Command("chown", { args: [ssh.keyUser.name, dir] }).output();
-  const local = await Deno.makeTempFile();
-  try {
-    await Deno.writeFile(local, new Uint8Array(256 * 1024 * 1024));
-    await using env = new Env({ interactive: false });
-    const host = env.host(keyHost(ssh));
-    await host.run(sh`true`);
-    const upload = host.putFile(local, `${dir}/big.bin`);
-    setTimeout(() => killSessions(server.pid), 200);
-    const error = await upload.then(() => undefined, (e) => e);
-    assert.ok(error instanceof DeployerError, `expected a clear error, got ${error}`);
-    assert.match(String(error.message), new RegExp(server.slug));
-    // Nothing half-written is left under the target name.
-    const entries = [...Deno.readDirSync(dir)].map((e) => e.name);
-    assert.ok(!entries.includes("big.bin"), entries.join());
-  } finally {
-    await Deno.remove(local);
-    await Deno.remove(dir, { recursive: true });
+/** Resolves once a file below `dir` has at least one byte (the upload has begun). */
+async function uploadStarted(dir: string, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (Deno.statSync(`${dir}/${entry.name}`).size > 0) return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
   }
-});
+  throw new Error(`No upload arrived in ${dir} within ${deadlineMs} ms`);
+}
+
+Deno.test(
+  "a file upload whose connection dies fails with a clear error instead of hanging",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const server = ssh.servers[0];
+    const dir = await Deno.makeTempDir({ prefix: "deployer-drop-" });
+    await new Deno.Command("chown", { args: [ssh.keyUser.name, dir] }).output();
+    // The local file is a FIFO that this test feeds: the upload cannot finish before the
+    // connection is cut, however fast or slow the machine is.
+    const local = `${await Deno.makeTempDir({ prefix: "deployer-drop-src-" })}/source`;
+    await new Deno.Command("mkfifo", { args: [local] }).output();
+    try {
+      await using env = new Env({ interactive: false });
+      const host = env.host(keyHost(ssh));
+      await host.run(sh`true`);
+      const upload = host.putFile(local, `${dir}/big.bin`).then(() => undefined, (e) => e);
+      const source = await Deno.open(local, { write: true });
+      try {
+        await source.write(new Uint8Array(1024 * 1024));
+        await uploadStarted(dir);
+        await killSessions(server.pid);
+        // More data, then the end of the file: the upload tries to send it on a dead
+        // connection (the data is written even when the upload already failed).
+        await source.write(new Uint8Array(1024 * 1024)).catch(() => {});
+        source.close();
+        const error = await upload;
+        assert.ok(error instanceof DeployerError, `expected a clear error, got ${error}`);
+        assert.match(String(error.message), new RegExp(server.slug));
+      } finally {
+        try {
+          source.close();
+        } catch {
+          // already closed
+        }
+      }
+      // Nothing half-written is left under the target name.
+      const entries = [...Deno.readDirSync(dir)].map((e) => e.name);
+      assert.ok(!entries.includes("big.bin"), entries.join());
+    } finally {
+      await Deno.remove(local.slice(0, local.lastIndexOf("/")), { recursive: true });
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

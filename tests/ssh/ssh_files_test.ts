@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { CONTEXT, keyHost, run } from "./_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -17,7 +18,7 @@ function streamOf(chunks: Uint8Array[], failAfter?: number): ReadableStream<Uint
   });
 }
 
-Deno.test("sftp: write, read, overwrite atomically, modes", async () => {
+Deno.test("sftp: write, read, overwrite atomically, modes", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const connection = await keyHost(ssh).connect(CONTEXT);
   const home = await connection.home();
@@ -46,7 +47,7 @@ Deno.test("sftp: write, read, overwrite atomically, modes", async () => {
   }
 });
 
-Deno.test("sftp: streams in and out, large files intact", async () => {
+Deno.test("sftp: streams in and out, large files intact", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const connection = await keyHost(ssh).connect(CONTEXT);
   const path = `${await connection.home()}/big-${crypto.randomUUID()}.bin`;
@@ -74,28 +75,32 @@ Deno.test("sftp: streams in and out, large files intact", async () => {
   }
 });
 
-Deno.test("sftp: a failing source leaves the old content and no temporary file", async () => {
-  await using ssh = await startSshServers(1);
-  const connection = await keyHost(ssh).connect(CONTEXT);
-  const dir = `${await connection.home()}/atomic-${crypto.randomUUID()}`;
-  try {
-    await run(connection, `mkdir '${dir}'`);
-    await connection.writeFile(`${dir}/config`, text("old\n"));
-    const failing = streamOf([text("new part 1\n"), text("new part 2\n")], 2);
-    await assert.rejects(connection.writeFile(`${dir}/config`, failing), /source broke/);
-    assert.equal(decode(await connection.readFile(`${dir}/config`)), "old\n");
-    assert.deepEqual((await connection.readDir(dir)).map((s) => s.filename), ["config"]);
-    // a directory that does not exist: rejects, names host and path
-    const error = await connection.writeFile(`${dir}/nope/x`, text("x")).catch((e) => e);
-    assert.ok(error instanceof Deno.errors.NotFound);
-    assert.match(error.message, new RegExp(`host "${ssh.servers[0].slug}"`));
-  } finally {
-    await run(connection, `rm -rf '${dir}'`);
-    await connection.close();
-  }
-});
+Deno.test(
+  "sftp: a failing source leaves the old content and no temporary file",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const connection = await keyHost(ssh).connect(CONTEXT);
+    const dir = `${await connection.home()}/atomic-${crypto.randomUUID()}`;
+    try {
+      await run(connection, `mkdir '${dir}'`);
+      await connection.writeFile(`${dir}/config`, text("old\n"));
+      const failing = streamOf([text("new part 1\n"), text("new part 2\n")], 2);
+      await assert.rejects(connection.writeFile(`${dir}/config`, failing), /source broke/);
+      assert.equal(decode(await connection.readFile(`${dir}/config`)), "old\n");
+      assert.deepEqual((await connection.readDir(dir)).map((s) => s.filename), ["config"]);
+      // a directory that does not exist: rejects, names host and path
+      const error = await connection.writeFile(`${dir}/nope/x`, text("x")).catch((e) => e);
+      assert.ok(error instanceof Deno.errors.NotFound);
+      assert.match(error.message, new RegExp(`host "${ssh.servers[0].slug}"`));
+    } finally {
+      await run(connection, `rm -rf '${dir}'`);
+      await connection.close();
+    }
+  },
+);
 
-Deno.test("sftp: stat, lstat, readDir, rename, remove", async () => {
+Deno.test("sftp: stat, lstat, readDir, rename, remove", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const connection = await keyHost(ssh).connect(CONTEXT);
   const dir = `${await connection.home()}/dir-${crypto.randomUUID()}`;

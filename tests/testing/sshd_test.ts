@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { freePort, startSilentServer, startSshServers } from "../../src/testing/mod.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 async function ssh(
   args: string[],
@@ -32,52 +33,62 @@ async function alive(pid: number): Promise<boolean> {
   }
 }
 
-Deno.test("startSshServers: two servers accept the key user, with sudo, and stop cleanly", async () => {
-  const ssh2 = await startSshServers(2);
-  try {
-    const [a, b] = ssh2.servers;
-    assert.notEqual(a.port, b.port);
-    assert.notEqual(a.hostPublicKey, b.hostPublicKey);
-    assert.match(a.fingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
-    assert.equal(a.hostKeyType, "ssh-ed25519");
-    const known = await Deno.readTextFile(ssh2.knownHostsFile);
-    assert.ok(known.includes(`[127.0.0.1]:${b.port} ${b.hostPublicKey}`));
-    for (const server of ssh2.servers) {
-      const out = await ssh([
-        "-i",
-        ssh2.keyUser.keyFile!,
-        "-o",
-        `UserKnownHostsFile=${ssh2.knownHostsFile}`,
-        "-o",
-        "GlobalKnownHostsFile=/dev/null",
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "-p",
-        String(server.port),
-        `${ssh2.keyUser.name}@127.0.0.1`,
-        "whoami; sudo -n true && echo sudo-ok",
-      ]);
-      assert.equal(out.code, 0, out.stderr);
-      assert.equal(out.stdout, "dpl-key\nsudo-ok\n");
+Deno.test(
+  "startSshServers: two servers accept the key user, with sudo, and stop cleanly",
+  NEEDS_SSH,
+  async () => {
+    const ssh2 = await startSshServers(2);
+    try {
+      const [a, b] = ssh2.servers;
+      assert.notEqual(a.port, b.port);
+      assert.notEqual(a.hostPublicKey, b.hostPublicKey);
+      assert.match(a.fingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
+      assert.equal(a.hostKeyType, "ssh-ed25519");
+      const known = await Deno.readTextFile(ssh2.knownHostsFile);
+      assert.ok(known.includes(`[127.0.0.1]:${b.port} ${b.hostPublicKey}`));
+      for (const server of ssh2.servers) {
+        const out = await ssh([
+          "-i",
+          ssh2.keyUser.keyFile!,
+          "-o",
+          `UserKnownHostsFile=${ssh2.knownHostsFile}`,
+          "-o",
+          "GlobalKnownHostsFile=/dev/null",
+          "-o",
+          "StrictHostKeyChecking=yes",
+          "-p",
+          String(server.port),
+          `${ssh2.keyUser.name}@127.0.0.1`,
+          "whoami; sudo -n true && echo sudo-ok",
+        ]);
+        assert.equal(out.code, 0, out.stderr);
+        assert.equal(out.stdout, `${ssh2.keyUser.name}\nsudo-ok\n`);
+      }
+      // The fingerprint is the one OpenSSH computes.
+      const keygen = await new Deno.Command("ssh-keygen", {
+        args: ["-lf", ssh2.knownHostsFile],
+        stdout: "piped",
+      }).output();
+      assert.ok(new TextDecoder().decode(keygen.stdout).includes(a.fingerprint));
+    } finally {
+      await ssh2.stop();
     }
-    // The fingerprint is the one OpenSSH computes.
-    const keygen = await new Deno.Command("ssh-keygen", {
-      args: ["-lf", ssh2.knownHostsFile],
-      stdout: "piped",
-    }).output();
-    assert.ok(new TextDecoder().decode(keygen.stdout).includes(a.fingerprint));
-  } finally {
-    await ssh2.stop();
-  }
-  await ssh2.stop(); // twice is fine
-  for (const server of ssh2.servers) {
-    assert.equal(await portOpen(server.port), false);
-    assert.equal(await alive(server.pid), false);
-  }
-  await assert.rejects(Deno.stat(ssh2.dir), Deno.errors.NotFound);
-});
+    await ssh2.stop(); // twice is fine
+    for (const server of ssh2.servers) {
+      assert.equal(await portOpen(server.port), false);
+      assert.equal(await alive(server.pid), false);
+    }
+    await assert.rejects(Deno.stat(ssh2.dir), Deno.errors.NotFound);
+  },
+);
 
-async function passwordLogin(port: number, password: string, dir: string, known: string) {
+async function passwordLogin(
+  port: number,
+  user: string,
+  password: string,
+  dir: string,
+  known: string,
+) {
   const askpass = `${dir}/askpass.sh`;
   await Deno.writeTextFile(askpass, `#!/bin/sh\necho '${password}'\n`, { mode: 0o700 });
   const out = await new Deno.Command("ssh", {
@@ -96,7 +107,7 @@ async function passwordLogin(port: number, password: string, dir: string, known:
       "StrictHostKeyChecking=yes",
       "-p",
       String(port),
-      "dpl-pass@127.0.0.1",
+      `${user}@127.0.0.1`,
       "whoami",
     ],
     env: { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
@@ -108,43 +119,49 @@ async function passwordLogin(port: number, password: string, dir: string, known:
   return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
 
-Deno.test("startSshServers: password user logs in over SSH; sudo asks for the password", async () => {
-  await using servers = await startSshServers(1);
-  const user = servers.passwordUser;
-  assert.equal(user.sudo, "password");
-  assert.ok(user.password && user.password.length >= 16);
-  const login = await passwordLogin(
-    servers.servers[0].port,
-    user.password,
-    servers.dir,
-    servers.knownHostsFile,
-  );
-  assert.equal(login.code, 0, login.stderr);
-  assert.equal(login.stdout, "dpl-pass\n");
-  // sudo -S reads the password from stdin; run as root to be the password user.
-  const out = new Deno.Command("su", {
-    args: ["-s", "/bin/sh", "-c", "sudo -S -p '' whoami", user.name],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = out.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(`${user.password}\n`));
-  await writer.close();
-  const result = await out.output();
-  assert.equal(new TextDecoder().decode(result.stdout), "root\n");
-  const refused = await new Deno.Command("su", {
-    args: ["-s", "/bin/sh", "-c", "sudo -n true", user.name],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  assert.notEqual(refused.code, 0);
-});
+Deno.test(
+  "startSshServers: password user logs in over SSH; sudo asks for the password",
+  NEEDS_SSH,
+  async () => {
+    await using servers = await startSshServers(1);
+    const user = servers.passwordUser;
+    assert.equal(user.sudo, "password");
+    assert.ok(user.password && user.password.length >= 16);
+    const login = await passwordLogin(
+      servers.servers[0].port,
+      user.name,
+      user.password,
+      servers.dir,
+      servers.knownHostsFile,
+    );
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stdout, `${user.name}\n`);
+    // sudo -S reads the password from stdin; run as root to be the password user.
+    const out = new Deno.Command("su", {
+      args: ["-s", "/bin/sh", "-c", "sudo -S -p '' whoami", user.name],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = out.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`${user.password}\n`));
+    await writer.close();
+    const result = await out.output();
+    assert.equal(new TextDecoder().decode(result.stdout), "root\n");
+    const refused = await new Deno.Command("su", {
+      args: ["-s", "/bin/sh", "-c", "sudo -n true", user.name],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    assert.notEqual(refused.code, 0);
+  },
+);
 
-Deno.test("startSshServers: passwordAuth false refuses passwords", async () => {
+Deno.test("startSshServers: passwordAuth false refuses passwords", NEEDS_SSH, async () => {
   await using servers = await startSshServers(1, { passwordAuth: false });
   const login = await passwordLogin(
     servers.servers[0].port,
+    servers.passwordUser.name,
     servers.passwordUser.password!,
     servers.dir,
     servers.knownHostsFile,
@@ -153,7 +170,7 @@ Deno.test("startSshServers: passwordAuth false refuses passwords", async () => {
   assert.match(login.stderr, /Permission denied/);
 });
 
-Deno.test("startSshServers: a running session is stopped with its server", async () => {
+Deno.test("startSshServers: a running session is stopped with its server", NEEDS_SSH, async () => {
   const servers = await startSshServers(1, { passwordAuth: false });
   const [server] = servers.servers;
   const session = new Deno.Command("ssh", {

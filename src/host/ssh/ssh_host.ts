@@ -6,7 +6,6 @@
  */
 import type { ConnectContext, Connection } from "../connection.ts";
 import { Host } from "../host.ts";
-import { SshConnection } from "./connection.ts";
 import type { SshHostOptions } from "./options.ts";
 import { resolveHops } from "./resolve.ts";
 import { limiter } from "../limit.ts";
@@ -52,6 +51,8 @@ export class SshHost extends Host {
       keepaliveInterval: o.keepaliveInterval ?? 15_000,
     }, context);
     context.progress?.(`Connecting to ${this.slug}`);
+    // ssh2 loads on the first connection, not when a script defines its hosts.
+    const { SshConnection } = await import("./connection.ts");
     const connection = new SshConnection(
       {
         slug: this.slug,
