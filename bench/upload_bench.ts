@@ -5,7 +5,8 @@
  * its own `VmHWM`; the OpenSSH tools run under `/usr/bin/time -f %M`. The framework child
  * connects before timing; OpenSSH uses a ControlMaster opened before timing.
  *
- * Run as root: `deno run --allow-all bench/upload_bench.ts` (`BENCH_REPS`, default 5, after
+ * A row module of `deno task bench` (exports `run(context)`, bench/_row.ts), or on its own as
+ * root: `deno run --allow-all bench/upload_bench.ts` (`BENCH_REPS`, default 5, after
  * `BENCH_WARMUP`, default 1). Prints medians with min / max and the ratios of medians.
  *
  * @module
@@ -14,7 +15,9 @@ import process from "node:process";
 import { Env, SshHost } from "../mod.ts";
 import { sh } from "../src/command/sh.ts";
 import { commonOptions, type OpenSshTarget, sshRun } from "./_openssh.ts";
-import { createFixture } from "./_setup.ts";
+import type { Row } from "./_report.ts";
+import type { BenchContext, RowReport } from "./_row.ts";
+import { createFixture, type Fixture } from "./_setup.ts";
 import { summarize, type Summary } from "./_stats.ts";
 
 const REPS = Number(Deno.env.get("BENCH_REPS") ?? 5);
@@ -145,14 +148,17 @@ function report(title: string, rows: Record<string, Sample[]>, ours: string, ref
   }
 }
 
-async function main(): Promise<void> {
-  const fx = await createFixture({
-    servers: 1,
-    bigMiB: BIG_MIB,
-    smallCount: SMALL_COUNT,
-    smallBytes: SMALL_BYTES,
-  });
-  try {
+/** The samples of each tool, per scenario (a scenario left out by `only` is missing). */
+interface Measured {
+  big?: Record<string, Sample[]>;
+  small?: Record<string, Sample[]>;
+}
+
+async function measure(fx: Fixture, reps: number, warmup: number, only?: string) {
+  const WARMUP = warmup;
+  const REPS = reps;
+  const measured: Measured = {};
+  {
     const ssh = fx.openssh(0, true);
     await sshRun(ssh, "true"); // opens the ControlMaster
     const base = {
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
       knownHostsFile: fx.ssh.knownHostsFile,
     };
     const dest = `${ssh.username}@127.0.0.1`;
-    if (ONLY !== "small") {
+    if (only !== "small") {
       const rows: Record<string, Sample[]> = { putFile: [], scp: [] };
       for (let i = 0; i < WARMUP + REPS; i++) {
         const a = await framework({
@@ -186,9 +192,9 @@ async function main(): Promise<void> {
         );
         if (i >= WARMUP) rows.putFile.push(a), rows.scp.push(b);
       }
-      report(`upload one ${BIG_MIB} MiB file`, rows, "putFile", ["scp"]);
+      measured.big = rows;
     }
-    if (ONLY !== "big") {
+    if (only !== "big") {
       const rows: Record<string, Sample[]> = { putFile: [], "rsync -a": [], "tar | ssh": [] };
       for (let i = 0; i < WARMUP + REPS; i++) {
         const a = await framework({
@@ -217,9 +223,77 @@ async function main(): Promise<void> {
         );
         if (i >= WARMUP) rows.putFile.push(a), rows["rsync -a"].push(b), rows["tar | ssh"].push(c);
       }
+      measured.small = rows;
+    }
+  }
+  return measured;
+}
+
+const median = (v: Sample[], key: "s" | "mib" | "cpu") => summarize(v.map((x) => x[key] ?? 0));
+
+/**
+ * The rows of `deno task bench` (bench/ssh_bench.ts): the big upload against scp, the small
+ * ones against `rsync -a`, each with peak RSS and CPU in the note.
+ */
+export async function run(context: BenchContext): Promise<RowReport> {
+  const fx = await context.fixture();
+  const m = await measure(fx, context.reps, context.warmup);
+  const big = m.big!;
+  const small = m.small!;
+  const ratio = median(big.scp, "s").median / median(big.putFile, "s").median;
+  const rss = median(big.putFile, "mib");
+  const mb = (s: Summary) => `${(s.median * 1.048576).toFixed(0)} MB`;
+  const rows: Row[] = [{
+    scenario: `upload one ${BIG_MIB} MiB file (\`putFile\`, own process)`,
+    issue: "upload one 100 MiB file",
+    unit: "s",
+    framework: median(big.putFile, "s"),
+    openssh: median(big.scp, "s"),
+    reference: "openssh",
+    target: "throughput ≥ 0.8× scp, peak RSS ≤ 100 MB",
+    met: ratio >= 0.8 && rss.max * 1.048576 <= 100,
+    note: `${ratio.toFixed(2)}× scp; peak RSS ${mb(rss)} (max ${
+      (rss.max * 1.048576).toFixed(0)
+    } MB), scp ${mb(median(big.scp, "mib"))}; CPU ${
+      median(big.putFile, "cpu").median.toFixed(2)
+    } s`,
+  }, {
+    scenario: `upload ${SMALL_COUNT} files of 4 KiB (\`putFile\`, ${SMALL_CONCURRENCY} at once)`,
+    issue: "upload 1000 files of 4 KiB",
+    unit: "s",
+    framework: median(small.putFile, "s"),
+    openssh: median(small["rsync -a"], "s"),
+    reference: "openssh",
+    target: "memory stops growing (≤ 1.2× rsync applies to putDir)",
+    note: `peak RSS ${mb(median(small.putFile, "mib"))}; \`tar | ssh\` ${
+      median(small["tar | ssh"], "s").median.toFixed(2)
+    } s; CPU ${median(small.putFile, "cpu").median.toFixed(2)} s`,
+  }];
+  return {
+    rows,
+    method: [
+      "Uploads (bench/upload_bench.ts): each framework transfer runs in its own `deno run` " +
+      "process, connected before timing, reporting its VmHWM and CPU time; scp, `rsync -a` " +
+      "and `tar | ssh` run under `/usr/bin/time -f %M` over a ControlMaster opened before " +
+      "timing (their peak RSS excludes the master).",
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const fx = await createFixture({
+    servers: 1,
+    bigMiB: BIG_MIB,
+    smallCount: SMALL_COUNT,
+    smallBytes: SMALL_BYTES,
+  });
+  try {
+    const m = await measure(fx, REPS, WARMUP, ONLY);
+    if (m.big) report(`upload one ${BIG_MIB} MiB file`, m.big, "putFile", ["scp"]);
+    if (m.small) {
       report(
         `upload ${SMALL_COUNT} files of ${SMALL_BYTES} B (putFile, ${SMALL_CONCURRENCY} at once)`,
-        rows,
+        m.small,
         "putFile",
         ["rsync -a", "tar | ssh"],
       );
@@ -229,5 +303,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (Deno.args[0] === "--child") await child(JSON.parse(Deno.args[1]) as Job);
-else await main();
+if (import.meta.main) {
+  if (Deno.args[0] === "--child") await child(JSON.parse(Deno.args[1]) as Job);
+  else await main();
+}
