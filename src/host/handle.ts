@@ -11,6 +11,7 @@ import { HostContext } from "./context.ts";
 import { type DirTransferOptions, getDir, putDir } from "./dir_transfer.ts";
 import {
   fileEvent,
+  localFileData,
   openFile,
   type OpenMode,
   readFile,
@@ -256,9 +257,7 @@ export class HostHandle {
   /** Uploads a local file (atomically). */
   async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
     const target = await this.expandPath(remotePath);
-    const file = await Deno.open(localPath, { read: true });
-    const size = await file.stat().then((info) => info.size, () => CHUNK);
-    await writeFile(this, target, readInLargeChunks(file, size), { ...options, localPath });
+    await writeFile(this, target, await localFileData(localPath), { ...options, localPath });
   }
 
   /** Downloads a file to a local path (written atomically). */
@@ -314,35 +313,4 @@ export class HostHandle {
   toString(): string {
     return `HostHandle(${this.slug})`;
   }
-}
-
-const CHUNK = 1024 * 1024;
-
-/**
- * A file as a stream of chunks of up to 1 MiB (fewer, larger pieces than `file.readable`);
- * a small file gets buffers of its own size (plus one byte to see the end in one read), so
- * that many small uploads at once do not each hold a 1 MiB buffer.
- */
-function readInLargeChunks(file: Deno.FsFile, size: number): ReadableStream<Uint8Array> {
-  const length = Math.min(CHUNK, Math.max(size + 1, 4096));
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buffer = new Uint8Array(length);
-      try {
-        const n = await file.read(buffer);
-        if (n === null) {
-          file.close();
-          controller.close();
-        } else {
-          controller.enqueue(buffer.subarray(0, n));
-        }
-      } catch (error) {
-        file.close();
-        controller.error(error);
-      }
-    },
-    cancel() {
-      file.close();
-    },
-  });
 }

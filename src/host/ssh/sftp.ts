@@ -12,8 +12,17 @@ import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { dirOf, isStaleTemp, refuseNul, tempPath } from "../file_names.ts";
 
-const CHUNK = 64 * 1024;
+/**
+ * Bytes per SFTP write request: below ssh2's largest write to OpenSSH (254 KiB; a larger one
+ * is split into requests sent one after the other), and a divisor of the 1 MiB pieces that
+ * `putFile` reads, so those are sent without a copy.
+ */
+const CHUNK = 128 * 1024;
+/** Write requests in flight: 4 MiB, twice OpenSSH's channel window, so the link never idles. */
 const DEPTH = 32;
+/** Read size and requests in flight of `readFile`. */
+const READ_CHUNK = 64 * 1024;
+const READ_DEPTH = 32;
 const S_IFMT = 0o170000;
 
 /**
@@ -102,31 +111,46 @@ class Guard {
   }
 }
 
+/**
+ * Cuts `data` into pieces of CHUNK bytes (the last may be shorter). Whole pieces of the
+ * source are passed on as views; only pieces that straddle two source chunks are copied.
+ * (Not reused: ssh2 keeps a write's buffer while it splits a write larger than the server's
+ * limit into several requests.)
+ */
 async function* pieces(data: FileData): AsyncGenerator<Uint8Array> {
   if (data instanceof Uint8Array) {
     for (let at = 0; at < data.length; at += CHUNK) yield data.subarray(at, at + CHUNK);
     return;
   }
-  let pending: Uint8Array[] = [];
-  let size = 0;
+  let carry: Uint8Array | undefined;
+  let held = 0;
   for await (const chunk of data) {
-    for (let at = 0; at < chunk.length; at += CHUNK) {
-      const part = chunk.subarray(at, at + CHUNK);
-      pending.push(part);
-      size += part.length;
-      if (size >= CHUNK) {
-        const joined = Buffer.concat(pending);
-        yield joined.subarray(0, CHUNK);
-        const rest = joined.subarray(CHUNK);
-        pending = rest.length ? [rest] : [];
-        size = rest.length;
-      }
+    let at = 0;
+    if (held) {
+      const n = Math.min(CHUNK - held, chunk.length);
+      carry!.set(chunk.subarray(0, n), held);
+      held += n;
+      at = n;
+      if (held < CHUNK) continue;
+      yield carry!;
+      carry = undefined;
+      held = 0;
+    }
+    for (; chunk.length - at >= CHUNK; at += CHUNK) yield chunk.subarray(at, at + CHUNK);
+    if (at < chunk.length) {
+      carry ??= new Uint8Array(CHUNK);
+      carry.set(chunk.subarray(at));
+      held = chunk.length - at;
     }
   }
-  if (size) yield Buffer.concat(pending);
+  if (held) yield carry!.subarray(0, held);
 }
 
-/** Writes every piece of `data` to an open handle, keeping up to 32 writes in flight. */
+/**
+ * Writes every piece of `data` to an open handle, keeping up to DEPTH writes in flight. The
+ * next piece is read only when a slot is free, so a stream is pulled no faster than the
+ * server takes it: memory stays bounded by DEPTH pieces (plus ssh2's copies of them).
+ */
 async function writeAll(
   guard: Guard,
   sftp: SFTPWrapper,
@@ -169,7 +193,7 @@ async function writeAll(
   return position;
 }
 
-/** Reads a whole file with up to 32 reads in flight. */
+/** Reads a whole file with up to READ_DEPTH reads in flight. */
 async function readAll(
   guard: Guard,
   sftp: SFTPWrapper,
@@ -182,9 +206,9 @@ async function readAll(
     guard.call<number>((cb) => sftp.read(handle, result, position, length, position, cb))
       .then((n) => (n > 0 && n < length ? readAt(position + n, length - n).then((m) => n + m) : n));
   let total = 0;
-  for (let at = 0; at < size; at += CHUNK * DEPTH) {
-    for (let p = at; p < Math.min(size, at + CHUNK * DEPTH); p += CHUNK) {
-      reads.push(readAt(p, Math.min(CHUNK, size - p)));
+  for (let at = 0; at < size; at += READ_CHUNK * READ_DEPTH) {
+    for (let p = at; p < Math.min(size, at + READ_CHUNK * READ_DEPTH); p += READ_CHUNK) {
+      reads.push(readAt(p, Math.min(READ_CHUNK, size - p)));
     }
     total += (await Promise.all(reads.splice(0))).reduce((a, b) => a + b, 0);
   }
@@ -193,8 +217,10 @@ async function readAll(
   // The file may have grown since fstat: read on until EOF.
   const more: Uint8Array[] = [out];
   for (let position = size;;) {
-    const buffer = Buffer.alloc(CHUNK);
-    const n = await guard.call<number>((cb) => sftp.read(handle, buffer, 0, CHUNK, position, cb))
+    const buffer = Buffer.alloc(READ_CHUNK);
+    const n = await guard.call<number>((cb) =>
+      sftp.read(handle, buffer, 0, READ_CHUNK, position, cb)
+    )
       .catch((error) => {
         if (error instanceof ConnectionError) throw error;
         return 0; // end of file
@@ -347,14 +373,16 @@ export class SftpFiles {
     // A symbolic link is written through (the file it points to is replaced), as locally.
     const link = await this.#guard.call<Attributes>((cb) => sftp.lstat(target, cb))
       .catch(() => undefined);
-    const path = link && (link.mode & S_IFMT) === 0o120000
+    const isLink = !!link && (link.mode & S_IFMT) === 0o120000;
+    const path = isLink
       ? await this.#guard.call<string>((cb) => sftp.realpath(target, cb)).catch(() => target)
       : target;
     const temp = tempPath(path);
     const sweeping = this.#sweep(dirOf(path));
-    const existing = await this.#guard.call<Attributes>((cb) => sftp.stat(path, cb)).catch(() =>
-      undefined
-    );
+    // lstat already describes a target that is not a link: one round trip less per file.
+    const existing = link && !isLink
+      ? link
+      : await this.#guard.call<Attributes>((cb) => sftp.stat(path, cb)).catch(() => undefined);
     const mode = options.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
     let handle: Buffer | undefined;
     try {
@@ -365,6 +393,13 @@ export class SftpFiles {
         () => this.#guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
       );
       const written = handle;
+      // Sent ahead of the data (the server answers in order): no round trip of its own.
+      const chmod = this.#op(
+        "chmod",
+        temp,
+        () => this.#guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
+      );
+      chmod.catch(() => {}); // awaited below, unless a write fails first
       await writeAll(
         this.#guard,
         sftp,
@@ -372,11 +407,7 @@ export class SftpFiles {
         data,
         (e) => sftpError(this.#host, "write", temp, e),
       );
-      await this.#op(
-        "chmod",
-        temp,
-        () => this.#guard.callVoid((cb) => sftp.fchmod(handle!, mode, cb)),
-      );
+      await chmod;
       const h = handle;
       handle = undefined;
       await this.#op("write", temp, () => this.#guard.callVoid((cb) => sftp.close(h, cb)));

@@ -1,0 +1,309 @@
+/**
+ * Upload benchmark: one 100 MiB `putFile` against `scp`, and 1000 `putFile`s of 4 KiB (32 at
+ * once) against `rsync -a` and `tar | ssh`, all to the same throwaway loopback sshd, in one run.
+ * Every transfer runs in its own process, so each has a peak RSS: the framework child reads
+ * its own `VmHWM`; the OpenSSH tools run under `/usr/bin/time -f %M`. The framework child
+ * connects before timing; OpenSSH uses a ControlMaster opened before timing.
+ *
+ * A row module of `deno task bench` (exports `run(context)`, bench/_row.ts), or on its own as
+ * root: `deno run --allow-all bench/upload_bench.ts` (`BENCH_REPS`, default 5, after
+ * `BENCH_WARMUP`, default 1). Prints medians with min / max and the ratios of medians.
+ *
+ * @module
+ */
+import process from "node:process";
+import { Env, SshHost } from "../mod.ts";
+import { sh } from "../src/command/sh.ts";
+import { commonOptions, type OpenSshTarget, sshRun } from "./_openssh.ts";
+import type { Row } from "./_report.ts";
+import type { BenchContext, RowReport } from "./_row.ts";
+import { createFixture, type Fixture } from "./_setup.ts";
+import { summarize, type Summary } from "./_stats.ts";
+
+const REPS = Number(Deno.env.get("BENCH_REPS") ?? 5);
+const WARMUP = Number(Deno.env.get("BENCH_WARMUP") ?? 1);
+const BIG_MIB = Number(Deno.env.get("BENCH_BIG_MIB") ?? 100);
+const SMALL_COUNT = 1000;
+const SMALL_BYTES = 4096;
+const SMALL_CONCURRENCY = 32;
+const ONLY = Deno.env.get("BENCH_ONLY"); // "big" or "small"
+const V8_FLAGS = Deno.env.get("BENCH_V8_FLAGS"); // for the framework child, to study memory
+
+/** What a child process does, passed as JSON. */
+interface Job {
+  mode: "big" | "small";
+  port: number;
+  username: string;
+  keyFile: string;
+  knownHostsFile: string;
+  source: string;
+  names: string[];
+  remote: string;
+}
+
+/** One measured transfer: seconds, peak RSS in MiB, CPU seconds of the process (framework). */
+interface Sample {
+  s: number;
+  mib: number;
+  cpu?: number;
+}
+
+function vmHwmKiB(): number {
+  const status = Deno.readTextFileSync("/proc/self/status");
+  return Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)![1]);
+}
+
+async function child(job: Job): Promise<void> {
+  const host = new SshHost({
+    slug: "bench",
+    address: "127.0.0.1",
+    port: job.port,
+    username: job.username,
+    keyFile: job.keyFile,
+    knownHostsFiles: [job.knownHostsFile],
+    configFile: false,
+    agent: false,
+    hostKeyPolicy: "strict",
+  });
+  await using env = new Env({ interactive: false });
+  const h = env.host(host);
+  await h.run(sh`true`);
+  const start = performance.now();
+  const cpu = process.cpuUsage();
+  if (job.mode === "big") {
+    await h.putFile(job.source, `${job.remote}/big.bin`);
+  } else {
+    let next = 0;
+    const worker = async () => {
+      while (next < job.names.length) {
+        const name = job.names[next++];
+        await h.putFile(`${job.source}/${name}`, `${job.remote}/${name}`);
+      }
+    };
+    await Promise.all(Array.from({ length: SMALL_CONCURRENCY }, worker));
+  }
+  const s = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
+  console.log(JSON.stringify({ s, mib: vmHwmKiB() / 1024, cpu: (used.user + used.system) / 1e6 }));
+}
+
+async function framework(job: Job): Promise<Sample> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      ...(V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : []),
+      new URL(import.meta.url).pathname,
+      "--child",
+      JSON.stringify(job),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`child failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as Sample;
+}
+
+/** Runs `sh -c script` under `/usr/bin/time`; the peak RSS is the largest of its processes. */
+async function timedShell(script: string): Promise<Sample> {
+  const start = performance.now();
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", "sh", "-c", script],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const s = (performance.now() - start) / 1000;
+  const err = new TextDecoder().decode(out.stderr).trim();
+  if (!out.success) throw new Error(`${script} failed: ${err}`);
+  return { s, mib: Number(err.split("\n").pop()) / 1024 };
+}
+
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+function sshCommand(t: OpenSshTarget): string {
+  return ["ssh", ...commonOptions(t), "-p", String(t.port)].map(quote).join(" ");
+}
+
+function line(name: string, unit: string, v: Summary): string {
+  const f = (x: number) => x.toFixed(2);
+  return `${name.padEnd(28)} median ${f(v.median)} ${unit} (min ${f(v.min)}, max ${f(v.max)})`;
+}
+
+function report(title: string, rows: Record<string, Sample[]>, ours: string, refs: string[]) {
+  console.log(`\n## ${title}`);
+  const time = Object.fromEntries(
+    Object.entries(rows).map(([k, v]) => [k, summarize(v.map((x) => x.s))]),
+  );
+  for (const [k, v] of Object.entries(rows)) {
+    console.log(line(`${k} time`, "s", time[k]));
+    console.log(line(`${k} peak RSS`, "MiB", summarize(v.map((x) => x.mib))));
+    const cpu = v.filter((x) => x.cpu !== undefined).map((x) => x.cpu!);
+    if (cpu.length) console.log(line(`${k} CPU (user+sys)`, "s", summarize(cpu)));
+  }
+  for (const ref of refs) {
+    console.log(
+      `${ours} / ${ref} (ratio of medians): ${(time[ours].median / time[ref].median).toFixed(2)}x` +
+        ` time, ${(time[ref].median / time[ours].median).toFixed(2)}x throughput`,
+    );
+  }
+}
+
+/** The samples of each tool, per scenario (a scenario left out by `only` is missing). */
+interface Measured {
+  big?: Record<string, Sample[]>;
+  small?: Record<string, Sample[]>;
+}
+
+async function measure(fx: Fixture, reps: number, warmup: number, only?: string) {
+  const WARMUP = warmup;
+  const REPS = reps;
+  const measured: Measured = {};
+  {
+    const ssh = fx.openssh(0, true);
+    await sshRun(ssh, "true"); // opens the ControlMaster
+    const base = {
+      port: fx.ssh.servers[0].port,
+      username: fx.ssh.keyUser.name,
+      keyFile: fx.ssh.keyUser.keyFile!,
+      knownHostsFile: fx.ssh.knownHostsFile,
+    };
+    const dest = `${ssh.username}@127.0.0.1`;
+    if (only !== "small") {
+      const rows: Record<string, Sample[]> = { putFile: [], scp: [] };
+      for (let i = 0; i < WARMUP + REPS; i++) {
+        const a = await framework({
+          ...base,
+          mode: "big",
+          source: fx.bigFile,
+          names: [],
+          remote: await fx.remoteDir(),
+        });
+        const scpArgs = ["scp", "-q", ...commonOptions(ssh), "-P", String(ssh.port)];
+        const b = await timedShell(
+          `${scpArgs.map(quote).join(" ")} ${quote(fx.bigFile)} ${
+            quote(`${dest}:${await fx.remoteDir()}/big.bin`)
+          }`,
+        );
+        console.error(
+          `big ${i < WARMUP ? "warm-up" : `rep ${i - WARMUP + 1}`}: putFile ` +
+            `${a.s.toFixed(2)} s (CPU ${a.cpu?.toFixed(2)} s) ${a.mib.toFixed(0)} MiB, scp ${
+              b.s.toFixed(2)
+            } s ${b.mib.toFixed(0)} MiB`,
+        );
+        if (i >= WARMUP) rows.putFile.push(a), rows.scp.push(b);
+      }
+      measured.big = rows;
+    }
+    if (only !== "big") {
+      const rows: Record<string, Sample[]> = { putFile: [], "rsync -a": [], "tar | ssh": [] };
+      for (let i = 0; i < WARMUP + REPS; i++) {
+        const a = await framework({
+          ...base,
+          mode: "small",
+          source: fx.smallDir,
+          names: fx.smallNames,
+          remote: await fx.remoteDir(),
+        });
+        const b = await timedShell(
+          `rsync -a -e ${quote(sshCommand(ssh))} ${quote(`${fx.smallDir}/`)} ${
+            quote(`${dest}:${await fx.remoteDir()}/small/`)
+          }`,
+        );
+        const to = `${await fx.remoteDir()}/small`;
+        const c = await timedShell(
+          `tar -C ${quote(fx.smallDir)} -cf - . | ${sshCommand(ssh)} ${dest} ${
+            quote(`mkdir ${quote(to)} && tar -C ${quote(to)} -xf -`)
+          }`,
+        );
+        console.error(
+          `small ${i < WARMUP ? "warm-up" : `rep ${i - WARMUP + 1}`}: putFile ` +
+            `${a.s.toFixed(2)} s ${a.mib.toFixed(0)} MiB, rsync ${b.s.toFixed(2)} s, tar ${
+              c.s.toFixed(2)
+            } s`,
+        );
+        if (i >= WARMUP) rows.putFile.push(a), rows["rsync -a"].push(b), rows["tar | ssh"].push(c);
+      }
+      measured.small = rows;
+    }
+  }
+  return measured;
+}
+
+const median = (v: Sample[], key: "s" | "mib" | "cpu") => summarize(v.map((x) => x[key] ?? 0));
+
+/**
+ * The rows of `deno task bench` (bench/ssh_bench.ts): the big upload against scp, the small
+ * ones against `rsync -a`, each with peak RSS and CPU in the note.
+ */
+export async function run(context: BenchContext): Promise<RowReport> {
+  const fx = await context.fixture();
+  const m = await measure(fx, context.reps, context.warmup);
+  const big = m.big!;
+  const small = m.small!;
+  const ratio = median(big.scp, "s").median / median(big.putFile, "s").median;
+  const rss = median(big.putFile, "mib");
+  const mb = (s: Summary) => `${(s.median * 1.048576).toFixed(0)} MB`;
+  const rows: Row[] = [{
+    scenario: `upload one ${BIG_MIB} MiB file (\`putFile\`, own process)`,
+    issue: "upload one 100 MiB file",
+    unit: "s",
+    framework: median(big.putFile, "s"),
+    openssh: median(big.scp, "s"),
+    reference: "openssh",
+    target: "throughput ≥ 0.8× scp, peak RSS ≤ 100 MB",
+    met: ratio >= 0.8 && rss.max * 1.048576 <= 100,
+    note: `${ratio.toFixed(2)}× scp; peak RSS ${mb(rss)} (max ${
+      (rss.max * 1.048576).toFixed(0)
+    } MB), scp ${mb(median(big.scp, "mib"))}; CPU ${
+      median(big.putFile, "cpu").median.toFixed(2)
+    } s`,
+  }, {
+    scenario: `upload ${SMALL_COUNT} files of 4 KiB (\`putFile\`, ${SMALL_CONCURRENCY} at once)`,
+    issue: "upload 1000 files of 4 KiB",
+    unit: "s",
+    framework: median(small.putFile, "s"),
+    openssh: median(small["rsync -a"], "s"),
+    reference: "openssh",
+    target: "memory stops growing (≤ 1.2× rsync applies to putDir)",
+    note: `peak RSS ${mb(median(small.putFile, "mib"))}; \`tar | ssh\` ${
+      median(small["tar | ssh"], "s").median.toFixed(2)
+    } s; CPU ${median(small.putFile, "cpu").median.toFixed(2)} s`,
+  }];
+  return {
+    rows,
+    method: [
+      "Uploads (bench/upload_bench.ts): each framework transfer runs in its own `deno run` " +
+      "process, connected before timing, reporting its VmHWM and CPU time; scp, `rsync -a` " +
+      "and `tar | ssh` run under `/usr/bin/time -f %M` over a ControlMaster opened before " +
+      "timing (their peak RSS excludes the master).",
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const fx = await createFixture({
+    servers: 1,
+    bigMiB: BIG_MIB,
+    smallCount: SMALL_COUNT,
+    smallBytes: SMALL_BYTES,
+  });
+  try {
+    const m = await measure(fx, REPS, WARMUP, ONLY);
+    if (m.big) report(`upload one ${BIG_MIB} MiB file`, m.big, "putFile", ["scp"]);
+    if (m.small) {
+      report(
+        `upload ${SMALL_COUNT} files of ${SMALL_BYTES} B (putFile, ${SMALL_CONCURRENCY} at once)`,
+        m.small,
+        "putFile",
+        ["rsync -a", "tar | ssh"],
+      );
+    }
+  } finally {
+    await fx.cleanup();
+  }
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--child") await child(JSON.parse(Deno.args[1]) as Job);
+  else await main();
+}

@@ -1,0 +1,79 @@
+/**
+ * Uploads with `putFile`: files of sizes around the pieces they are read in (1 MiB) and
+ * written in (128 KiB SFTP writes) arrive byte for byte, modes as asked; a small local file
+ * is held in a buffer of its own size, a large one is read as a stream of 1 MiB pieces.
+ */
+import assert from "node:assert/strict";
+import { Env } from "../../mod.ts";
+import { localFileData } from "../../src/host/files.ts";
+import { startSshServers } from "../../src/testing/mod.ts";
+import { keyHost } from "./_setup.ts";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function pattern(size: number, seed: number): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 31 + seed + (i >> 12)) & 0xff;
+  return data;
+}
+
+Deno.test("putFile: sizes around the read and write pieces arrive intact", async () => {
+  await using ssh = await startSshServers(1);
+  await using env = new Env({ interactive: false });
+  const host = env.host(keyHost(ssh));
+  const local = await Deno.makeTempDir();
+  const remote = `${(await host.run("echo $HOME")).stdout.trim()}/up-${crypto.randomUUID()}`;
+  try {
+    await host.run(`mkdir '${remote}'`);
+    const sizes = [0, 1, 128 * KiB - 1, 128 * KiB, MiB, MiB + 1, 2 * MiB + 128 * KiB + 7];
+    await Promise.all(sizes.map(async (size, i) => {
+      const data = pattern(size, i);
+      await Deno.writeFile(`${local}/f${i}`, data);
+      await host.putFile(`${local}/f${i}`, `${remote}/f${i}`, { mode: 0o640 });
+      const back = await host.readFile(`${remote}/f${i}`);
+      assert.equal(back.length, size, `size ${size}`);
+      assert.ok(back.every((b, at) => b === data[at]), `content of size ${size}`);
+      assert.equal((await host.stat(`${remote}/f${i}`)).mode & 0o777, 0o640);
+    }));
+    // Replacing a file keeps its mode, and leaves no temporary file behind.
+    await host.run(`chmod 600 '${remote}/f6'`);
+    await host.putFile(`${local}/f5`, `${remote}/f6`);
+    assert.equal((await host.stat(`${remote}/f6`)).mode & 0o777, 0o600);
+    assert.equal((await host.readFile(`${remote}/f6`)).length, MiB + 1);
+    const names = (await host.listdir(remote)).sort();
+    assert.deepEqual(names, sizes.map((_, i) => `f${i}`));
+  } finally {
+    await host.run(`rm -rf '${remote}'`).catch(() => {});
+    await Deno.remove(local, { recursive: true });
+  }
+});
+
+Deno.test("putFile reads a small file whole and a large one in 1 MiB pieces", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/small`, pattern(4 * KiB, 1));
+    const small = await localFileData(`${dir}/small`);
+    assert.ok(small instanceof Uint8Array);
+    // Not a view of a larger buffer: 1000 uploads of 4 KiB hold 4 MB, not 1000 buffers of 1 MiB.
+    assert.equal(small.buffer.byteLength, 4 * KiB);
+
+    const data = pattern(3 * MiB + 5, 2);
+    await Deno.writeFile(`${dir}/large`, data);
+    const large = await localFileData(`${dir}/large`);
+    assert.ok(large instanceof ReadableStream);
+    const sizes: number[] = [];
+    let at = 0;
+    for await (const piece of large) {
+      assert.ok(piece.every((b, i) => b === data[at + i]));
+      sizes.push(piece.length);
+      at += piece.length;
+    }
+    assert.deepEqual(sizes, [MiB, MiB, MiB, 5]);
+    // Cancelling closes the file (the test sanitizer would report a leaked resource).
+    await (await localFileData(`${dir}/large`) as ReadableStream).cancel();
+    await assert.rejects(localFileData(`${dir}/missing`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
