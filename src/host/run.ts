@@ -231,8 +231,13 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const onMarker = () => {
     markers++;
     if (markers === 1) {
-      // The password goes over stdin, then the script and what the command should read.
-      procReady.then((proc) => feed(proc, `${password}\n`)).catch(() => {});
+      // The password goes over stdin; the script and what the command should read follow
+      // once sudo accepted it (the bootstrap reports its session first), so that a wrong
+      // password never makes sudo read the script as another attempt.
+      procReady.then(async (proc) => {
+        await proc.write(`${password}\n`);
+        if ((await session.session) !== undefined) await feed(proc);
+      }).catch(() => {});
     } else {
       reason = "sudo: incorrect password";
       services.forgetSudoPassword(host);
