@@ -115,6 +115,7 @@ Deno.test("session: connect -- ACTION runs it in the session and exits with its 
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /\[one\] hello world\n/);
   assert.match(ok.stdout, /\nhello world\n$/);
+  // deno-lint-ignore no-control-regex -- no escape sequence at all
   assert.doesNotMatch(ok.stdout, /\x1b/); // plain lines into a pipe
   const unknown = await deployer(place, ["connect", "--socket", listener.socket, "--", "nope"]);
   assert.equal(unknown.code, 2);
