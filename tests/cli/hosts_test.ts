@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { deno, FIXTURES } from "./helpers.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 const FLEET = `${FIXTURES}fleet.ts`;
 
@@ -100,31 +101,35 @@ Deno.test("--fail-fast starts no host after a failure; the recap says skipped", 
   assert.match(recap, /web3 +skipped +- +Not started on host "web3": web2 failed \(--fail-fast\)/);
 });
 
-Deno.test("recap over sshd servers: values of the hosts that succeeded, in host order", async () => {
-  await using ssh = await startSshServers(2);
-  const setup = JSON.stringify({
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: ssh.keyUser.name,
-    keyFile: ssh.keyUser.keyFile,
-    knownHostsFile: ssh.knownHostsFile,
-  });
-  const env = { DPL_TEST_SSH: setup };
-  const out = await withLog(["--limit", "sshd*,web1", "--", "web.failOn", "sshd1"], env);
-  assert.equal(out.code, 1, out.stderr);
-  const recap = out.stderr.slice(out.stderr.indexOf("Recap of Fleet.web.failOn:"));
-  const rows = recap.split("\n").slice(1, 4).map((l) => l.trim().split(/\s+/).slice(0, 2));
-  assert.deepEqual(rows, [["web1", "ok"], ["sshd1", "failed"], ["sshd2", "ok"]]);
-  assert.match(recap, /sshd2 +ok +\d+\.\d s +fine on sshd2/);
-  assert.match(recap, /sshd1 +failed .*exit code 5/);
-  const json = await withLog(["--limit", "sshd*", "--json", "--", "web.failOn", "sshd1"], env);
-  const doc = JSON.parse(json.stdout);
-  assert.deepEqual(
-    doc.hosts.map((
-      h: { host: string; status: string; value?: string },
-    ) => [h.host, h.status, h.value]),
-    [["sshd1", "failed", undefined], ["sshd2", "ok", "fine on sshd2"]],
-  );
-});
+Deno.test(
+  "recap over sshd servers: values of the hosts that succeeded, in host order",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(2);
+    const setup = JSON.stringify({
+      servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
+      username: ssh.keyUser.name,
+      keyFile: ssh.keyUser.keyFile,
+      knownHostsFile: ssh.knownHostsFile,
+    });
+    const env = { DPL_TEST_SSH: setup };
+    const out = await withLog(["--limit", "sshd*,web1", "--", "web.failOn", "sshd1"], env);
+    assert.equal(out.code, 1, out.stderr);
+    const recap = out.stderr.slice(out.stderr.indexOf("Recap of Fleet.web.failOn:"));
+    const rows = recap.split("\n").slice(1, 4).map((l) => l.trim().split(/\s+/).slice(0, 2));
+    assert.deepEqual(rows, [["web1", "ok"], ["sshd1", "failed"], ["sshd2", "ok"]]);
+    assert.match(recap, /sshd2 +ok +\d+\.\d s +fine on sshd2/);
+    assert.match(recap, /sshd1 +failed .*exit code 5/);
+    const json = await withLog(["--limit", "sshd*", "--json", "--", "web.failOn", "sshd1"], env);
+    const doc = JSON.parse(json.stdout);
+    assert.deepEqual(
+      doc.hosts.map((
+        h: { host: string; status: string; value?: string },
+      ) => [h.host, h.status, h.value]),
+      [["sshd1", "failed", undefined], ["sshd2", "ok", "fine on sshd2"]],
+    );
+  },
+);
 
 Deno.test("--sandbox: the plan lists the hosts in definition order, whatever ran first", async () => {
   const out = await withLog(["--sandbox", "--json", "--", "web.webLast"]);

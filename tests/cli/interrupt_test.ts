@@ -8,6 +8,7 @@ import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { Terminal } from "../shell/fixtures/tmux.ts";
 import { FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
 
 function sshSetup(ssh: TestServers, seconds: number): string {
   return JSON.stringify({
@@ -35,7 +36,9 @@ function holdCommand(args: string[]): string {
   return `cd ${quote([REPO])} && ${quote([...words, ...args])}; echo "EXIT=$?"; sleep 600`;
 }
 
-Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130", async () => {
+Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130", {
+  ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
+}, async () => {
   await using ssh = await startSshServers(2);
   const seconds = uniqueSeconds();
   try {
@@ -59,7 +62,9 @@ Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130",
   }
 });
 
-Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at the prompt", async () => {
+Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at the prompt", {
+  ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
+}, async () => {
   await using ssh = await startSshServers(2);
   const seconds = uniqueSeconds();
   try {
@@ -88,24 +93,28 @@ Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at t
   }
 });
 
-Deno.test("run in a terminal: a second Ctrl-C while stopping exits at once", async () => {
-  const seconds = uniqueSeconds();
-  const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`];
-  const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--", "stubborn"])}; ` +
-    `echo "EXIT=$?"; sleep 600`;
-  try {
-    await using term = await Terminal.start(command, {
-      NO_COLOR: "1",
-      DPL_TEST_SECONDS: String(seconds),
-    });
-    await term.waitFor("[db1] started");
-    await term.keys("C-c");
-    await term.waitFor("stopping the running commands");
-    await term.keys("C-c");
-    const screen = await term.waitFor(/EXIT=\d+/);
-    assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
-    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
-});
+Deno.test(
+  "run in a terminal: a second Ctrl-C while stopping exits at once",
+  NEEDS_TMUX,
+  async () => {
+    const seconds = uniqueSeconds();
+    const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`];
+    const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--", "stubborn"])}; ` +
+      `echo "EXIT=$?"; sleep 600`;
+    try {
+      await using term = await Terminal.start(command, {
+        NO_COLOR: "1",
+        DPL_TEST_SECONDS: String(seconds),
+      });
+      await term.waitFor("[db1] started");
+      await term.keys("C-c");
+      await term.waitFor("stopping the running commands");
+      await term.keys("C-c");
+      const screen = await term.waitFor(/EXIT=\d+/);
+      assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
+      assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+    } finally {
+      await killAll(`sleep ${seconds}`);
+    }
+  },
+);

@@ -5,8 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
+import { tempHome } from "../_support/home.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { deno, FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 Deno.test("run --json: stdout is one JSON document; questions, warnings, bars, diffs on stderr", async () => {
   const dir = await Deno.makeTempDir();
@@ -66,55 +68,60 @@ Deno.test("run --json: a failure is one JSON document too, with every host's out
   assert.equal(doc.hosts[2].error.name, "SkippedError");
 });
 
-Deno.test("run --json: Ctrl-C still ends in one JSON document naming the stopped hosts", async () => {
-  await using ssh = await startSshServers(2);
-  const seconds = uniqueSeconds();
-  const setup = {
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: ssh.keyUser.name,
-    keyFile: ssh.keyUser.keyFile,
-    knownHostsFile: ssh.knownHostsFile,
-    seconds,
-  };
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}ssh_hold.ts`, "run", "--json"]
-      .concat(["--", "hold"]),
-    cwd: REPO,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", DPL_TEST_SSH: JSON.stringify(setup) },
-  }).spawn();
-  const stdout = new Response(child.stdout).text();
-  try {
-    const reader = child.stderr.getReader();
-    const decoder = new TextDecoder();
-    let stderr = "";
-    while ((stderr.match(/\] ready/g) ?? []).length < 2) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The CLI ended early:\n${stderr}`);
-      stderr += decoder.decode(value, { stream: true });
-    }
-    child.kill("SIGINT");
-    await reader.cancel();
-    assert.equal((await child.status).code, 130);
-    const doc = JSON.parse(await stdout);
-    assert.equal(doc.ok, false);
-    assert.equal(doc.interrupted.signal, "SIGINT");
-    assert.deepEqual(doc.interrupted.stoppedHosts.sort(), ["sshd1", "sshd2"]);
-    assert.deepEqual(doc.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [
-      ["sshd1", "stopped"],
-      ["sshd2", "stopped"],
-    ]);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
+Deno.test(
+  "run --json: Ctrl-C still ends in one JSON document naming the stopped hosts",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(2);
+    const seconds = uniqueSeconds();
+    const setup = {
+      servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
+      username: ssh.keyUser.name,
+      keyFile: ssh.keyUser.keyFile,
+      knownHostsFile: ssh.knownHostsFile,
+      seconds,
+    };
+    await using home = await tempHome();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}ssh_hold.ts`, "run", "--json"]
+        .concat(["--", "hold"]),
+      cwd: REPO,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", ...home.env, DPL_TEST_SSH: JSON.stringify(setup) },
+    }).spawn();
+    const stdout = new Response(child.stdout).text();
     try {
-      child.kill("SIGKILL");
-    } catch {
-      // ended
+      const reader = child.stderr.getReader();
+      const decoder = new TextDecoder();
+      let stderr = "";
+      while ((stderr.match(/\] ready/g) ?? []).length < 2) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`The CLI ended early:\n${stderr}`);
+        stderr += decoder.decode(value, { stream: true });
+      }
+      child.kill("SIGINT");
+      await reader.cancel();
+      assert.equal((await child.status).code, 130);
+      const doc = JSON.parse(await stdout);
+      assert.equal(doc.ok, false);
+      assert.equal(doc.interrupted.signal, "SIGINT");
+      assert.deepEqual(doc.interrupted.stoppedHosts.sort(), ["sshd1", "sshd2"]);
+      assert.deepEqual(doc.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [
+        ["sshd1", "stopped"],
+        ["sshd2", "stopped"],
+      ]);
+      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // ended
+      }
+      await child.status;
+      await stdout.catch(() => "");
+      await killAll(`sleep ${seconds}`);
     }
-    await child.status;
-    await stdout.catch(() => "");
-    await killAll(`sleep ${seconds}`);
-  }
-});
+  },
+);

@@ -8,6 +8,7 @@ import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { FIXTURES, PERMS, REPO } from "./helpers.ts";
 import { tempHome } from "../_support/home.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 function sshSetup(ssh: TestServers, seconds: number) {
   return {
@@ -35,6 +36,7 @@ async function interrupt(
     knownHostsFile: ssh.knownHostsFile,
     seconds,
   };
+  await using home = await tempHome();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -51,7 +53,7 @@ async function interrupt(
     stdin: "null",
     stdout: "null",
     stderr: "piped",
-    env: { NO_COLOR: "1", DPL_TEST_SSH: JSON.stringify(setup) },
+    env: { NO_COLOR: "1", ...home.env, DPL_TEST_SSH: JSON.stringify(setup) },
   }).spawn();
   try {
     const decoder = new TextDecoder();
@@ -88,78 +90,90 @@ async function interrupt(
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
-  Deno.test(`cli ${signal}: sudo'd commands on 2 hosts are stopped, exit ${CODES[signal]}`, async () => {
-    await using ssh = await startSshServers(2);
-    await interrupt(ssh, "key", signal);
-  });
+  Deno.test(
+    `cli ${signal}: sudo'd commands on 2 hosts are stopped, exit ${CODES[signal]}`,
+    NEEDS_SSH,
+    async () => {
+      await using ssh = await startSshServers(2);
+      await interrupt(ssh, "key", signal);
+    },
+  );
 }
 
-Deno.test("cli SIGINT: commands under a sudo that asks for a password are stopped too", async () => {
-  await using ssh = await startSshServers(2);
-  await interrupt(ssh, "password", "SIGINT");
-});
+Deno.test(
+  "cli SIGINT: commands under a sudo that asks for a password are stopped too",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(2);
+    await interrupt(ssh, "password", "SIGINT");
+  },
+);
 
-Deno.test("cli shell: SIGTERM stops the action running in the shell, then exits 143", async () => {
-  await using ssh = await startSshServers(2);
-  const seconds = uniqueSeconds();
-  const words = [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--no-lock",
-    ...PERMS,
-    `${FIXTURES}ssh_hold.ts`,
-  ];
-  const command = [...words, "run"].map((w) => `'${w}'`).join(" ");
-  await using home = await tempHome(); // the shell writes its history there
-  const child = new Deno.Command("script", {
-    args: ["-qfec", command, "/dev/null"],
-    cwd: REPO,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-    env: {
-      NO_COLOR: "1",
-      TERM: "dumb",
-      ...home.env,
-      DPL_TEST_SSH: JSON.stringify(sshSetup(ssh, seconds)),
-    },
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const writer = child.stdin.getWriter();
-  const decoder = new TextDecoder();
-  let screen = "";
-  const until = async (done: () => boolean) => {
-    while (!done()) {
-      const { value, done: ended } = await reader.read();
-      if (ended) throw new Error(`The shell ended early:\n${screen}`);
-      screen += decoder.decode(value, { stream: true });
-    }
-  };
-  try {
-    await until(() => screen.includes("Hold > "));
-    await writer.write(new TextEncoder().encode("hold\r"));
-    await until(() => (screen.match(/\] ready/g) ?? []).length >= 2);
-    const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
-      .filter((p) => p.cmdline.startsWith(Deno.execPath()));
-    assert.ok(cli, "the CLI process");
-    Deno.kill(cli.pid, "SIGTERM");
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      screen += decoder.decode(value, { stream: true });
-    }
-    assert.equal((await child.status).code, 143, screen);
-    assert.match(screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    await writer.close().catch(() => {});
+Deno.test(
+  "cli shell: SIGTERM stops the action running in the shell, then exits 143",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(2);
+    const seconds = uniqueSeconds();
+    const words = [
+      Deno.execPath(),
+      "run",
+      "--quiet",
+      "--no-lock",
+      ...PERMS,
+      `${FIXTURES}ssh_hold.ts`,
+    ];
+    const command = [...words, "run"].map((w) => `'${w}'`).join(" ");
+    await using home = await tempHome(); // the shell writes its history there
+    const child = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      cwd: REPO,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      env: {
+        NO_COLOR: "1",
+        TERM: "dumb",
+        ...home.env,
+        DPL_TEST_SSH: JSON.stringify(sshSetup(ssh, seconds)),
+      },
+    }).spawn();
+    const reader = child.stdout.getReader();
+    const writer = child.stdin.getWriter();
+    const decoder = new TextDecoder();
+    let screen = "";
+    const until = async (done: () => boolean) => {
+      while (!done()) {
+        const { value, done: ended } = await reader.read();
+        if (ended) throw new Error(`The shell ended early:\n${screen}`);
+        screen += decoder.decode(value, { stream: true });
+      }
+    };
     try {
-      child.kill("SIGKILL");
-    } catch {
-      // ended
+      await until(() => screen.includes("Hold > "));
+      await writer.write(new TextEncoder().encode("hold\r"));
+      await until(() => (screen.match(/\] ready/g) ?? []).length >= 2);
+      const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
+        .filter((p) => p.cmdline.startsWith(Deno.execPath()));
+      assert.ok(cli, "the CLI process");
+      Deno.kill(cli.pid, "SIGTERM");
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        screen += decoder.decode(value, { stream: true });
+      }
+      assert.equal((await child.status).code, 143, screen);
+      assert.match(screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
+      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+    } finally {
+      await writer.close().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // ended
+      }
+      await child.status;
+      await killAll(`sleep ${seconds}`);
     }
-    await child.status;
-    await killAll(`sleep ${seconds}`);
-  }
-});
+  },
+);

@@ -11,6 +11,7 @@ import { Env } from "../../src/exec/env.ts";
 import { SshHost } from "../../src/host/ssh/mod.ts";
 import { child, Node, ParallelNode } from "../../src/node/node.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 function tty(): { output: PassThrough & { isTTY: boolean; columns: number }; text: () => string } {
   const output = Object.assign(new PassThrough(), { isTTY: true, columns: 200 });
@@ -123,37 +124,41 @@ class Probe extends ParallelNode {
   }
 }
 
-Deno.test("the live line shows SSH hosts connecting, authenticating, then running", async () => {
-  await using ssh = await startSshServers(2);
-  const hosts = ssh.servers.map((s) =>
-    new SshHost({
-      slug: s.slug,
-      address: s.address,
-      port: s.port,
-      username: ssh.keyUser.name,
-      keyFile: ssh.keyUser.keyFile,
-      knownHostsFiles: [ssh.knownHostsFile],
-      configFile: false,
-      agent: false,
-    })
-  );
-  class Root extends Node {
-    static override hosts = { web: hosts };
-    probe = child(Probe, { roles: { host: "web" } });
-  }
-  const { output, text } = tty();
-  const console_ = new Console({
-    input: new PassThrough(),
-    output,
-    interactive: true,
-    color: false,
-  });
-  await using env = new Env({ console: console_, askOnFailure: false });
-  await env.bind(Root).probe.hello();
-  for (const s of ssh.servers) {
-    const connecting = text().indexOf(`${s.slug} connecting`);
-    const authenticating = text().indexOf(`${s.slug} authenticating`);
-    assert.ok(connecting >= 0 && authenticating > connecting, JSON.stringify(text()));
-    assert.ok(text().indexOf(`${s.slug} running`, authenticating) > authenticating);
-  }
-});
+Deno.test(
+  "the live line shows SSH hosts connecting, authenticating, then running",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(2);
+    const hosts = ssh.servers.map((s) =>
+      new SshHost({
+        slug: s.slug,
+        address: s.address,
+        port: s.port,
+        username: ssh.keyUser.name,
+        keyFile: ssh.keyUser.keyFile,
+        knownHostsFiles: [ssh.knownHostsFile],
+        configFile: false,
+        agent: false,
+      })
+    );
+    class Root extends Node {
+      static override hosts = { web: hosts };
+      probe = child(Probe, { roles: { host: "web" } });
+    }
+    const { output, text } = tty();
+    const console_ = new Console({
+      input: new PassThrough(),
+      output,
+      interactive: true,
+      color: false,
+    });
+    await using env = new Env({ console: console_, askOnFailure: false });
+    await env.bind(Root).probe.hello();
+    for (const s of ssh.servers) {
+      const connecting = text().indexOf(`${s.slug} connecting`);
+      const authenticating = text().indexOf(`${s.slug} authenticating`);
+      assert.ok(connecting >= 0 && authenticating > connecting, JSON.stringify(text()));
+      assert.ok(text().indexOf(`${s.slug} running`, authenticating) > authenticating);
+    }
+  },
+);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { Terminal } from "../shell/fixtures/tmux.ts";
+import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
 
 const FIXTURE = new URL("./fixtures/owner.ts", import.meta.url).pathname;
 
@@ -36,55 +37,65 @@ async function fileAppears(path: string): Promise<void> {
   }
 }
 
-Deno.test("while a host asks a question, another host's output waits for the answer", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer-owner-" });
-  try {
-    await using terminal = await start(dir, ["run", "--", "pair.talk"]);
-    // The question names the host that asks.
-    await terminal.waitFor("[asker] Release name");
-    // The other host prints a line and finishes while the question is open.
-    await Deno.writeTextFile(`${dir}/go`, "");
-    await fileAppears(`${dir}/talker.done`);
-    const during = await terminal.screen();
-    assert.ok(!during.includes("talker-late-line"), `printed during the question:\n${during}`);
-    assert.ok(!/\d+ running/.test(during), `live line shown during the question:\n${during}`);
-    await terminal.type("v1");
-    await terminal.keys("Enter");
-    const after = await terminal.waitFor(/EXIT=\d+/);
-    assert.match(after, /EXIT=0/);
-    const question = after.indexOf("[asker] Release name");
-    const late = after.indexOf("[talker] talker-late-line");
-    assert.ok(late > question, `held output is shown after the answer:\n${after}`);
-    // The question's line is not broken by other output.
-    assert.match(after, /\[asker\] Release name v1\n/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "while a host asks a question, another host's output waits for the answer",
+  NEEDS_TMUX,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "deployer-owner-" });
+    try {
+      await using terminal = await start(dir, ["run", "--", "pair.talk"]);
+      // The question names the host that asks.
+      await terminal.waitFor("[asker] Release name");
+      // The other host prints a line and finishes while the question is open.
+      await Deno.writeTextFile(`${dir}/go`, "");
+      await fileAppears(`${dir}/talker.done`);
+      const during = await terminal.screen();
+      assert.ok(!during.includes("talker-late-line"), `printed during the question:\n${during}`);
+      assert.ok(!/\d+ running/.test(during), `live line shown during the question:\n${during}`);
+      await terminal.type("v1");
+      await terminal.keys("Enter");
+      const after = await terminal.waitFor(/EXIT=\d+/);
+      assert.match(after, /EXIT=0/);
+      const question = after.indexOf("[asker] Release name");
+      const late = after.indexOf("[talker] talker-late-line");
+      assert.ok(late > question, `held output is shown after the answer:\n${after}`);
+      // The question's line is not broken by other output.
+      assert.match(after, /\[asker\] Release name v1\n/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
-Deno.test("questions of two hosts come one at a time, each naming its host", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer-owner-" });
-  try {
-    await using terminal = await start(dir, ["run", "--", "pair.both"]);
-    const first = await terminal.waitFor(/\[(asker|talker)\] Version/);
-    assert.equal(first.match(/\] Version/g)?.length, 1, `one question at a time:\n${first}`);
-    const host = first.match(/\[(asker|talker)\] Version/)![1];
-    const other = host === "asker" ? "talker" : "asker";
-    await terminal.type(`v-${host}`);
-    await terminal.keys("Enter");
-    await terminal.waitFor(`[${other}] Version`);
-    await terminal.type(`v-${other}`);
-    await terminal.keys("Enter");
-    const after = await terminal.waitFor(/EXIT=\d+/);
-    assert.match(after, /EXIT=0/);
-    assert.match(after, /asker\s+v-asker\n/);
-    assert.match(after, /talker\s+v-talker\n/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "questions of two hosts come one at a time, each naming its host",
+  NEEDS_TMUX,
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "deployer-owner-" });
+    try {
+      await using terminal = await start(dir, ["run", "--", "pair.both"]);
+      const first = await terminal.waitFor(/\[(asker|talker)\] Version/);
+      assert.equal(first.match(/\] Version/g)?.length, 1, `one question at a time:\n${first}`);
+      const host = first.match(/\[(asker|talker)\] Version/)![1];
+      const other = host === "asker" ? "talker" : "asker";
+      await terminal.type(`v-${host}`);
+      await terminal.keys("Enter");
+      await terminal.waitFor(`[${other}] Version`);
+      await terminal.type(`v-${other}`);
+      await terminal.keys("Enter");
+      const after = await terminal.waitFor(/EXIT=\d+/);
+      assert.match(after, /EXIT=0/);
+      assert.match(after, /asker\s+v-asker\n/);
+      assert.match(after, /talker\s+v-talker\n/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
-Deno.test("host keys of 3 unknown servers: one 'yes to all remaining' answer", async () => {
+Deno.test("host keys of 3 unknown servers: one 'yes to all remaining' answer", {
+  ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
+}, async () => {
   await using ssh = await startSshServers(3);
   const dir = await Deno.makeTempDir({ prefix: "deployer-owner-" });
   try {

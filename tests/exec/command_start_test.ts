@@ -10,6 +10,7 @@ import type { Host } from "../../src/host/host.ts";
 import { LocalHost } from "../../src/host/local.ts";
 import { SshHost } from "../../src/host/ssh/mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 /** Keeps events and tells when one matches. */
 class Events implements Logger {
@@ -58,27 +59,31 @@ Deno.test("a command waiting for the parallel limit is printed when it starts", 
   }
 });
 
-Deno.test("a command waiting for a channel under maxSessions is printed when it starts", async () => {
-  await using ssh = await startSshServers(1);
-  const server = ssh.servers[0];
-  const dir = await Deno.makeTempDir();
-  try {
-    await Deno.chmod(dir, 0o777); // the test user creates nothing there, but must see it
-    const host = new SshHost({
-      slug: server.slug,
-      address: server.address,
-      port: server.port,
-      username: ssh.keyUser.name,
-      keyFile: ssh.keyUser.keyFile,
-      knownHostsFiles: [ssh.knownHostsFile],
-      configFile: false,
-      agent: false,
-      maxSessions: 1,
-    });
-    const events = new Events();
-    await using env = new Env({ interactive: false, loggers: [events] });
-    await secondWaits(host, env, events, dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+Deno.test(
+  "a command waiting for a channel under maxSessions is printed when it starts",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const server = ssh.servers[0];
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.chmod(dir, 0o777); // the test user creates nothing there, but must see it
+      const host = new SshHost({
+        slug: server.slug,
+        address: server.address,
+        port: server.port,
+        username: ssh.keyUser.name,
+        keyFile: ssh.keyUser.keyFile,
+        knownHostsFiles: [ssh.knownHostsFile],
+        configFile: false,
+        agent: false,
+        maxSessions: 1,
+      });
+      const events = new Events();
+      await using env = new Env({ interactive: false, loggers: [events] });
+      await secondWaits(host, env, events, dir);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Terminal } from "../shell/fixtures/tmux.ts";
+import { NEEDS_TMUX } from "../_support/needs.ts";
 
 const FIXTURE = new URL("./fixtures/plan.ts", import.meta.url).pathname;
 const SECRET = "s3cr3t-token-value";
@@ -69,29 +70,41 @@ Deno.test("--sandbox --json carries the plan with cwd, env names and user, in ho
   }
 });
 
-Deno.test("a shell started with --sandbox says so in its prompt and prints the plan", async () => {
-  const home = await Deno.makeTempDir();
-  try {
-    const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
-    const command = [Deno.execPath(), "run", "--quiet", "--allow-all", FIXTURE, "run", "--sandbox"]
-      .map((a) => `'${a}'`).join(" ");
-    await using terminal = await Terminal.start(command, {
-      HOME: home,
-      DENO_DIR: denoDir,
-      TERM: "xterm-256color",
-    });
-    await terminal.waitFor("Root (sandbox) > ");
-    await terminal.type("web deploy");
-    await terminal.keys("Enter");
-    // The plan, then the prompt again.
-    const screen = await terminal.waitFor(/alpha:[\s\S]*sudo user[\s\S]*Root \(sandbox\) > /);
-    assert.ok(screen.includes("Sandbox plan (nothing was run):"), screen);
-    assert.ok(screen.includes("sudo user: www-data"), screen);
-    assert.ok(screen.indexOf("  zeta:") < screen.indexOf("  alpha:"), screen);
-    assert.ok(!screen.includes(SECRET), screen);
-    await terminal.type("exit");
-    await terminal.keys("Enter");
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-});
+Deno.test(
+  "a shell started with --sandbox says so in its prompt and prints the plan",
+  NEEDS_TMUX,
+  async () => {
+    const home = await Deno.makeTempDir();
+    try {
+      const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+      const command = [
+        Deno.execPath(),
+        "run",
+        "--quiet",
+        "--allow-all",
+        FIXTURE,
+        "run",
+        "--sandbox",
+      ]
+        .map((a) => `'${a}'`).join(" ");
+      await using terminal = await Terminal.start(command, {
+        HOME: home,
+        DENO_DIR: denoDir,
+        TERM: "xterm-256color",
+      });
+      await terminal.waitFor("Root (sandbox) > ");
+      await terminal.type("web deploy");
+      await terminal.keys("Enter");
+      // The plan, then the prompt again.
+      const screen = await terminal.waitFor(/alpha:[\s\S]*sudo user[\s\S]*Root \(sandbox\) > /);
+      assert.ok(screen.includes("Sandbox plan (nothing was run):"), screen);
+      assert.ok(screen.includes("sudo user: www-data"), screen);
+      assert.ok(screen.indexOf("  zeta:") < screen.indexOf("  alpha:"), screen);
+      assert.ok(!screen.includes(SECRET), screen);
+      await terminal.type("exit");
+      await terminal.keys("Enter");
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);

@@ -9,6 +9,7 @@ import { TerminalLogger } from "../../src/exec/logging.ts";
 import { formatError, formatResult } from "../../src/shell/format.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 const TITLE = "\x1b]0;title\x07";
 const CLEAR = "\x1b[2J";
@@ -81,19 +82,23 @@ Deno.test("terminal view: hostile slugs, node names, paths and local output stay
   }
 });
 
-Deno.test("terminal view: the output of a remote command cannot forge a line or move the cursor", async () => {
-  await using ssh = await startSshServers(1);
-  let text = "";
-  await using env = new Env({
-    interactive: false,
-    loggers: [new TerminalLogger({ write: (t: string) => (text += t) }, { color: true })],
-  });
-  const server = keyHost(ssh);
-  const host = env.host(new SshHost({ ...server.options, slug: `db${TITLE}` }));
-  await host.run(sh`printf '%s' ${HOSTILE}; printf '\\033[1;32mgreen\\033[0m\\n\\033[3A'`);
-  assertSafe(text, ["[db\\x1b]0;title\\x07] "], true);
-  const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
-  assert.ok(plain.includes("\\x1b]0;title\\x07\\x1b[2J\\r[web1] fake\n"), plain);
-  assert.ok(plain.includes("\\x1b[3A\n"), "cursor movement escaped");
-  assert.ok(text.includes("\x1b[1;32mgreen\x1b[0m"), "colours kept");
-});
+Deno.test(
+  "terminal view: the output of a remote command cannot forge a line or move the cursor",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    let text = "";
+    await using env = new Env({
+      interactive: false,
+      loggers: [new TerminalLogger({ write: (t: string) => (text += t) }, { color: true })],
+    });
+    const server = keyHost(ssh);
+    const host = env.host(new SshHost({ ...server.options, slug: `db${TITLE}` }));
+    await host.run(sh`printf '%s' ${HOSTILE}; printf '\\033[1;32mgreen\\033[0m\\n\\033[3A'`);
+    assertSafe(text, ["[db\\x1b]0;title\\x07] "], true);
+    const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
+    assert.ok(plain.includes("\\x1b]0;title\\x07\\x1b[2J\\r[web1] fake\n"), plain);
+    assert.ok(plain.includes("\\x1b[3A\n"), "cursor movement escaped");
+    assert.ok(text.includes("\x1b[1;32mgreen\x1b[0m"), "colours kept");
+  },
+);

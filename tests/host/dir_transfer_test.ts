@@ -8,6 +8,7 @@ import { Env, LocalHost } from "../../mod.ts";
 import type { Host } from "../../src/host/mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 interface Target extends AsyncDisposable {
   host: Host;
@@ -86,108 +87,122 @@ function names(dir: string): string[] {
 
 for (const [kind, setup] of kinds) {
   for (const via of ["tar", "sftp"] as const) {
-    Deno.test(`${kind} (${via}): putDir and getDir keep hostile names and modes`, async () => {
-      await using target = await setup();
-      await using env = new Env({ interactive: false });
-      const host = env.host(target.host);
-      const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
-      try {
-        await makeTree(`${local}/src`);
-        const expected = await snapshot(`${local}/src`);
-        let progress = 0;
-        await host.putDir(`${local}/src`, `${target.dir}/up`, {
-          via,
-          onProgress: (done) => void (progress = done),
-        });
-        assert.ok(progress > 0);
-        assert.deepEqual(await snapshot(`${target.dir}/up`), expected);
-        assert.equal(Deno.statSync(`${target.dir}/up`).mode! & 0o7777, 0o750);
-        await host.getDir(`${target.dir}/up`, `${local}/down`, { via });
-        assert.deepEqual(await snapshot(`${local}/down`), expected);
-        assert.equal(Deno.statSync(`${local}/down`).mode! & 0o7777, 0o750);
-        assert.deepEqual(names(target.dir), ["up"]);
-        assert.deepEqual(names(local), ["down", "src"]);
-      } finally {
-        await Deno.remove(local, { recursive: true });
-      }
-    });
-
-    Deno.test(`${kind} (${via}): an existing directory is replaced, not merged`, async () => {
-      await using target = await setup();
-      await using env = new Env({ interactive: false });
-      const host = env.host(target.host);
-      const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
-      try {
-        await makeTree(`${local}/src`);
-        await host.run(`mkdir -p '${target.dir}/site/old' && echo stale > '${target.dir}/site/a'`);
-        await host.putDir(`${local}/src`, `${target.dir}/site`, { via });
-        assert.deepEqual(await snapshot(`${target.dir}/site`), await snapshot(`${local}/src`));
-        assert.deepEqual(names(target.dir), ["site"]);
-        // Again: the old tree, with a read-only directory in it, is removed completely.
-        await host.putDir(`${local}/src`, `${target.dir}/site`, { via });
-        assert.deepEqual(names(target.dir), ["site"]);
-        await Deno.mkdir(`${local}/down/stale`, { recursive: true });
-        await host.getDir(`${target.dir}/site`, `${local}/down`, { via });
-        assert.deepEqual(await snapshot(`${local}/down`), await snapshot(`${local}/src`));
-        assert.deepEqual(names(local), ["down", "src"]);
-        await host.getDir(`${target.dir}/site`, `${local}/down`, { via });
-        assert.deepEqual(names(local), ["down", "src"]);
-        // A file where the directory should go is refused, and left alone.
-        await Deno.writeTextFile(`${local}/file`, "keep");
-        await assert.rejects(
-          host.getDir(`${target.dir}/site`, `${local}/file`, { via }),
-          /not a directory/,
-        );
-        assert.equal(await Deno.readTextFile(`${local}/file`), "keep");
-        assert.deepEqual(names(local), ["down", "file", "src"]);
-      } finally {
-        await Deno.remove(local, { recursive: true });
-      }
-    });
-
-    Deno.test(`${kind} (${via}): a failure in the middle leaves no temporary directory`, async () => {
-      await using target = await setup();
-      await using env = new Env({ interactive: false });
-      const host = env.host(target.host);
-      const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
-      try {
-        await Deno.mkdir(`${local}/src`);
-        for (let i = 0; i < 200; i++) {
-          await Deno.writeFile(`${local}/src/f${i}`, new Uint8Array(64 * 1024).fill(i));
-        }
-        await host.run(`mkdir '${target.dir}/site' && echo old > '${target.dir}/site/keep'`);
-        const abort = new AbortController();
-        await assert.rejects(
-          host.putDir(`${local}/src`, `${target.dir}/site`, {
+    Deno.test(
+      `${kind} (${via}): putDir and getDir keep hostile names and modes`,
+      kind === "SshHost" ? NEEDS_SSH : {},
+      async () => {
+        await using target = await setup();
+        await using env = new Env({ interactive: false });
+        const host = env.host(target.host);
+        const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
+        try {
+          await makeTree(`${local}/src`);
+          const expected = await snapshot(`${local}/src`);
+          let progress = 0;
+          await host.putDir(`${local}/src`, `${target.dir}/up`, {
             via,
-            signal: abort.signal,
-            onProgress: () => abort.abort(),
-          }),
-        );
-        assert.deepEqual(names(target.dir), ["site"]);
-        assert.deepEqual(names(`${target.dir}/site`), ["keep"]);
-
-        await Deno.mkdir(`${local}/down`);
-        await Deno.writeTextFile(`${local}/down/keep`, "old");
-        if (target.unprivileged) {
-          // A file the login user cannot read makes the remote side fail half-way.
-          await Deno.writeTextFile(`${target.dir}/site/zz-secret`, "root only");
-          await Deno.chmod(`${target.dir}/site/zz-secret`, 0o000);
-          await assert.rejects(host.getDir(`${target.dir}/site`, `${local}/down`, { via }));
-        } else {
-          const stop = new AbortController();
-          await assert.rejects(host.getDir(`${local}/src`, `${local}/down`, {
-            via,
-            signal: stop.signal,
-            onProgress: () => stop.abort(),
-          }));
+            onProgress: (done) => void (progress = done),
+          });
+          assert.ok(progress > 0);
+          assert.deepEqual(await snapshot(`${target.dir}/up`), expected);
+          assert.equal(Deno.statSync(`${target.dir}/up`).mode! & 0o7777, 0o750);
+          await host.getDir(`${target.dir}/up`, `${local}/down`, { via });
+          assert.deepEqual(await snapshot(`${local}/down`), expected);
+          assert.equal(Deno.statSync(`${local}/down`).mode! & 0o7777, 0o750);
+          assert.deepEqual(names(target.dir), ["up"]);
+          assert.deepEqual(names(local), ["down", "src"]);
+        } finally {
+          await Deno.remove(local, { recursive: true });
         }
-        assert.deepEqual(names(local), ["down", "src"]);
-        assert.deepEqual(names(`${local}/down`), ["keep"]);
-      } finally {
-        await Deno.remove(local, { recursive: true });
-      }
-    });
+      },
+    );
+
+    Deno.test(
+      `${kind} (${via}): an existing directory is replaced, not merged`,
+      kind === "SshHost" ? NEEDS_SSH : {},
+      async () => {
+        await using target = await setup();
+        await using env = new Env({ interactive: false });
+        const host = env.host(target.host);
+        const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
+        try {
+          await makeTree(`${local}/src`);
+          await host.run(
+            `mkdir -p '${target.dir}/site/old' && echo stale > '${target.dir}/site/a'`,
+          );
+          await host.putDir(`${local}/src`, `${target.dir}/site`, { via });
+          assert.deepEqual(await snapshot(`${target.dir}/site`), await snapshot(`${local}/src`));
+          assert.deepEqual(names(target.dir), ["site"]);
+          // Again: the old tree, with a read-only directory in it, is removed completely.
+          await host.putDir(`${local}/src`, `${target.dir}/site`, { via });
+          assert.deepEqual(names(target.dir), ["site"]);
+          await Deno.mkdir(`${local}/down/stale`, { recursive: true });
+          await host.getDir(`${target.dir}/site`, `${local}/down`, { via });
+          assert.deepEqual(await snapshot(`${local}/down`), await snapshot(`${local}/src`));
+          assert.deepEqual(names(local), ["down", "src"]);
+          await host.getDir(`${target.dir}/site`, `${local}/down`, { via });
+          assert.deepEqual(names(local), ["down", "src"]);
+          // A file where the directory should go is refused, and left alone.
+          await Deno.writeTextFile(`${local}/file`, "keep");
+          await assert.rejects(
+            host.getDir(`${target.dir}/site`, `${local}/file`, { via }),
+            /not a directory/,
+          );
+          assert.equal(await Deno.readTextFile(`${local}/file`), "keep");
+          assert.deepEqual(names(local), ["down", "file", "src"]);
+        } finally {
+          await Deno.remove(local, { recursive: true });
+        }
+      },
+    );
+
+    Deno.test(
+      `${kind} (${via}): a failure in the middle leaves no temporary directory`,
+      kind === "SshHost" ? NEEDS_SSH : {},
+      async () => {
+        await using target = await setup();
+        await using env = new Env({ interactive: false });
+        const host = env.host(target.host);
+        const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
+        try {
+          await Deno.mkdir(`${local}/src`);
+          for (let i = 0; i < 200; i++) {
+            await Deno.writeFile(`${local}/src/f${i}`, new Uint8Array(64 * 1024).fill(i));
+          }
+          await host.run(`mkdir '${target.dir}/site' && echo old > '${target.dir}/site/keep'`);
+          const abort = new AbortController();
+          await assert.rejects(
+            host.putDir(`${local}/src`, `${target.dir}/site`, {
+              via,
+              signal: abort.signal,
+              onProgress: () => abort.abort(),
+            }),
+          );
+          assert.deepEqual(names(target.dir), ["site"]);
+          assert.deepEqual(names(`${target.dir}/site`), ["keep"]);
+
+          await Deno.mkdir(`${local}/down`);
+          await Deno.writeTextFile(`${local}/down/keep`, "old");
+          if (target.unprivileged) {
+            // A file the login user cannot read makes the remote side fail half-way.
+            await Deno.writeTextFile(`${target.dir}/site/zz-secret`, "root only");
+            await Deno.chmod(`${target.dir}/site/zz-secret`, 0o000);
+            await assert.rejects(host.getDir(`${target.dir}/site`, `${local}/down`, { via }));
+          } else {
+            const stop = new AbortController();
+            await assert.rejects(host.getDir(`${local}/src`, `${local}/down`, {
+              via,
+              signal: stop.signal,
+              onProgress: () => stop.abort(),
+            }));
+          }
+          assert.deepEqual(names(local), ["down", "src"]);
+          assert.deepEqual(names(`${local}/down`), ["keep"]);
+        } finally {
+          await Deno.remove(local, { recursive: true });
+        }
+      },
+    );
   }
 }
 
@@ -203,31 +218,35 @@ Deno.test("putDir in a sandbox writes nothing and records the plan", async () =>
   }
 });
 
-Deno.test("SshHost: putDir with useSudo installs a root-owned tree where the user cannot write", async () => {
-  const ssh = await startSshServers(1);
-  const dir = await Deno.makeTempDir({ prefix: "deployer-dir-" });
-  const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
-  try {
-    await Deno.chmod(dir, 0o755); // root's, not writable by the login user
-    await makeTree(`${local}/src`);
-    await Deno.mkdir(`${dir}/site`);
-    await Deno.writeTextFile(`${dir}/site/old`, "stale");
-    await using env = new Env({ interactive: false });
-    const host = env.host(keyHost(ssh));
-    await assert.rejects(host.putDir(`${local}/src`, `${dir}/site`), /Permission denied/);
-    await host.putDir(`${local}/src`, `${dir}/site`, { useSudo: true });
-    assert.deepEqual(await snapshot(`${dir}/site`), await snapshot(`${local}/src`));
-    assert.equal(Deno.statSync(`${dir}/site/-sub dir/deep/run.sh`).uid, 0);
-    assert.deepEqual(names(dir), ["site"]);
-    // No upload directory is left in the login home (other tests may write files there).
-    const home = await host.getHomeDirectory();
-    const left = names(home).filter((n) =>
-      n.includes("deployer") && Deno.lstatSync(`${home}/${n}`).isDirectory
-    );
-    assert.deepEqual(left, []);
-  } finally {
-    await ssh.stop();
-    await Deno.remove(dir, { recursive: true });
-    await Deno.remove(local, { recursive: true });
-  }
-});
+Deno.test(
+  "SshHost: putDir with useSudo installs a root-owned tree where the user cannot write",
+  NEEDS_SSH,
+  async () => {
+    const ssh = await startSshServers(1);
+    const dir = await Deno.makeTempDir({ prefix: "deployer-dir-" });
+    const local = await Deno.makeTempDir({ prefix: "deployer-dir-local-" });
+    try {
+      await Deno.chmod(dir, 0o755); // root's, not writable by the login user
+      await makeTree(`${local}/src`);
+      await Deno.mkdir(`${dir}/site`);
+      await Deno.writeTextFile(`${dir}/site/old`, "stale");
+      await using env = new Env({ interactive: false });
+      const host = env.host(keyHost(ssh));
+      await assert.rejects(host.putDir(`${local}/src`, `${dir}/site`), /Permission denied/);
+      await host.putDir(`${local}/src`, `${dir}/site`, { useSudo: true });
+      assert.deepEqual(await snapshot(`${dir}/site`), await snapshot(`${local}/src`));
+      assert.equal(Deno.statSync(`${dir}/site/-sub dir/deep/run.sh`).uid, 0);
+      assert.deepEqual(names(dir), ["site"]);
+      // No upload directory is left in the login home (other tests may write files there).
+      const home = await host.getHomeDirectory();
+      const left = names(home).filter((n) =>
+        n.includes("deployer") && Deno.lstatSync(`${home}/${n}`).isDirectory
+      );
+      assert.deepEqual(left, []);
+    } finally {
+      await ssh.stop();
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);

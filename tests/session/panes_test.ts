@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { REPO } from "../cli/helpers.ts";
 import { Listener, Place } from "./_support.ts";
+import { NEEDS_TMUX } from "../_support/needs.ts";
 
 /** A tmux server of this test: run tmux commands on it, read panes, wait for text. */
 class Tmux implements AsyncDisposable {
@@ -34,7 +35,7 @@ class Tmux implements AsyncDisposable {
   }
 }
 
-Deno.test("session: --panes in tmux runs each isolation in its own pane", async () => {
+Deno.test("session: --panes in tmux runs each isolation in its own pane", NEEDS_TMUX, async () => {
   await using place = await Place.create();
   await using listener = await Listener.start(place);
   await using tmux = new Tmux();

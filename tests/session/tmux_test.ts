@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Terminal } from "../shell/fixtures/tmux.ts";
 import { REPO } from "../cli/helpers.ts";
 import { Listener, Place } from "./_support.ts";
+import { NEEDS_TMUX } from "../_support/needs.ts";
 
 /** `deployer connect` in a terminal; `program` is `cli.ts` or a script that calls `runCli`. */
 async function connect(place: Place, socket: string, program = "cli.ts"): Promise<Terminal> {
@@ -28,7 +29,7 @@ async function tab(terminal: Terminal, typed: string): Promise<void> {
   await terminal.keys("Tab");
 }
 
-Deno.test("session: two connected terminals, each with its own prompt", async () => {
+Deno.test("session: two connected terminals, each with its own prompt", NEEDS_TMUX, async () => {
   await using place = await Place.create();
   await using listener = await Listener.start(place);
   await using a = await connect(place, listener.socket);

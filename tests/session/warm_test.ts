@@ -7,6 +7,7 @@ import { startSshServers } from "../../src/testing/mod.ts";
 import { SessionClient } from "../../src/cli/session/mod.ts";
 import { REPO } from "../cli/helpers.ts";
 import { deployer, Listener, Place } from "./_support.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 /** Established TCP connections to `port` on loopback (as `ss` reports them). */
 async function connectionsTo(port: number): Promise<number> {
@@ -16,7 +17,7 @@ async function connectionsTo(port: number): Promise<number> {
   return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.trim()).length;
 }
 
-Deno.test("session: clients reuse the session's warm SSH connection", async () => {
+Deno.test("session: clients reuse the session's warm SSH connection", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const [server] = ssh.servers;
   const setup = {

@@ -3,6 +3,7 @@
  * current node's default action, and a path that names a node runs its default action.
  */
 import { Terminal } from "./fixtures/tmux.ts";
+import { NEEDS_TMUX } from "../_support/needs.ts";
 
 const SCRIPT = new URL("../cli/fixtures/callable.ts", import.meta.url).pathname;
 
@@ -11,7 +12,7 @@ async function run(terminal: Terminal, line: string): Promise<void> {
   await terminal.keys("Enter");
 }
 
-Deno.test("shell: `.` and a node's path run its default action", async (t) => {
+Deno.test("shell: `.` and a node's path run its default action", NEEDS_TMUX, async (t) => {
   const home = await Deno.makeTempDir({ prefix: "deployer-default-home-" });
   const command = [Deno.execPath(), "run", "--allow-all", SCRIPT, "run"]
     .map((a) => `'${a}'`).join(" ");

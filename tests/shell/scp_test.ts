@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { Terminal } from "./fixtures/tmux.ts";
+import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
 
 const FIXTURE = new URL("./fixtures/scp_tree.ts", import.meta.url).pathname;
 
@@ -37,7 +38,9 @@ async function tree(root: string, rel = ""): Promise<string[]> {
   return out;
 }
 
-Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", async () => {
+Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
+  ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
+}, async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
   const base = await Deno.makeTempDir({ prefix: "deployer-scp-" });
@@ -133,7 +136,9 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", a
   }
 });
 
-Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host", async () => {
+Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host", {
+  ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
+}, async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
   const base = await Deno.makeTempDir({ prefix: "deployer-scp-" });
@@ -183,27 +188,31 @@ Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host
   }
 });
 
-Deno.test("shell: --scp asks for a host of the node, opens the SCP shell, exit returns", async () => {
-  const home = await Deno.makeTempDir({ prefix: "deployer-scp-home-" });
-  try {
-    const tree = new URL("./fixtures/tree.ts", import.meta.url).pathname;
-    const command = [Deno.execPath(), "run", "--allow-all", tree].map(quote).join(" ");
-    await using terminal = await Terminal.start(`cd ${quote(home)} && ${command}`, {
-      HOME: home,
-      TERM: "xterm-256color",
-    });
-    await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
-    await run(terminal, "--scp web");
-    await terminal.waitFor("Choose a host");
-    await terminal.waitFor("two");
-    await terminal.keys("Down"); // local, one, two: the second
-    await terminal.keys("Enter");
-    await terminal.waitFor(/local:deployer-scp-home-\S+ ~ one:\S+ > $/m);
-    await run(terminal, "lpwd");
-    await terminal.waitFor(`\n${home}\n`);
-    await run(terminal, "exit");
-    await terminal.waitFor(/^Root > $/m); // the first prompt has "--scp web" on it by now
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-});
+Deno.test(
+  "shell: --scp asks for a host of the node, opens the SCP shell, exit returns",
+  NEEDS_TMUX,
+  async () => {
+    const home = await Deno.makeTempDir({ prefix: "deployer-scp-home-" });
+    try {
+      const tree = new URL("./fixtures/tree.ts", import.meta.url).pathname;
+      const command = [Deno.execPath(), "run", "--allow-all", tree].map(quote).join(" ");
+      await using terminal = await Terminal.start(`cd ${quote(home)} && ${command}`, {
+        HOME: home,
+        TERM: "xterm-256color",
+      });
+      await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+      await run(terminal, "--scp web");
+      await terminal.waitFor("Choose a host");
+      await terminal.waitFor("two");
+      await terminal.keys("Down"); // local, one, two: the second
+      await terminal.keys("Enter");
+      await terminal.waitFor(/local:deployer-scp-home-\S+ ~ one:\S+ > $/m);
+      await run(terminal, "lpwd");
+      await terminal.waitFor(`\n${home}\n`);
+      await run(terminal, "exit");
+      await terminal.waitFor(/^Root > $/m); // the first prompt has "--scp web" on it by now
+    } finally {
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);

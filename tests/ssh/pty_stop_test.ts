@@ -9,6 +9,7 @@ import type { Terminal } from "../../src/host/mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { keyHost } from "./_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 /** A terminal that records what is written to it. */
 function recordingTerminal(onWrite: (text: string) => void = () => {}): Terminal {
@@ -21,7 +22,7 @@ function recordingTerminal(onWrite: (text: string) => void = () => {}): Terminal
   };
 }
 
-Deno.test("pty: output shows no session report", async () => {
+Deno.test("pty: output shows no session report", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   let shown = "";
   await using env = new Env({ terminal: recordingTerminal((t) => (shown += t)) });
@@ -30,7 +31,7 @@ Deno.test("pty: output shows no session report", async () => {
   assert.ok(!shown.includes("deployer-session"), shown);
 });
 
-Deno.test("pty: an aborted sudo'd command leaves nothing on the host", async () => {
+Deno.test("pty: an aborted sudo'd command leaves nothing on the host", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   const seconds = uniqueSeconds();
   const controller = new AbortController();
@@ -48,14 +49,18 @@ Deno.test("pty: an aborted sudo'd command leaves nothing on the host", async () 
   }
 });
 
-Deno.test("pty: a command too long for a command line is refused, the host still works", async () => {
-  await using ssh = await startSshServers(1);
-  await using env = new Env({ terminal: recordingTerminal() });
-  const host = env.host(keyHost(ssh));
-  const error = await host.run(sh`: ${"x".repeat(200_000)}`, { interactive: true })
-    .catch((e) => e);
-  assert.ok(error instanceof DeployerError, String(error));
-  assert.match(error.message, /too long to run with a terminal/);
-  assert.ok(error.message.length < 1000);
-  assert.equal((await host.run(sh`echo ok`)).stdout, "ok\n");
-});
+Deno.test(
+  "pty: a command too long for a command line is refused, the host still works",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    await using env = new Env({ terminal: recordingTerminal() });
+    const host = env.host(keyHost(ssh));
+    const error = await host.run(sh`: ${"x".repeat(200_000)}`, { interactive: true })
+      .catch((e) => e);
+    assert.ok(error instanceof DeployerError, String(error));
+    assert.match(error.message, /too long to run with a terminal/);
+    assert.ok(error.message.length < 1000);
+    assert.equal((await host.run(sh`echo ok`)).stdout, "ok\n");
+  },
+);

@@ -11,6 +11,7 @@ import type { LogEvent } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { processesWith } from "../_support/procs.ts";
 import { keyHost } from "./_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 function passwordHost(ssh: TestServers): Host {
   return keyHost(ssh, 0, {
@@ -61,17 +62,25 @@ async function sampleWhileRunning(host: Host, sudo: boolean): Promise<void> {
   }
 }
 
-Deno.test("secrets: not in any command line on the host (ssh, no sudo)", async () => {
+Deno.test("secrets: not in any command line on the host (ssh, no sudo)", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   await sampleWhileRunning(keyHost(ssh), false);
 });
 
-Deno.test("secrets: not in any command line on the host (ssh, passwordless sudo)", async () => {
-  await using ssh = await startSshServers(1);
-  await sampleWhileRunning(keyHost(ssh), true);
-});
+Deno.test(
+  "secrets: not in any command line on the host (ssh, passwordless sudo)",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    await sampleWhileRunning(keyHost(ssh), true);
+  },
+);
 
-Deno.test("secrets: not in any command line on the host (ssh, sudo with a password)", async () => {
-  await using ssh = await startSshServers(1);
-  await sampleWhileRunning(passwordHost(ssh), true);
-});
+Deno.test(
+  "secrets: not in any command line on the host (ssh, sudo with a password)",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    await sampleWhileRunning(passwordHost(ssh), true);
+  },
+);

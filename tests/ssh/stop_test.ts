@@ -12,6 +12,7 @@ import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { sudoWorks } from "../_support/sudo.ts";
 import { keyHost } from "./_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 /** Calls `onReady` when a command prints "ready"; keeps the end events. */
 class Watch implements Logger {
@@ -69,17 +70,25 @@ async function stopsEverything(
 }
 
 for (const how of ["timeout", "abort"] as const) {
-  Deno.test(`ssh stop (${how}): a sudo'd command and its children, passwordless sudo`, async () => {
-    await using ssh = await startSshServers(1);
-    await stopsEverything(keyHost(ssh), how, true);
-  });
+  Deno.test(
+    `ssh stop (${how}): a sudo'd command and its children, passwordless sudo`,
+    NEEDS_SSH,
+    async () => {
+      await using ssh = await startSshServers(1);
+      await stopsEverything(keyHost(ssh), how, true);
+    },
+  );
 
-  Deno.test(`ssh stop (${how}): a sudo'd command and its children, sudo with a password`, async () => {
-    await using ssh = await startSshServers(1);
-    await stopsEverything(passwordHost(ssh), how, true);
-  });
+  Deno.test(
+    `ssh stop (${how}): a sudo'd command and its children, sudo with a password`,
+    NEEDS_SSH,
+    async () => {
+      await using ssh = await startSshServers(1);
+      await stopsEverything(passwordHost(ssh), how, true);
+    },
+  );
 
-  Deno.test(`ssh stop (${how}): a command without sudo and its children`, async () => {
+  Deno.test(`ssh stop (${how}): a command without sudo and its children`, NEEDS_SSH, async () => {
     await using ssh = await startSshServers(1);
     await stopsEverything(keyHost(ssh), how, false);
   });
@@ -91,21 +100,25 @@ for (const how of ["timeout", "abort"] as const) {
   });
 }
 
-Deno.test("ssh stop: a command that ignores TERM is killed, and the stop still confirmed", async () => {
-  await using ssh = await startSshServers(1);
-  const seconds = uniqueSeconds();
-  const controller = new AbortController();
-  const watch = new Watch(() => controller.abort());
-  try {
-    await using env = new Env({ interactive: false, loggers: [watch] });
-    const command =
-      sh`sh -c ${`trap '' TERM; sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
-    const error = await env.host(keyHost(ssh)).sudo(command, { signal: controller.signal })
-      .catch((e) => e);
-    assert.ok(error instanceof CommandError, String(error));
-    assert.equal((watch.ends.at(-1) as { stopped?: boolean }).stopped, true);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
-});
+Deno.test(
+  "ssh stop: a command that ignores TERM is killed, and the stop still confirmed",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const seconds = uniqueSeconds();
+    const controller = new AbortController();
+    const watch = new Watch(() => controller.abort());
+    try {
+      await using env = new Env({ interactive: false, loggers: [watch] });
+      const command =
+        sh`sh -c ${`trap '' TERM; sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
+      const error = await env.host(keyHost(ssh)).sudo(command, { signal: controller.signal })
+        .catch((e) => e);
+      assert.ok(error instanceof CommandError, String(error));
+      assert.equal((watch.ends.at(-1) as { stopped?: boolean }).stopped, true);
+      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+    } finally {
+      await killAll(`sleep ${seconds}`);
+    }
+  },
+);

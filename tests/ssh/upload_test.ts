@@ -8,6 +8,7 @@ import { Env } from "../../mod.ts";
 import { localFileData } from "../../src/host/files.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { keyHost } from "./_setup.ts";
+import { NEEDS_SSH } from "../_support/needs.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -18,7 +19,7 @@ function pattern(size: number, seed: number): Uint8Array {
   return data;
 }
 
-Deno.test("putFile: sizes around the read and write pieces arrive intact", async () => {
+Deno.test("putFile: sizes around the read and write pieces arrive intact", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
   await using env = new Env({ interactive: false });
   const host = env.host(keyHost(ssh));
