@@ -87,13 +87,25 @@ export async function walkLocal(root: string): Promise<LocalTree> {
   return { root, mode: (info.mode ?? 0o755) & 0o7777, entries, bytes };
 }
 
-/** Runs `f` on every item, `width` at a time; the first failure rejects. */
+/**
+ * Runs `f` on every item, `width` at a time. After a failure no new item starts, and the
+ * first failure rejects only once the items already running have ended, so that the
+ * caller's clean-up never races a write still in flight.
+ */
 async function pool<T>(items: T[], width: number, f: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (next < items.length) await f(items[next++]);
+    while (!failure && next < items.length) {
+      try {
+        await f(items[next++]);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 /** Runs shell commands in as few execs as fit the 128 KiB argument limit. */
