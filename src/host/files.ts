@@ -12,6 +12,8 @@ import type { Host } from "./host.ts";
 import type { CommandResult, RunOptions } from "./run.ts";
 import type { HostServices } from "./services.ts";
 
+export { localFileData } from "./local_file_data.ts";
+
 /**
  * What file operations need of a bound host (a `HostHandle` is one). Kept narrow so this
  * module does not depend on the handle that uses it.
@@ -94,104 +96,6 @@ export async function readFile(
     );
     throw error;
   }
-}
-
-/** Files up to this size are read whole: one allocation of their size, no stream. */
-const READ_WHOLE = 1024 * 1024;
-/** Size of the pieces a larger file is read in (a multiple of the SFTP write size). */
-const READ_PIECE = 1024 * 1024;
-
-/**
- * The contents of a local file to upload: a small file (up to 1 MiB) read whole, a larger
- * one as a stream of 1 MiB pieces read only as fast as they are consumed, so an upload
- * holds a few MiB whatever the file's size. A missing file rejects with
- * `Deno.errors.NotFound`.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { localFileData } from "./files.ts";
- * const path = await Deno.makeTempFile();
- * try {
- *   await Deno.writeTextFile(path, "hello\n");
- *   const data = await localFileData(path);
- *   assert.ok(data instanceof Uint8Array);
- *   assert.equal(new TextDecoder().decode(data), "hello\n");
- *   await assert.rejects(localFileData(`${path}.missing`), Deno.errors.NotFound);
- * } finally {
- *   await Deno.remove(path);
- * }
- * ```
- */
-export async function localFileData(path: string): Promise<FileData> {
-  const file = await Deno.open(path, { read: true });
-  try {
-    const info = await file.stat();
-    if (info.isFile && info.size <= READ_WHOLE) {
-      const bytes = new Uint8Array(info.size);
-      let size = 0;
-      for (let n; size < bytes.length && (n = await file.read(bytes.subarray(size))) !== null;) {
-        size += n;
-      }
-      // It may have grown since the stat: read on to its end.
-      const rest = size === bytes.length ? await readRest(file) : new Uint8Array();
-      file.close();
-      if (!rest.length) return bytes.subarray(0, size);
-      const all = new Uint8Array(size + rest.length);
-      all.set(bytes.subarray(0, size));
-      all.set(rest, size);
-      return all;
-    }
-  } catch (error) {
-    file.close();
-    throw error;
-  }
-  return inPieces(file);
-}
-
-async function readRest(file: Deno.FsFile): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const buffer = new Uint8Array(64 * 1024);
-  for (let n; (n = await file.read(buffer)) !== null;) chunks.push(buffer.slice(0, n));
-  const all = new Uint8Array(chunks.reduce((size, c) => size + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
-}
-
-function inPieces(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  let closed = false;
-  const close = () => {
-    if (!closed) file.close();
-    closed = true;
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // A fresh buffer each time: the consumer may still hold the previous one.
-      const buffer = new Uint8Array(READ_PIECE);
-      try {
-        let size = 0;
-        for (
-          let n;
-          size < buffer.length && (n = await file.read(buffer.subarray(size))) !== null;
-        ) {
-          size += n;
-        }
-        if (size) controller.enqueue(buffer.subarray(0, size));
-        if (size < buffer.length) {
-          close();
-          controller.close();
-        }
-      } catch (error) {
-        close();
-        controller.error(error);
-      }
-    },
-    cancel: close,
-  }, { highWaterMark: 0 });
 }
 
 /**
