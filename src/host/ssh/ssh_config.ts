@@ -13,10 +13,10 @@ import {
   configArgs,
   parseSshConfigText,
   parseSshTime,
-  readSshConfigFile,
   type SshConfigFile,
   type SshConfigItem,
 } from "./ssh_config_parse.ts";
+import { readSshConfigFile } from "./ssh_config_read.ts";
 
 export { SshConfigError } from "./ssh_config_parse.ts";
 
