@@ -1,25 +1,22 @@
 /**
  * What one shell line does: the registry of built-in commands (`cd`, `ls`, `find`,
- * `--inspect`, `sandbox`, ...), which help, completion and dispatch all read, and running
- * an action by its path.
+ * `--inspect`, `sandbox`, ...), which help, completion and dispatch all read. Running an
+ * action by its path lives in `run_action.ts`.
  *
  * @module
  */
-import type { Env, EnvOptions } from "../exec/env.ts";
 import { HostFilter } from "../exec/host_filter.ts";
-import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
 import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
-import { type ActionInfo, defaultActionOf } from "../node/action.ts";
+import { defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
-import { isNode, unwrapView } from "../node/state.ts";
-import { argumentsProblem, rebind, runInterruptible } from "./execute.ts";
-import { formatError, formatPlan, formatResult } from "./format.ts";
+import { unwrapView } from "../node/state.ts";
+import { rebind } from "./execute.ts";
 import { actionUsage, inspectMember, inspectNode, sourceCode } from "./inspect_text.ts";
 import { resolveWords } from "./paths.ts";
+import { notFound, runAction, runResolved } from "./run_action.ts";
 import type { Builtin, LineOutcome, ShellSession } from "./session.ts";
 import { connect, reportFailure, runOnHosts, version } from "./special.ts";
 import { scpOnNode } from "./scp/scp_shell.ts";
-import { fullStack, whereText } from "./user_code.ts";
 import { splitWords, type Word } from "./words.ts";
 
 export type { Builtin, BuiltinArguments, LineOutcome, ShellSession } from "./session.ts";
@@ -45,25 +42,6 @@ const TEXT_OPTIONS: Readonly<Record<string, (value: string, session: ShellSessio
     if (!/^[1-9]\d*$/.test(value)) throw new Error(`serial expects a positive integer or all`);
   },
 };
-
-/** What the shell's options change in the environment an action runs in (unset: as run). */
-function runOptions(options: ShellSession["options"]): Pick<
-  EnvOptions,
-  "limit" | "serial" | "failFast"
-> {
-  const limit = options.get("limit");
-  const serial = options.get("serial");
-  const failFast = options.get("fail-fast");
-  return {
-    ...(typeof limit === "string" ? { limit } : {}),
-    ...(typeof serial === "string" ? { serial: Number(serial) } : {}),
-    ...(typeof failFast === "boolean" ? { failFast } : {}),
-  };
-}
-
-function notFound(session: ShellSession, word: string): void {
-  session.write(session.paint(`Command not found: ${word}\n`, "red"));
-}
 
 function names(list: string[]): string {
   return list.length ? list.join(", ") : "none";
@@ -106,70 +84,6 @@ function findLines(node: object, prefix: string[]): string[] {
 
 function displayPath(node: object): string {
   return `/${new Inspector(node).path().join(".")}`;
-}
-
-async function runAction(
-  session: ShellSession,
-  words: Word[],
-  sandbox: boolean,
-): Promise<LineOutcome> {
-  const resolved = resolveWords(session.location, words, "action");
-  if (!resolved.ok) return void notFound(session, resolved.word);
-  // A path to a node runs its default action (python's callable nodes).
-  const action = resolved.action ?? defaultActionOf(resolved.node);
-  if (!action) return void session.write("Incomplete command\n");
-  return await runResolved(session, resolved.node, action, resolved.args, sandbox);
-}
-
-async function runResolved(
-  session: ShellSession,
-  target: object,
-  action: ActionInfo,
-  args: string[],
-  sandbox: boolean,
-): Promise<LineOutcome> {
-  const problem = argumentsProblem(action, args);
-  if (problem) return void session.write(session.paint(`${problem}\n`, "red"));
-  const askOnFailure = session.options.get("ask-on-failure") === true;
-  let fork: Env | undefined;
-  const times = new HostTimes();
-  session.env.addLogger(times);
-  const outcome = await runInterruptible((signal) => {
-    const more = runOptions(session.options);
-    fork = session.env.fork({
-      signal,
-      sandbox: sandbox || session.env.sandbox,
-      askOnFailure,
-      ...more,
-    });
-    const node = rebind(target, fork) as Record<string, (...a: string[]) => unknown>;
-    return node[action.name](...args);
-  }, session.interrupts).finally(() => session.env.removeLogger(times));
-  if (!outcome.settled) {
-    session.write(session.paint("Interrupted; the action may still be finishing\n", "yellow"));
-  } else if (outcome.failed) {
-    if (outcome.interrupted) session.write(session.paint("Interrupted\n", "yellow"));
-    session.write(session.paint(formatError(outcome.error), "red"));
-    session.write(
-      session.options.get("debug")
-        ? fullStack(outcome.error)
-        : whereText(outcome.error, "(`set-option debug on` prints the full stack)"),
-    );
-    const order = treeHosts(unwrapView(session.location.root));
-    const recap = buildRecap({ ...outcome, times, order, interrupted: outcome.interrupted });
-    const path = `${new Inspector(target).fullPath()}.${action.name}`;
-    if (recap.length > 1 || (outcome.interrupted && recap.length)) {
-      session.write(formatRecap(path, recap));
-    }
-  } else if (isNode(outcome.value) && !sandbox) {
-    session.write("\nStarting subshell ...\n");
-    return { subshell: outcome.value };
-  } else if (!action.flags.suppressResult) {
-    session.write(formatResult(outcome.value));
-  }
-  // The `sandbox` command, or every action of a shell started with --sandbox.
-  if ((sandbox || session.env.sandbox) && fork) session.write(formatPlan(fork.plan()));
-  return undefined;
 }
 
 async function inspect(session: ShellSession, words: Word[]): Promise<void> {
