@@ -11,7 +11,7 @@ import type { HostHandle } from "../host/handle.ts";
 import type { Host } from "../host/host.ts";
 import type { HostSet } from "../host/host_set.ts";
 import type { Terminal } from "../host/services.ts";
-import { bindRoot } from "../node/bind.ts";
+import { bindRoot } from "../node/root.ts";
 import type { HostsDefinition, NodeClass } from "../node/markers.ts";
 import { rolesFromDefinition } from "../node/roles.ts";
 import type { NodeEnv, Parallel, RootOptions } from "../node/runtime.ts";

@@ -1,7 +1,7 @@
 /**
  * Binding: turns a node class into a live node of an environment. Placeholders become
  * getters (children, queries, required values), public methods become actions that go
- * through the runtime, and parallel nodes get their isolations and views.
+ * through the runtime, and parallel nodes get their isolations and views (roots: `./root.ts`).
  *
  * @module
  */
@@ -11,9 +11,8 @@ import type { Host } from "../host/host.ts";
 import { isHost } from "../host/host.ts";
 import { discoverActions } from "./action.ts";
 import type { Group } from "./groups.ts";
-import { type ChildMarker, type HostsDefinition, isMarker, type NodeClass } from "./markers.ts";
-import { childRoles, isParallelClass, rolesFromDefinition } from "./roles.ts";
-import { checkHostSlugs } from "./slugs.ts";
+import { type ChildMarker, isMarker, type NodeClass } from "./markers.ts";
+import { childRoles, isParallelClass } from "./roles.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 import {
   isNode,
@@ -53,7 +52,7 @@ interface BoundState extends NodeState {
 }
 
 /**
- * Creates and binds one node. Most callers want {@linkcode bindRoot}.
+ * Creates and binds one node. Most callers want `bindRoot` of `./root.ts`.
  *
  * @example Usage
  * ```ts
@@ -241,38 +240,6 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
 }
 
 /**
- * Binds a root node. A normal root is one isolation; a parallel root is returned as its
- * parallel view. Two different hosts with the same slug anywhere in the tree are an error.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env, runtimeOf } from "../exec/env.ts";
- * import { LocalHost } from "../host/local.ts";
- * import { bindRoot } from "./bind.ts";
- * import { Node } from "./node.ts";
- * class Root extends Node {
- *   roles(): string[] { return this.hosts.roles(); }
- * }
- * await using env = new Env({ interactive: false });
- * const root = bindRoot(Root, runtimeOf(env), { hosts: { web: new LocalHost() } }) as Root;
- * assert.deepEqual(await root.roles(), ["web"]);
- * ```
- */
-export function bindRoot<N extends object>(
-  cls: NodeClass<N>,
-  runtime: NodeRuntime,
-  options: { hosts?: HostsDefinition; set?: Readonly<Record<string, unknown>> } = {},
-): unknown {
-  const statics = (cls as unknown as { hosts?: HostsDefinition }).hosts;
-  const roles = rolesFromDefinition(options.hosts ?? statics);
-  checkHostSlugs(cls, cls.name || "Root", roles);
-  const parallel = isParallelClass(cls);
-  const node = bindNode(cls, { runtime, roles, isolated: !parallel, set: options.set });
-  return parallel ? parallelView(node) : node;
-}
-
-/**
  * The cells (one isolation per host of the `host` role) of a non-isolated parallel node.
  *
  * @example Usage
@@ -430,33 +397,4 @@ function isolate(node: object, which: string | number | Host): object {
     );
   }
   return found;
-}
-
-/**
- * Binds the class of a bound root again, with the same hosts and `set:` values, in
- * another runtime (e.g. a sandboxed fork of the environment). Returns the node (a
- * parallel root is not wrapped in its view).
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env, runtimeOf } from "../exec/env.ts";
- * import { rebindRoot } from "./bind.ts";
- * import { Node } from "./node.ts";
- * class Root extends Node {
- *   sandboxed(): boolean { return this.env.sandbox; }
- * }
- * await using env = new Env({ interactive: false });
- * const root = env.bind(Root);
- * const dryRun = rebindRoot(root, runtimeOf(env.fork({ sandbox: true }))) as Root;
- * assert.notEqual(dryRun, root);
- * assert.equal(await dryRun.sandboxed(), true);
- * assert.equal(await root.sandboxed(), false);
- * ```
- */
-export function rebindRoot(root: object, runtime: NodeRuntime): object {
-  const state = stateOf(root) as BoundState | undefined;
-  if (!state) throw new TypeError("rebindRoot() expects a bound node");
-  if (state.parent) throw new TypeError(`rebindRoot() expects a root, got ${nodePath(root)}`);
-  return bindNode(state.cls, { ...state.options, runtime });
 }
