@@ -1,12 +1,11 @@
 /**
  * The console actions use as `this.console`: questions, choices, confirmations, paging,
- * columns, warnings and progress, all on injected streams.
+ * columns, warnings and progress, all on injected streams. The writing half lives in
+ * `console_output.ts`.
  *
  * @module
  */
 import process from "node:process";
-import { colorEnabled, colorize } from "./colors.ts";
-import { inColumns } from "./columns.ts";
 import {
   askChoice,
   askConfirm,
@@ -15,26 +14,9 @@ import {
   type QuestionStreams,
 } from "./questions.ts";
 import { lesspipe } from "./pager.ts";
-import { createParallelProgress, type ParallelProgress, ProgressBar } from "./progress.ts";
-import { type HostPhase, Screen } from "./screen.ts";
+import { type ConsoleOptions, ConsoleOutput } from "./console_output.ts";
 
-/** How a {@linkcode Console} is wired. */
-export interface ConsoleOptions {
-  /** Where answers and keys come from. */
-  input: NodeJS.ReadableStream;
-  /** Where everything is written. */
-  output: NodeJS.WritableStream;
-  /** Whether a person can answer questions. */
-  interactive: boolean;
-  /** Use colours (default: `NO_COLOR` is not set and the output is a TTY). */
-  color?: boolean;
-  /** Terminal width (default: the output's `columns`, else 80). */
-  columns?: number;
-  /** Terminal height (default: the output's `rows`, else 24). */
-  rows?: number;
-}
-
-type Tty = { isTTY?: boolean; columns?: number; rows?: number };
+export type { ConsoleOptions } from "./console_output.ts";
 
 /**
  * Questions, paging, columns, warnings and progress on a pair of streams. When it is
@@ -52,20 +34,8 @@ type Tty = { isTTY?: boolean; columns?: number; rows?: number };
  * assert.ok(String(output.read()).includes("[non interactive] main"));
  * ```
  */
-export class Console {
-  /** Whether a person can answer questions. */
-  readonly isInteractive: boolean;
-  /** Whether output is coloured. */
-  readonly color: boolean;
-  /** The stream answers and keys come from (python's `pty.stdin`). */
-  readonly inputStream: NodeJS.ReadableStream;
-  /** The stream everything is written to (python's `pty.stdout`). */
-  readonly outputStream: NodeJS.WritableStream;
-  /** The host this view asks for (questions are prefixed with `[slug]`). */
-  readonly host: string | undefined;
+export class Console extends ConsoleOutput {
   readonly #options: ConsoleOptions;
-  #screen: Screen;
-  #out: { write(text: string): void };
   #views = new Map<string, Console>();
 
   /**
@@ -76,17 +46,8 @@ export class Console {
    *   the terminal with the console it comes from).
    */
   constructor(options: ConsoleOptions, host?: string) {
+    super(options, host);
     this.#options = options;
-    this.inputStream = options.input;
-    this.outputStream = options.output;
-    this.isInteractive = options.interactive;
-    this.host = host;
-    this.color = options.color ?? colorEnabled(options.output as Tty);
-    this.#screen = new Screen((text) => void this.outputStream.write(text), {
-      live: this.#live,
-      width: () => this.columns,
-    });
-    this.#out = this.#screen.writerFor((text) => this.outputStream.write(text));
   }
 
   /**
@@ -114,81 +75,11 @@ export class Console {
     let view = this.#views.get(host);
     if (!view) {
       view = new Console(this.#options, host);
-      view.#screen = this.#screen;
-      view.#out = this.#out;
+      this.shareTerminal(view);
       view.#views = this.#views;
       this.#views.set(host, view);
     }
     return view;
-  }
-
-  /**
-   * A writer for other output to the same terminal (the terminal logger's host output
-   * and log lines): held back while a question is open and shown after the answer,
-   * written above the live progress line otherwise.
-   *
-   * @param write Writes the text (e.g. to stderr).
-   * @returns The writer.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough } from "node:stream";
-   * import { Console } from "./console.ts";
-   * const console_ = new Console({
-   *   input: new PassThrough(), output: new PassThrough(), interactive: false,
-   * });
-   * let text = "";
-   * console_.writerFor((t) => (text += t)).write("[web1] hello\n");
-   * assert.equal(text, "[web1] hello\n");
-   * ```
-   */
-  writerFor(write: (text: string) => unknown): { write(text: string): void } {
-    return this.#screen.writerFor(write);
-  }
-
-  /**
-   * Records what a host is doing, for the live line of a parallel run
-   * (`connecting`, `authenticating`, `running`; `undefined` forgets it).
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough } from "node:stream";
-   * import { Console } from "./console.ts";
-   * const console_ = new Console({
-   *   input: new PassThrough(), output: new PassThrough(), interactive: false,
-   * });
-   * console_.hostPhase("web1", "connecting");
-   * assert.equal(console_.phaseOf("web1"), "connecting");
-   * ```
-   */
-  hostPhase(host: string, phase: HostPhase | undefined): void {
-    this.#screen.setPhase(host, phase);
-  }
-
-  /** What a host is doing, as last recorded with {@linkcode Console.hostPhase}. */
-  phaseOf(host: string): HostPhase | undefined {
-    return this.#screen.phase(host);
-  }
-
-  /**
-   * Runs `task` while owning the terminal: after every question before it, with other
-   * output held back until it settles. Every question of the console goes through it.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough } from "node:stream";
-   * import { Console } from "./console.ts";
-   * const console_ = new Console({
-   *   input: new PassThrough(), output: new PassThrough(), interactive: false,
-   * });
-   * assert.equal(await console_.exclusive(() => Promise.resolve(42)), 42);
-   * ```
-   */
-  exclusive<T>(task: () => Promise<T>): Promise<T> {
-    return this.#screen.ask(task);
   }
 
   #label(question: string): string {
@@ -213,37 +104,6 @@ export class Console {
     const interactive = options.interactive ??
       (process.stdin.isTTY === true && process.stdout.isTTY === true);
     return new Console({ input: process.stdin, output: process.stdout, interactive });
-  }
-
-  /** The terminal width (read live from the output unless given). */
-  get columns(): number {
-    return this.#options.columns ?? (this.outputStream as Tty).columns ?? 80;
-  }
-
-  /** The terminal height (read live from the output unless given). */
-  get rows(): number {
-    return this.#options.rows ?? (this.outputStream as Tty).rows ?? 24;
-  }
-
-  /**
-   * Writes text as it is.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough, Writable } from "node:stream";
-   * import { Console } from "./console.ts";
-   * let text = "";
-   * const output = new Writable({
-   *   write(chunk, _encoding, done) { text += chunk; done(); },
-   * });
-   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
-   * console_.write("hello\n");
-   * assert.equal(text, "hello\n");
-   * ```
-   */
-  write(text: string): void {
-    this.#out.write(text);
   }
 
   get #io(): QuestionStreams {
@@ -282,7 +142,7 @@ export class Console {
    * ```
    */
   input(label: string, options: InputOptions = {}): Promise<string> {
-    return this.#screen.ask(() => askInput(this.#io, this.#label(label), options));
+    return this.exclusive(() => askInput(this.#io, this.#label(label), options));
   }
 
   /**
@@ -314,7 +174,7 @@ export class Console {
     options: ReadonlyArray<readonly [label: string, value: T]>,
     settings: { allowRandom?: boolean; default?: T } = {},
   ): Promise<T> {
-    return this.#screen.ask(() => askChoice(this.#io, this.#label(question), options, settings));
+    return this.exclusive(() => askChoice(this.#io, this.#label(question), options, settings));
   }
 
   /**
@@ -339,29 +199,7 @@ export class Console {
    * ```
    */
   confirm(question: string, options: { default?: boolean } = {}): Promise<boolean> {
-    return this.#screen.ask(() => askConfirm(this.#io, this.#label(question), options));
-  }
-
-  /**
-   * Lays items out in columns that fit the terminal width (see python's `in_columns`).
-   *
-   * @param items The texts (may be coloured).
-   * @param options `marginLeft`: spaces in front of every line.
-   * @returns The lines, without line breaks.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough } from "node:stream";
-   * import { Console } from "./console.ts";
-   * const console_ = new Console({
-   *   input: new PassThrough(), output: new PassThrough(), interactive: false, columns: 6,
-   * });
-   * assert.equal(console_.inColumns(["a", "bb", "c"]).length, 2);
-   * ```
-   */
-  inColumns(items: readonly string[], options: { marginLeft?: number } = {}): string[] {
-    return inColumns(items, { columns: this.columns, marginLeft: options.marginLeft });
+    return this.exclusive(() => askConfirm(this.#io, this.#label(question), options));
   }
 
   /**
@@ -387,151 +225,11 @@ export class Console {
    */
   lesspipe(lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
     const write = (text: string) => void this.outputStream.write(text);
-    return this.#screen.ask(() =>
+    return this.exclusive(() =>
       lesspipe(
         { input: this.inputStream, write, interactive: this.isInteractive, rows: this.rows },
         lines,
       )
     );
-  }
-
-  /**
-   * Writes `*** WARNING: text ***` (coloured when colours are on).
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough, Writable } from "node:stream";
-   * import { Console } from "./console.ts";
-   * let text = "";
-   * const output = new Writable({
-   *   write(chunk, _encoding, done) { text += chunk; done(); },
-   * });
-   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
-   * console_.warning("disk almost full");
-   * assert.equal(text, "*** WARNING: disk almost full ***\n"); // colours are off here
-   * ```
-   */
-  warning(text: string): void {
-    const c = this.color;
-    this.write(
-      colorize("*** ", "yellow", c) + colorize("WARNING: ", "red", c) +
-        colorize(text, "red", c, { bold: true }) + colorize(" ***", "yellow", c) + "\n",
-    );
-  }
-
-  /**
-   * A progress bar, redrawn in place when the output is a TTY, one final line otherwise.
-   *
-   * @param message The text in front of the counter.
-   * @param options `expected` steps, `clearOnFinish`, and a `format` (see {@linkcode ProgressBar}).
-   * @returns The bar; dispose it (`using`) or call `done()`.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough, Writable } from "node:stream";
-   * import { Console } from "./console.ts";
-   * let text = "";
-   * const output = new Writable({
-   *   write(chunk, _encoding, done) { text += chunk; done(); },
-   * });
-   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
-   * {
-   *   using bar = console_.progressBar("Files", { expected: 3 });
-   *   for (let i = 0; i < 3; i++) bar.next();
-   * }
-   * assert.match(text, /^Files: 3\/3 \[100% completed\] .*\[DONE\]\n$/); // one line, not a TTY
-   * ```
-   */
-  progressBar(
-    message: string,
-    options: { expected?: number; clearOnFinish?: boolean; format?: string } = {},
-  ): ProgressBar {
-    return new ProgressBar({
-      ...options,
-      message,
-      write: (t) => this.write(t),
-      live: this.#live,
-      screen: this.#screen,
-    });
-  }
-
-  /**
-   * A progress bar whose status is the description of the current step.
-   *
-   * @param message The text in front of the counter.
-   * @param steps A description per step number; the highest number is the total.
-   * @returns The bar.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough, Writable } from "node:stream";
-   * import { Console } from "./console.ts";
-   * let text = "";
-   * const output = new Writable({
-   *   write(chunk, _encoding, done) { text += chunk; done(); },
-   * });
-   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
-   * {
-   *   using bar = console_.progressBarWithSteps("Deploy", { 1: "build", 2: "upload" });
-   *   bar.next(); // live on a TTY: "Deploy: 1/2 [50% completed] ... build"
-   *   bar.next();
-   * }
-   * assert.match(text, /^Deploy: 2\/2 \[100% completed\] .*\[DONE\]\n$/);
-   * ```
-   */
-  progressBarWithSteps(message: string, steps: Readonly<Record<number, string>>): ProgressBar {
-    return new ProgressBar({
-      message,
-      steps,
-      write: (t) => this.write(t),
-      live: this.#live,
-      screen: this.#screen,
-    });
-  }
-
-  /**
-   * Follows the hosts of a parallel run: a live status line on a TTY, plain
-   * `label: host web1 done (ok)` lines otherwise.
-   *
-   * @param total The number of hosts.
-   * @param label The text in front (default `hosts`).
-   * @returns The display; close or dispose it.
-   *
-   * @example Usage
-   * ```ts
-   * import assert from "node:assert/strict";
-   * import { PassThrough, Writable } from "node:stream";
-   * import { Console } from "./console.ts";
-   * let text = "";
-   * const output = new Writable({
-   *   write(chunk, _encoding, done) { text += chunk; done(); },
-   * });
-   * const console_ = new Console({ input: new PassThrough(), output, interactive: false });
-   * {
-   *   using progress = console_.parallelProgress(2, "deploy");
-   *   progress.start("web1");
-   *   progress.start("web2");
-   *   progress.finish("web1", true);
-   *   progress.finish("web2", false);
-   * }
-   * assert.equal(text, "deploy: host web1 done (ok)\ndeploy: host web2 done (failed)\n");
-   * ```
-   */
-  parallelProgress(total: number, label: string = "hosts"): ParallelProgress {
-    return createParallelProgress({
-      write: (t) => this.write(t),
-      live: this.#live,
-      color: this.color,
-      total,
-      label,
-      screen: this.#screen,
-    });
-  }
-
-  get #live(): boolean {
-    return (this.outputStream as Tty).isTTY === true;
   }
 }

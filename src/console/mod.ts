@@ -5,6 +5,7 @@
  * @module
  */
 export { Console, type ConsoleOptions } from "./console.ts";
+export { ConsoleOutput } from "./console_output.ts";
 export type { InputOptions } from "./questions.ts";
 export { NoInputError } from "./inquirer.ts";
 export { ProgressBar, type ProgressBarOptions } from "./progress.ts";
