@@ -1,6 +1,7 @@
 /**
- * File operations over one SFTP session: pipelined reads and writes, atomic writes
- * (temporary file + `posix-rename@openssh.com`), stat / readDir mapped to {@linkcode Stat}.
+ * File operations over one SFTP session: pipelined reads, atomic writes (temporary file +
+ * `posix-rename@openssh.com`, in `sftp_upload.ts`), stat / readDir mapped to
+ * {@linkcode Stat}.
  *
  * @module
  */
@@ -8,43 +9,18 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
-import { ConnectionError, DeployerError } from "../../errors.ts";
+import { ConnectionError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
-import { dirOf, isStaleTemp, refuseNul, tempPath } from "../file_names.ts";
+import { isStaleTemp, refuseNul } from "../file_names.ts";
+import { SftpGuard, sftpOp } from "./sftp_guard.ts";
+import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 
-/**
- * Bytes per SFTP write request: below ssh2's largest write to OpenSSH (254 KiB; a larger one
- * is split into requests sent one after the other), and a divisor of the 1 MiB pieces that
- * `putFile` reads, so those are sent without a copy.
- */
-const CHUNK = 128 * 1024;
-/** Write requests in flight: 4 MiB, twice OpenSSH's channel window, so the link never idles. */
-const DEPTH = 32;
+export { sftpError } from "./sftp_guard.ts";
+
 /** Read size and requests in flight of `readFile`. */
 const READ_CHUNK = 64 * 1024;
 const READ_DEPTH = 32;
 const S_IFMT = 0o170000;
-
-/**
- * Maps an SFTP failure to an error naming the host, the operation and the path:
- * `Deno.errors.NotFound`, `Deno.errors.PermissionDenied`, or {@linkcode DeployerError}.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { sftpError } from "./sftp.ts";
- * const noSuchFile = Object.assign(new Error("No such file"), { code: 2 });
- * const error = sftpError("web1", "stat", "/nope", noSuchFile);
- * assert.ok(error instanceof Deno.errors.NotFound);
- * ```
- */
-export function sftpError(host: string, op: string, path: string, error: unknown): Error {
-  const e = error as { code?: number; message?: string };
-  const message = `Cannot ${op} "${path}" on host "${host}": ${e?.message ?? String(error)}`;
-  if (e?.code === 2) return new Deno.errors.NotFound(message, { cause: error });
-  if (e?.code === 3) return new Deno.errors.PermissionDenied(message, { cause: error });
-  return new DeployerError(message, { cause: error });
-}
 
 /**
  * Converts SFTP attributes to a {@linkcode Stat}.
@@ -73,129 +49,9 @@ export function toStat(filename: string, attrs: Attributes): Stat {
   };
 }
 
-/** Whether an SFTP request failed with the server's answer (a status code), not a loss. */
-function answered(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | null)?.code === "number";
-}
-
-/**
- * Callback-style SFTP calls as promises that also reject when the session is lost:
- * ssh2 never calls back requests that were in flight when a connection drops.
- */
-class Guard {
-  #dead: Error | undefined;
-  readonly #pending = new Set<(error: Error) => void>();
-
-  /** Rejects every pending call, and every later one, with `error`. */
-  fail(error: Error): void {
-    if (this.#dead) return;
-    this.#dead = error;
-    for (const reject of this.#pending) reject(error);
-    this.#pending.clear();
-  }
-
-  call<T>(fn: (cb: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.add(reject);
-      fn((error, value) => {
-        this.#pending.delete(reject);
-        if (error) reject(error);
-        else resolve(value);
-      });
-    });
-  }
-
-  callVoid(fn: (cb: (error?: Error | null) => void) => void): Promise<void> {
-    return this.call<void>((cb) => fn((error) => cb(error, undefined)));
-  }
-}
-
-/**
- * Cuts `data` into pieces of CHUNK bytes (the last may be shorter). Whole pieces of the
- * source are passed on as views; only pieces that straddle two source chunks are copied.
- * (Not reused: ssh2 keeps a write's buffer while it splits a write larger than the server's
- * limit into several requests.)
- */
-async function* pieces(data: FileData): AsyncGenerator<Uint8Array> {
-  if (data instanceof Uint8Array) {
-    for (let at = 0; at < data.length; at += CHUNK) yield data.subarray(at, at + CHUNK);
-    return;
-  }
-  let carry: Uint8Array | undefined;
-  let held = 0;
-  for await (const chunk of data) {
-    let at = 0;
-    if (held) {
-      const n = Math.min(CHUNK - held, chunk.length);
-      carry!.set(chunk.subarray(0, n), held);
-      held += n;
-      at = n;
-      if (held < CHUNK) continue;
-      yield carry!;
-      carry = undefined;
-      held = 0;
-    }
-    for (; chunk.length - at >= CHUNK; at += CHUNK) yield chunk.subarray(at, at + CHUNK);
-    if (at < chunk.length) {
-      carry ??= new Uint8Array(CHUNK);
-      carry.set(chunk.subarray(at));
-      held = chunk.length - at;
-    }
-  }
-  if (held) yield carry!.subarray(0, held);
-}
-
-/**
- * Writes every piece of `data` to an open handle, keeping up to DEPTH writes in flight. The
- * next piece is read only when a slot is free, so a stream is pulled no faster than the
- * server takes it: memory stays bounded by DEPTH pieces (plus ssh2's copies of them).
- */
-async function writeAll(
-  guard: Guard,
-  sftp: SFTPWrapper,
-  handle: Buffer,
-  data: FileData,
-  remoteError: (error: unknown) => Error,
-): Promise<number> {
-  let position = 0;
-  let inflight = 0;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const settle = () => {
-    inflight--;
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const wait = () => new Promise<void>((resolve) => (wake = resolve));
-  try {
-    for await (const piece of pieces(data)) {
-      while (inflight >= DEPTH && !failure) await wait();
-      if (failure) break;
-      const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-      inflight++;
-      guard.callVoid((cb) => sftp.write(handle, buffer, 0, buffer.length, position, cb)).then(
-        settle,
-        (error) => {
-          // A write the server refused, or a lost connection; errors of the data source
-          // itself are thrown as they are by the loop.
-          failure ??= error instanceof ConnectionError ? error : remoteError(error);
-          settle();
-        },
-      );
-      position += buffer.length;
-    }
-  } finally {
-    while (inflight > 0) await wait();
-  }
-  if (failure) throw failure;
-  return position;
-}
-
 /** Reads a whole file with up to READ_DEPTH reads in flight. */
 async function readAll(
-  guard: Guard,
+  guard: SftpGuard,
   sftp: SFTPWrapper,
   handle: Buffer,
   size: number,
@@ -252,7 +108,7 @@ async function readAll(
 export class SftpFiles {
   #sftp: SFTPWrapper;
   #host: string;
-  readonly #guard = new Guard();
+  readonly #guard = new SftpGuard();
   readonly #temps: Set<string>;
   readonly #swept = new Map<string, Promise<void>>();
 
@@ -283,14 +139,8 @@ export class SftpFiles {
    * Removes the temporary files that writes of an earlier session left behind (the
    * connection dropped mid-upload). Failures are ignored: the file may be gone already.
    */
-  async removeLeftovers(): Promise<void> {
-    const sftp = this.#sftp;
-    await Promise.all([...this.#temps].map(async (temp) => {
-      await this.#guard.callVoid((cb) => sftp.unlink(temp, cb)).then(
-        () => this.#temps.delete(temp),
-        (error) => answered(error) && this.#temps.delete(temp),
-      );
-    }));
+  removeLeftovers(): Promise<void> {
+    return removeTemps(this.#guard, this.#sftp, this.#temps);
   }
 
   /**
@@ -318,13 +168,8 @@ export class SftpFiles {
     return sweeping;
   }
 
-  async #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
-    refuseNul(this.#host, op, path);
-    try {
-      return await fn();
-    } catch (error) {
-      throw sftpError(this.#host, op, path, error);
-    }
+  #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
+    return sftpOp(this.#host, op, path, fn);
   }
 
   /** The absolute form of `path` (`realpath`). */
@@ -362,82 +207,15 @@ export class SftpFiles {
    * mode is `options.mode`, else the existing file's mode, else 0644. The first write to
    * a directory also removes stale temporary files there (see `file_names.ts`).
    */
-  async writeFile(target: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
-    const sftp = this.#sftp;
-    try {
-      refuseNul(this.#host, "write", target);
-    } catch (error) {
-      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
-      throw error;
-    }
-    // A symbolic link is written through (the file it points to is replaced), as locally.
-    const link = await this.#guard.call<Attributes>((cb) => sftp.lstat(target, cb))
-      .catch(() => undefined);
-    const isLink = !!link && (link.mode & S_IFMT) === 0o120000;
-    const path = isLink
-      ? await this.#guard.call<string>((cb) => sftp.realpath(target, cb)).catch(() => target)
-      : target;
-    const temp = tempPath(path);
-    const sweeping = this.#sweep(dirOf(path));
-    // lstat already describes a target that is not a link: one round trip less per file.
-    const existing = link && !isLink
-      ? link
-      : await this.#guard.call<Attributes>((cb) => sftp.stat(path, cb)).catch(() => undefined);
-    const mode = options.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
-    let handle: Buffer | undefined;
-    try {
-      this.#temps.add(temp);
-      handle = await this.#op(
-        "create",
-        temp,
-        () => this.#guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
-      );
-      const written = handle;
-      // Sent ahead of the data (the server answers in order): no round trip of its own.
-      const chmod = this.#op(
-        "chmod",
-        temp,
-        () => this.#guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
-      );
-      chmod.catch(() => {}); // awaited below, unless a write fails first
-      await writeAll(
-        this.#guard,
-        sftp,
-        written,
-        data,
-        (e) => sftpError(this.#host, "write", temp, e),
-      );
-      await chmod;
-      const h = handle;
-      handle = undefined;
-      await this.#op("write", temp, () => this.#guard.callVoid((cb) => sftp.close(h, cb)));
-      await this.#op("rename", path, () => this.#replace(temp, path));
-      this.#temps.delete(temp);
-    } catch (error) {
-      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
-      if (handle) await this.#guard.callVoid((cb) => sftp.close(handle!, cb)).catch(() => {});
-      // Kept in `temps` when the connection is lost: the next session removes it.
-      await this.#guard.callVoid((cb) => sftp.unlink(temp, cb)).then(
-        () => this.#temps.delete(temp),
-        (e) => answered(e) && this.#temps.delete(temp),
-      );
-      throw error;
-    } finally {
-      await sweeping;
-    }
-  }
-
-  #replace(from: string, to: string): Promise<void> {
-    const sftp = this.#sftp;
-    return this.#guard.callVoid((cb) => sftp.ext_openssh_rename(from, to, cb)).catch(
-      async (error) => {
-        // Only for servers without the extension (plain rename fails when the target
-        // exists); any other failure must not touch the target.
-        if (!/not support/i.test(String(error?.message))) throw error;
-        await this.#guard.callVoid((cb) => sftp.unlink(to, cb)).catch(() => {});
-        await this.#guard.callVoid((cb) => sftp.rename(from, to, cb));
-      },
-    );
+  writeFile(target: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+    const session = {
+      sftp: this.#sftp,
+      host: this.#host,
+      guard: this.#guard,
+      temps: this.#temps,
+      sweep: (dir: string) => this.#sweep(dir),
+    };
+    return writeAtomic(session, target, data, options);
   }
 
   /** Stats a path (following links unless `lstat`). */
@@ -473,6 +251,6 @@ export class SftpFiles {
   /** Renames a file, replacing the target. */
   async rename(from: string, to: string): Promise<void> {
     refuseNul(this.#host, "rename to", to);
-    return await this.#op("rename", from, () => this.#replace(from, to));
+    return await this.#op("rename", from, () => replaceFile(this.#guard, this.#sftp, from, to));
   }
 }
