@@ -13,8 +13,8 @@ const READ_PIECE = 1024 * 1024;
 
 /**
  * The contents of a local file to upload: a small file (up to 1 MiB) read whole, a larger
- * one as a stream of 1 MiB pieces read only as fast as they are consumed, so an upload
- * holds a few MiB whatever the file's size. A missing file rejects with
+ * one as a byte stream of 1 MiB pieces read only as fast as they are consumed, so an upload
+ * holds a few MiB whatever the file's size (a "byob" reader supplies the buffers itself). A missing file rejects with
  * `Deno.errors.NotFound`.
  *
  * @example Usage
@@ -78,22 +78,27 @@ function inPieces(file: Deno.FsFile): ReadableStream<Uint8Array> {
     if (!closed) file.close();
     closed = true;
   };
-  return new ReadableStream<Uint8Array>({
+  // A byte stream: a reader in "byob" mode reads into buffers of its own (an upload uses
+  // two, again and again); any other reader gets a fresh 1 MiB buffer per piece.
+  return new ReadableStream({
+    type: "bytes",
+    autoAllocateChunkSize: READ_PIECE,
     async pull(controller) {
-      // A fresh buffer each time: the consumer may still hold the previous one.
-      const buffer = new Uint8Array(READ_PIECE);
+      const request = controller.byobRequest!;
+      const view = request.view as Uint8Array;
       try {
         let size = 0;
         for (
           let n;
-          size < buffer.length && (n = await file.read(buffer.subarray(size))) !== null;
+          size < view.length && (n = await file.read(view.subarray(size))) !== null;
         ) {
           size += n;
         }
-        if (size) controller.enqueue(buffer.subarray(0, size));
-        if (size < buffer.length) {
+        if (size) request.respond(size);
+        if (size < view.length) {
           close();
           controller.close();
+          if (!size) request.respond(0);
         }
       } catch (error) {
         close();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Env } from "../../mod.ts";
 import { localFileData } from "../../src/host/files.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
-import { keyHost } from "./_setup.ts";
+import { CONTEXT, keyHost } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
 const KiB = 1024;
@@ -78,3 +78,52 @@ Deno.test("putFile reads a small file whole and a large one in 1 MiB pieces", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "putFile: a large file with a read-only mode arrives with that mode",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    const local = await Deno.makeTempDir();
+    const remote = `${(await host.run("echo $HOME")).stdout.trim()}/ro-${crypto.randomUUID()}`;
+    try {
+      await host.run(`mkdir '${remote}'`);
+      const data = pattern(3 * MiB + 3, 9);
+      await Deno.writeFile(`${local}/big`, data);
+      // The bytes go through `cat`, which must be able to open the temporary file for writing.
+      await host.putFile(`${local}/big`, `${remote}/big`, { mode: 0o444 });
+      const back = await host.readFile(`${remote}/big`);
+      assert.ok(back.length === data.length && back.every((b, at) => b === data[at]));
+      assert.equal((await host.stat(`${remote}/big`)).mode & 0o777, 0o444);
+      assert.deepEqual(await host.listdir(remote), ["big"]);
+    } finally {
+      await host.run(`rm -rf '${remote}'`).catch(() => {});
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "putFile: an SFTP-only account (ForceCommand internal-sftp) gets large files by SFTP",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1, { config: ["ForceCommand internal-sftp"] });
+    const connection = await keyHost(ssh).connect(CONTEXT);
+    const local = await Deno.makeTempDir();
+    const path = `${await connection.home()}/sftp-only-${crypto.randomUUID()}`;
+    try {
+      const data = pattern(2 * MiB + 17, 4);
+      await Deno.writeFile(`${local}/big`, data);
+      await connection.writeFile(path, await localFileData(`${local}/big`), { mode: 0o600 });
+      const back = await connection.readFile(path);
+      assert.ok(back.length === data.length && back.every((b, at) => b === data[at]));
+      assert.equal((await connection.stat(path)).mode & 0o777, 0o600);
+    } finally {
+      await connection.remove(path).catch(() => {});
+      await connection.close();
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);
