@@ -10,6 +10,7 @@
 import { esc1 } from "../../command/escape.ts";
 import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { ExecOptions, FileData, RunningCommand } from "../connection.ts";
+import { LocalFileStream } from "../local_file_data.ts";
 
 /** Starts a command on the connection (its `exec`). */
 export type Exec = (command: string, options?: ExecOptions) => Promise<RunningCommand>;
@@ -56,38 +57,27 @@ export async function canStream(exec: Exec): Promise<boolean> {
 }
 
 /**
- * Yields the bytes of `data` in pieces of up to 1 MiB. A byte stream (like the local files
- * of `localFileData`) is read into two buffers in turn: a piece must be used up (written)
- * before the one after the next is read. Any other stream's chunks are passed on as they are.
+ * Yields the bytes of `data` in pieces of up to 1 MiB. A local file is read into two
+ * buffers in turn, so a piece must be used up (written) before the one after the next is
+ * read; any other stream's chunks are passed on as they are.
  */
 async function* piecesOf(data: FileData): AsyncGenerator<Uint8Array> {
   if (data instanceof Uint8Array) {
     for (let at = 0; at < data.length; at += PIECE) yield data.subarray(at, at + PIECE);
     return;
   }
-  let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
-  try {
-    reader = data.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream.
-    reader = data.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        if (value.length) yield value;
-      }
-    } finally {
-      reader.releaseLock();
+  if (data instanceof LocalFileStream) {
+    const buffers = [new Uint8Array(PIECE), new Uint8Array(PIECE)];
+    for (let turn = 0, n; (n = await data.readInto(buffers[turn])) !== null; turn ^= 1) {
+      yield buffers[turn].subarray(0, n);
     }
+    return;
   }
-  const buffers = [new ArrayBuffer(PIECE), new ArrayBuffer(PIECE)];
+  const reader = data.getReader();
   try {
-    for (let turn = 0;; turn ^= 1) {
-      const { value, done } = await reader.read(new Uint8Array(buffers[turn]));
-      if (done || !value) return;
-      // The read took the buffer over (transferred it): keep what it gave back.
-      buffers[turn] = value.buffer as ArrayBuffer;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
       if (value.length) yield value;
     }
   } finally {

@@ -13,6 +13,7 @@ import { ConnectionError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
+import { reusePacketBuffers } from "./packet_reuse.ts";
 import { SftpGuard, sftpOp } from "./sftp_guard.ts";
 import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 
@@ -127,6 +128,8 @@ export class SftpFiles {
     this.#host = host;
     this.#temps = temps;
     this.#exec = exec;
+    // Uploads send most of a connection's outgoing bytes: build their packets in place.
+    reusePacketBuffers();
     const lost = () => this.fail(new ConnectionError(host, "the SFTP session ended"));
     sftp.on("close", lost);
     sftp.on("end", lost);
