@@ -13,7 +13,7 @@ import { ConnectionError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
-import { reusePacketBuffers } from "./packet_reuse.ts";
+import { installChaChaPoly } from "./packet_reuse.ts";
 import { SftpGuard, sftpOp } from "./sftp_guard.ts";
 import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 
@@ -128,8 +128,9 @@ export class SftpFiles {
     this.#host = host;
     this.#temps = temps;
     this.#exec = exec;
-    // Uploads send most of a connection's outgoing bytes: build their packets in place.
-    reusePacketBuffers();
+    // File transfers make most of a connection's packets: no garbage per packet (from
+    // the next packet on; a failure leaves ssh2's own methods).
+    installChaChaPoly().catch(() => {});
     const lost = () => this.fail(new ConnectionError(host, "the SFTP session ended"));
     sftp.on("close", lost);
     sftp.on("end", lost);

@@ -1,6 +1,6 @@
 /**
  * The part of ssh2's internal cipher module (`lib/protocol/crypto.js`) that
- * `packet_reuse.ts` uses: the cipher table and the cipher factory.
+ * `packet_reuse.ts` uses: the cipher table and the cipher and decipher factories.
  *
  * @module
  */
@@ -22,10 +22,18 @@ export interface OutboundConfig {
   seqno: number;
   /** Where encrypted bytes go. */
   onWrite(data: Buffer): void;
-  /** The MAC (none for an AEAD cipher). */
-  macInfo: undefined;
-  /** The MAC key (none for an AEAD cipher). */
-  macKey: undefined;
+}
+
+/** The inbound half of ssh2's cipher configuration. */
+export interface InboundConfig {
+  /** The cipher. */
+  decipherInfo: CipherInfo;
+  /** Its key material. */
+  decipherKey: Buffer;
+  /** The first sequence number. */
+  seqno: number;
+  /** Where decrypted payloads go. */
+  onPayload(payload: Buffer): unknown;
 }
 
 /** An ssh2 cipher instance. */
@@ -38,11 +46,21 @@ export interface Ssh2Cipher {
   free?(): void;
 }
 
+/** An ssh2 decipher instance. */
+export interface Ssh2Decipher {
+  /** Decrypts `data` from `p` to `length`, passing on every whole payload. */
+  decrypt(data: Uint8Array, p: number, length: number): unknown;
+  /** Stops the decipher. */
+  free?(): void;
+}
+
 /** The module's exports. */
 declare const ssh2Crypto: {
   /** The ciphers ssh2 knows, by SSH name. */
   CIPHER_INFO: Record<string, CipherInfo>;
   /** Creates the cipher of a configuration. */
   createCipher(config: { outbound: OutboundConfig }): Ssh2Cipher;
+  /** Creates the decipher of a configuration. */
+  createDecipher(config: { inbound: InboundConfig }): Ssh2Decipher;
 };
 export default ssh2Crypto;
