@@ -13,7 +13,7 @@ import { ConnectionError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
-import { installChaChaPoly } from "./packet_reuse.ts";
+import { installChaChaPoly } from "./ssh2_chacha.ts";
 import { SftpGuard, sftpOp } from "./sftp_guard.ts";
 import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 

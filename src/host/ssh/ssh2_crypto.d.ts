@@ -1,6 +1,6 @@
 /**
  * The part of ssh2's internal cipher module (`lib/protocol/crypto.js`) that
- * `packet_reuse.ts` uses: the cipher table and the cipher and decipher factories.
+ * `ssh2_chacha.ts` uses: the cipher table and the cipher and decipher factories.
  *
  * @module
  */

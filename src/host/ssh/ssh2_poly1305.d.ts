@@ -5,6 +5,6 @@
  * @module
  */
 
-/** Instantiates the module (its exports are used untyped by `packet_reuse.ts`). */
+/** Instantiates the module (its exports are used untyped by `ssh2_chacha.ts`). */
 declare const createPoly1305: () => Promise<unknown>;
 export default createPoly1305;

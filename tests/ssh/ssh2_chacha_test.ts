@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 // @ts-types="../../src/host/ssh/ssh2_crypto.d.ts"
 import ssh2Crypto from "npm:ssh2@1.17.0/lib/protocol/crypto.js";
-import { installChaChaPoly } from "../../src/host/ssh/packet_reuse.ts";
+import { installChaChaPoly } from "../../src/host/ssh/ssh2_chacha.ts";
 
 const INFO = ssh2Crypto.CIPHER_INFO["chacha20-poly1305@openssh.com"];
 const KEY = Buffer.from(Array.from({ length: 64 }, (_, i) => i * 7 + 1));

@@ -315,7 +315,7 @@ function prototypes(): [Patchable, Patchable] | undefined {
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
- * import { installChaChaPoly } from "./packet_reuse.ts";
+ * import { installChaChaPoly } from "./ssh2_chacha.ts";
  * assert.equal(await installChaChaPoly(), true);
  * assert.equal(await installChaChaPoly(), true); // once is enough
  * ```
