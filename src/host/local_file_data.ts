@@ -60,7 +60,11 @@ export async function localFileData(path: string): Promise<FileData> {
 }
 
 async function readRest(file: Deno.FsFile): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
+  // Almost always at the end already: a one-byte read says so without a large buffer
+  // (which, dropped after every small file, kept the garbage collector busy).
+  const probe = new Uint8Array(1);
+  if ((await file.read(probe)) === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [probe];
   const buffer = new Uint8Array(64 * 1024);
   for (let n; (n = await file.read(buffer)) !== null;) chunks.push(buffer.slice(0, n));
   const all = new Uint8Array(chunks.reduce((size, c) => size + c.length, 0));

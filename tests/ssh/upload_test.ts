@@ -71,6 +71,10 @@ Deno.test("putFile reads a small file whole and a large one in 1 MiB pieces", as
       at += piece.length;
     }
     assert.deepEqual(sizes, [MiB, MiB, MiB, 5]);
+    // A file longer than its stat said (a /proc file says 0 bytes) is read to its end.
+    const proc = await localFileData("/proc/self/status");
+    assert.ok(proc instanceof Uint8Array);
+    assert.match(new TextDecoder().decode(proc), /^Name:[^]*\nVmRSS:/);
     // Cancelling closes the file (the test sanitizer would report a leaked resource).
     await (await localFileData(`${dir}/large`) as ReadableStream).cancel();
     await assert.rejects(localFileData(`${dir}/missing`), Deno.errors.NotFound);
