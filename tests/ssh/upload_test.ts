@@ -131,3 +131,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "putFile / readFile while the server re-keys every 64 KiB arrive intact",
+  NEEDS_SSH,
+  async () => {
+    // During a key re-exchange ssh2 queues the packets it builds and a later cipher
+    // encrypts them: a reused packet buffer must not overwrite a queued packet.
+    await using ssh = await startSshServers(1, { config: ["RekeyLimit 64K"] });
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    const local = await Deno.makeTempDir();
+    const remote = `${(await host.run("echo $HOME")).stdout.trim()}/rekey-${crypto.randomUUID()}`;
+    try {
+      await host.run(`mkdir '${remote}'`);
+      const big = pattern(5 * MiB + 11, 5);
+      await Deno.writeFile(`${local}/big`, big);
+      const small = Array.from({ length: 40 }, (_, i) => pattern(4 * KiB + i, i));
+      await Promise.all([
+        host.putFile(`${local}/big`, `${remote}/big`),
+        ...small.map((data, i) => host.writeFile(`${remote}/s${i}`, data)),
+      ]);
+      const back = await host.readFile(`${remote}/big`);
+      assert.ok(back.length === big.length && back.every((b, at) => b === big[at]));
+      for (const [i, data] of small.entries()) {
+        const got = await host.readFile(`${remote}/s${i}`);
+        assert.ok(got.length === data.length && got.every((b, at) => b === data[at]), `s${i}`);
+      }
+    } finally {
+      await host.run(`rm -rf '${remote}'`).catch(() => {});
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);
