@@ -187,7 +187,7 @@ async function attempt(
         port: target.port,
         context,
       });
-      plan = await planAuth(target.auth);
+      plan = await planAuth(target.auth, context.memo);
       if (settled) return;
       deadline.arm(reach(via ? "opening a channel through the jump host" : "connecting"));
       socket = via
