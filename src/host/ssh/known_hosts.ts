@@ -284,7 +284,18 @@ export function fingerprintOfBlob(blob: Uint8Array): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
-async function readOne(file: string): Promise<KnownHostEntry[]> {
+/**
+ * Reads and parses one known_hosts file; a file that does not exist has no lines. A FIFO,
+ * device or unreadable file rejects at once with a `LocalFileError` naming it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readKnownHostsFile } from "./known_hosts.ts";
+ * assert.deepEqual(await readKnownHostsFile("/nonexistent/known_hosts"), []);
+ * ```
+ */
+export async function readKnownHostsFile(file: string): Promise<KnownHostEntry[]> {
   try {
     return parseKnownHosts(new TextDecoder().decode(await readRegularFile(file)), file);
   } catch (error) {
@@ -322,7 +333,7 @@ export async function readKnownHosts(
 ): Promise<KnownHostEntry[]> {
   const entries: KnownHostEntry[] = [];
   for (const file of files) {
-    const parsed = await memoByStamp(memo, "known_hosts", file, () => readOne(file));
+    const parsed = await memoByStamp(memo, "known_hosts", file, () => readKnownHostsFile(file));
     // Not push(...parsed): spreading a large array overflows the stack.
     for (const entry of parsed) entries.push(entry);
   }

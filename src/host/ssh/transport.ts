@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createConnection, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
@@ -119,7 +120,8 @@ async function attempt(
     what,
     option: "connectTimeout",
   });
-  let check: HostKeyCheck;
+  let check: HostKeyCheck | undefined;
+  let accepted: Buffer | undefined;
   let plan: AuthPlan | undefined;
   const client = new Client();
   let socket: Duplex | undefined;
@@ -167,6 +169,11 @@ async function attempt(
       client.removeAllListeners("error");
       client.removeAllListeners("close");
       client.on("error", () => {}); // the connection watches for drops through "close"
+      // ssh2 keeps our callbacks for the life of the connection: let go of what only the
+      // handshake needed.
+      plan = undefined;
+      socket = undefined;
+      stopWatching = () => {};
       resolve(client);
     });
     // Reaching the server (connectTimeout) ends with its banner; key exchange and
@@ -200,20 +207,26 @@ async function attempt(
         username: target.auth.username,
         authHandler: plan!.handler,
         algorithms: {
-          serverHostKey: check.algorithms as never,
+          serverHostKey: check!.algorithms as never,
           // Under Deno, chacha20-poly1305 is ~1.7x faster than AES-GCM (ssh2 lists it last).
           // Not through a jump host: ssh2's chacha20-poly1305 shares state between
           // connections, and a nested connection decrypts inside the outer one's decrypt.
           ...(via ? {} : { cipher: { remove: FAST_CIPHER, prepend: FAST_CIPHER } as never }),
         },
         hostVerifier: (key: Uint8Array, verify: (ok: boolean) => void) => {
+          // A re-key shows the key again: it must be the one accepted at first (asked and
+          // recorded once, and no longer under any deadline).
+          if (accepted) return verify(Buffer.compare(Buffer.from(key), accepted) === 0);
           deadline.clear(); // the policy may ask a person
           stopWatching();
-          check.verify(key).then(
+          check!.verify(key).then(
             () => {
-              if (settled) return;
-              deadline.arm(handshake("authenticating"));
-              context.phase?.("authenticating");
+              accepted = Buffer.from(key);
+              check = undefined; // its known_hosts lines are not needed any more
+              if (!settled) {
+                deadline.arm(handshake("authenticating"));
+                context.phase?.("authenticating");
+              }
               verify(true);
             },
             (error) => {
