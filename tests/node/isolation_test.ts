@@ -14,7 +14,7 @@ import {
   ParallelNode,
   ParallelResult,
 } from "../../mod.ts";
-import { childOf, isolationsOf } from "../../src/node/bind.ts";
+import { childOf, isolationsOf } from "../../src/node/isolation.ts";
 
 const web = ["w1", "w2"].map((slug) => new LocalHost({ slug }));
 const db = ["d1", "d2"].map((slug) => new LocalHost({ slug }));
