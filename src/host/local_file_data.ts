@@ -13,8 +13,8 @@ const READ_PIECE = 1024 * 1024;
 
 /**
  * The contents of a local file to upload: a small file (up to 1 MiB) read whole, a larger
- * one as a stream of 1 MiB pieces read only as fast as they are consumed, so an upload
- * holds a few MiB whatever the file's size. A missing file rejects with
+ * one as a {@linkcode LocalFileStream} of 1 MiB pieces read only as fast as they are
+ * consumed, so an upload holds a few MiB whatever the file's size. A missing file rejects with
  * `Deno.errors.NotFound`.
  *
  * @example Usage
@@ -60,7 +60,11 @@ export async function localFileData(path: string): Promise<FileData> {
 }
 
 async function readRest(file: Deno.FsFile): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
+  // Almost always at the end already: a one-byte read says so without a large buffer
+  // (which, dropped after every small file, kept the garbage collector busy).
+  const probe = new Uint8Array(1);
+  if ((await file.read(probe)) === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [probe];
   const buffer = new Uint8Array(64 * 1024);
   for (let n; (n = await file.read(buffer)) !== null;) chunks.push(buffer.slice(0, n));
   const all = new Uint8Array(chunks.reduce((size, c) => size + c.length, 0));
@@ -72,34 +76,95 @@ async function readRest(file: Deno.FsFile): Promise<Uint8Array> {
   return all;
 }
 
-function inPieces(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  let closed = false;
-  const close = () => {
-    if (!closed) file.close();
-    closed = true;
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      // A fresh buffer each time: the consumer may still hold the previous one.
-      const buffer = new Uint8Array(READ_PIECE);
-      try {
-        let size = 0;
-        for (
-          let n;
-          size < buffer.length && (n = await file.read(buffer.subarray(size))) !== null;
-        ) {
-          size += n;
-        }
-        if (size) controller.enqueue(buffer.subarray(0, size));
-        if (size < buffer.length) {
+/** Reads until `buffer` is full or the file ends; the number of bytes read. */
+async function fill(file: Deno.FsFile, buffer: Uint8Array): Promise<number> {
+  let size = 0;
+  for (let n; size < buffer.length && (n = await file.read(buffer.subarray(size))) !== null;) {
+    size += n;
+  }
+  return size;
+}
+
+/**
+ * A large local file as a stream of 1 MiB pieces, each in a fresh buffer (a reader may keep
+ * them). A consumer that sends each piece before it reads the next can instead fill
+ * buffers of its own with {@linkcode LocalFileStream.readInto}: no allocation per piece.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LocalFileStream, localFileData } from "./local_file_data.ts";
+ * const path = await Deno.makeTempFile();
+ * try {
+ *   await Deno.writeFile(path, new Uint8Array(3 * 1024 * 1024 + 1));
+ *   const data = await localFileData(path);
+ *   assert.ok(data instanceof LocalFileStream);
+ *   const buffer = new Uint8Array(1024 * 1024);
+ *   let total = 0;
+ *   for (let n; (n = await data.readInto(buffer)) !== null;) total += n;
+ *   assert.equal(total, 3 * 1024 * 1024 + 1);
+ * } finally {
+ *   await Deno.remove(path);
+ * }
+ * ```
+ */
+export class LocalFileStream extends ReadableStream<Uint8Array> {
+  readonly #file: Deno.FsFile;
+  readonly #close: () => void;
+  #ended = false;
+
+  /** Streams `file` (which it closes at the end, on an error, or when cancelled). */
+  constructor(file: Deno.FsFile) {
+    let closed = false;
+    const close = () => {
+      if (!closed) file.close();
+      closed = true;
+    };
+    super({
+      async pull(controller) {
+        // A fresh buffer each time: the consumer may still hold the previous one.
+        const buffer = new Uint8Array(READ_PIECE);
+        try {
+          const size = await fill(file, buffer);
+          if (size) controller.enqueue(buffer.subarray(0, size));
+          if (size < buffer.length) {
+            close();
+            controller.close();
+          }
+        } catch (error) {
           close();
-          controller.close();
+          controller.error(error);
         }
-      } catch (error) {
-        close();
-        controller.error(error);
-      }
-    },
-    cancel: close,
-  }, { highWaterMark: 0 });
+      },
+      cancel: close,
+    }, { highWaterMark: 0 });
+    this.#file = file;
+    this.#close = close;
+  }
+
+  /**
+   * Reads the next bytes of the file into `buffer` (until it is full or the file ends);
+   * resolves with their number, or null at the end (the file is then closed). Not to be
+   * mixed with reading the stream.
+   */
+  async readInto(buffer: Uint8Array): Promise<number | null> {
+    if (this.#ended) return null;
+    try {
+      const size = await fill(this.#file, buffer);
+      if (size < buffer.length) this.#end();
+      return size || null;
+    } catch (error) {
+      this.#end();
+      throw error;
+    }
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#close();
+  }
+}
+
+function inPieces(file: Deno.FsFile): ReadableStream<Uint8Array> {
+  return new LocalFileStream(file);
 }

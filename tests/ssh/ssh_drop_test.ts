@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DeployerError, Env, sh } from "../../mod.ts";
-import { keyHost } from "./_setup.ts";
+import { CONTEXT, keyHost } from "./_setup.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 import { descendants, reap } from "../../src/testing/_proc_tree.ts";
@@ -67,6 +67,34 @@ Deno.test(
     } finally {
       await Deno.remove(local.slice(0, local.lastIndexOf("/")), { recursive: true });
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "a write to a command's stdin that waits for the server settles when the connection dies",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const connection = await keyHost(ssh).connect(CONTEXT);
+    try {
+      // `sleep` reads nothing: once sshd's channel window (2 MiB) is full, the write waits.
+      const proc = await connection.exec("sleep 6019");
+      const state: { write: "pending" | "resolved" | Error } = { write: "pending" };
+      const write = proc.write(new Uint8Array(8 * 1024 * 1024)).then(
+        () => (state.write = "resolved"),
+        (error) => (state.write = error),
+      );
+      await killSessions(ssh.servers[0].pid);
+      const status = await proc.status;
+      assert.equal(status.code, null);
+      // The channel has closed: the write must not hang on a window that never opens.
+      const settled = state.write;
+      assert.ok(settled instanceof Error, `the write is ${settled}`);
+      assert.match(settled.message, /closed|lost/);
+      await write;
+    } finally {
+      await connection.close();
     }
   },
 );

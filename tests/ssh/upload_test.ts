@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Env } from "../../mod.ts";
 import { localFileData } from "../../src/host/files.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
-import { keyHost } from "./_setup.ts";
+import { CONTEXT, keyHost } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
 const KiB = 1024;
@@ -71,6 +71,10 @@ Deno.test("putFile reads a small file whole and a large one in 1 MiB pieces", as
       at += piece.length;
     }
     assert.deepEqual(sizes, [MiB, MiB, MiB, 5]);
+    // A file longer than its stat said (a /proc file says 0 bytes) is read to its end.
+    const proc = await localFileData("/proc/self/status");
+    assert.ok(proc instanceof Uint8Array);
+    assert.match(new TextDecoder().decode(proc), /^Name:[^]*\nVmRSS:/);
     // Cancelling closes the file (the test sanitizer would report a leaked resource).
     await (await localFileData(`${dir}/large`) as ReadableStream).cancel();
     await assert.rejects(localFileData(`${dir}/missing`), Deno.errors.NotFound);
@@ -78,3 +82,85 @@ Deno.test("putFile reads a small file whole and a large one in 1 MiB pieces", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "putFile: a large file with a read-only mode arrives with that mode",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    const local = await Deno.makeTempDir();
+    const remote = `${(await host.run("echo $HOME")).stdout.trim()}/ro-${crypto.randomUUID()}`;
+    try {
+      await host.run(`mkdir '${remote}'`);
+      const data = pattern(3 * MiB + 3, 9);
+      await Deno.writeFile(`${local}/big`, data);
+      // The bytes go through `cat`, which must be able to open the temporary file for writing.
+      await host.putFile(`${local}/big`, `${remote}/big`, { mode: 0o444 });
+      const back = await host.readFile(`${remote}/big`);
+      assert.ok(back.length === data.length && back.every((b, at) => b === data[at]));
+      assert.equal((await host.stat(`${remote}/big`)).mode & 0o777, 0o444);
+      assert.deepEqual(await host.listdir(remote), ["big"]);
+    } finally {
+      await host.run(`rm -rf '${remote}'`).catch(() => {});
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "putFile: an SFTP-only account (ForceCommand internal-sftp) gets large files by SFTP",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1, { config: ["ForceCommand internal-sftp"] });
+    const connection = await keyHost(ssh).connect(CONTEXT);
+    const local = await Deno.makeTempDir();
+    const path = `${await connection.home()}/sftp-only-${crypto.randomUUID()}`;
+    try {
+      const data = pattern(2 * MiB + 17, 4);
+      await Deno.writeFile(`${local}/big`, data);
+      await connection.writeFile(path, await localFileData(`${local}/big`), { mode: 0o600 });
+      const back = await connection.readFile(path);
+      assert.ok(back.length === data.length && back.every((b, at) => b === data[at]));
+      assert.equal((await connection.stat(path)).mode & 0o777, 0o600);
+    } finally {
+      await connection.remove(path).catch(() => {});
+      await connection.close();
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "putFile / readFile while the server re-keys every 64 KiB arrive intact",
+  NEEDS_SSH,
+  async () => {
+    // During a key re-exchange ssh2 queues the packets it builds and a later cipher
+    // encrypts them: a reused packet buffer must not overwrite a queued packet.
+    await using ssh = await startSshServers(1, { config: ["RekeyLimit 64K"] });
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    const local = await Deno.makeTempDir();
+    const remote = `${(await host.run("echo $HOME")).stdout.trim()}/rekey-${crypto.randomUUID()}`;
+    try {
+      await host.run(`mkdir '${remote}'`);
+      const big = pattern(5 * MiB + 11, 5);
+      await Deno.writeFile(`${local}/big`, big);
+      const small = Array.from({ length: 40 }, (_, i) => pattern(4 * KiB + i, i));
+      await Promise.all([
+        host.putFile(`${local}/big`, `${remote}/big`),
+        ...small.map((data, i) => host.writeFile(`${remote}/s${i}`, data)),
+      ]);
+      const back = await host.readFile(`${remote}/big`);
+      assert.ok(back.length === big.length && back.every((b, at) => b === big[at]));
+      for (const [i, data] of small.entries()) {
+        const got = await host.readFile(`${remote}/s${i}`);
+        assert.ok(got.length === data.length && got.every((b, at) => b === data[at]), `s${i}`);
+      }
+    } finally {
+      await host.run(`rm -rf '${remote}'`).catch(() => {});
+      await Deno.remove(local, { recursive: true });
+    }
+  },
+);

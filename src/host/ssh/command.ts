@@ -41,6 +41,8 @@ export class ChannelCommand implements RunningCommand {
   #killedWith: string | undefined;
   #closed = false;
   #abandon: (() => void) | undefined;
+  /** Rejects the writes still waiting for the server (its window) when the channel closes. */
+  readonly #writes = new Set<(error: Error) => void>();
   /** Resolves when the command has ended and all its output has been delivered. */
   readonly status: Promise<ExitStatus>;
 
@@ -69,6 +71,7 @@ export class ChannelCommand implements RunningCommand {
         // from the server is ignored).
         if (this.#closed) return;
         this.#closed = true;
+        this.#failWrites();
         release();
         resolve({ code: null, signal: this.#killedWith });
       };
@@ -76,6 +79,7 @@ export class ChannelCommand implements RunningCommand {
         clearTimeout(this.#killTimer);
         if (this.#closed) return;
         this.#closed = true;
+        this.#failWrites();
         release();
         // Output still queued in the streams is delivered before `status` resolves.
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -101,15 +105,32 @@ export class ChannelCommand implements RunningCommand {
     this.#killTimer = setTimeout(() => this.#abandon?.(), ABANDON_MS);
   }
 
-  /** Writes to standard input. */
+  /**
+   * Writes to standard input; resolves once ssh2 has sent the data (the server's window
+   * let it through). A write after the channel closed does nothing; one still waiting when
+   * the channel closes (the command ended, or the connection was lost) rejects.
+   */
   write(data: Uint8Array | string): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.#closed || !this.#channel.writable) return resolve();
+      this.#writes.add(reject);
       this.#channel.write(
-        typeof data === "string" ? data : Buffer.from(data),
-        (error?: Error | null) => (error ? reject(error) : resolve()),
+        typeof data === "string" ? data : Buffer.from(data.buffer, data.byteOffset, data.length),
+        (error?: Error | null) => {
+          this.#writes.delete(reject);
+          if (error) reject(error);
+          else resolve();
+        },
       );
     });
+  }
+
+  /** ssh2 never calls back a write that waits for window on a channel that closed. */
+  #failWrites(): void {
+    if (!this.#writes.size) return;
+    const error = new Error("the channel closed before all of standard input was sent");
+    for (const reject of this.#writes) reject(error);
+    this.#writes.clear();
   }
 
   /** Sends EOF on standard input. */

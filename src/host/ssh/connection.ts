@@ -275,7 +275,7 @@ export class SshConnection implements Connection {
 
   #wrapSftp(session: Session, sftp: SFTPWrapper): Promise<SftpFiles> {
     session.sftp = sftp;
-    const files = new SftpFiles(sftp, this.#plan.slug, this.#temps);
+    const files = new SftpFiles(sftp, this.#plan.slug, this.#temps, (c, o) => this.exec(c, o));
     sftp.on("close", () => (session.files = undefined));
     // ssh2 does not fail SFTP requests in flight when the connection drops.
     session.main.on(

@@ -12,6 +12,8 @@ import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
 import { ConnectionError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
+import { canStream, type Exec, streamFile } from "./channel_upload.ts";
+import { installChaChaPoly } from "./ssh2_chacha.ts";
 import { SftpGuard, sftpOp } from "./sftp_guard.ts";
 import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 
@@ -111,17 +113,24 @@ export class SftpFiles {
   readonly #guard = new SftpGuard();
   readonly #temps: Set<string>;
   readonly #swept = new Map<string, Promise<void>>();
+  readonly #exec: Exec | undefined;
+  #streams: Promise<boolean> | undefined;
 
   /**
    * Wraps an open SFTP session of host `host` (its slug, for messages). `temps` holds the
    * temporary files of writes in progress; a write that cannot remove its temporary file
    * (the connection was lost) leaves it there, for {@linkcode SftpFiles.removeLeftovers}
-   * on the next session.
+   * on the next session. With `exec` (the connection's), the bytes of large writes go
+   * through `cat` on an exec channel when the server has it (asked once per session).
    */
-  constructor(sftp: SFTPWrapper, host: string, temps: Set<string> = new Set()) {
+  constructor(sftp: SFTPWrapper, host: string, temps: Set<string> = new Set(), exec?: Exec) {
     this.#sftp = sftp;
     this.#host = host;
     this.#temps = temps;
+    this.#exec = exec;
+    // File transfers make most of a connection's packets: no garbage per packet (from
+    // the next packet on; a failure leaves ssh2's own methods).
+    installChaChaPoly().catch(() => {});
     const lost = () => this.fail(new ConnectionError(host, "the SFTP session ended"));
     sftp.on("close", lost);
     sftp.on("end", lost);
@@ -166,6 +175,15 @@ export class SftpFiles {
       this.#swept.set(dir, sweeping);
     }
     return sweeping;
+  }
+
+  /** `cat` on an exec channel for the bytes of large writes, when the server has it. */
+  async #streamer(): Promise<((path: string, data: FileData) => Promise<void>) | undefined> {
+    const exec = this.#exec;
+    if (!exec) return undefined;
+    this.#streams ??= canStream(exec);
+    if (!(await this.#streams)) return undefined;
+    return (path, data) => streamFile(exec, this.#host, path, data);
   }
 
   #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
@@ -214,6 +232,7 @@ export class SftpFiles {
       guard: this.#guard,
       temps: this.#temps,
       sweep: (dir: string) => this.#sweep(dir),
+      streamer: () => this.#streamer(),
     };
     return writeAtomic(session, target, data, options);
   }

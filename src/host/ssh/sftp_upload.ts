@@ -14,6 +14,9 @@ import type { FileData } from "../connection.ts";
 import { dirOf, refuseNul, tempPath } from "../file_names.ts";
 import { answered, sftpError, type SftpGuard, sftpOp } from "./sftp_guard.ts";
 
+/** Data from this size on (and every stream) goes through {@linkcode UploadSession.streamer}. */
+const STREAM_FROM = 1024 * 1024;
+
 /**
  * Bytes per SFTP write request: below ssh2's largest write to OpenSSH (254 KiB; a larger one
  * is split into requests sent one after the other), and a divisor of the 1 MiB pieces that
@@ -40,6 +43,7 @@ const S_IFMT = 0o170000;
  *   guard: new SftpGuard(),
  *   temps: new Set(),
  *   sweep: () => Promise.resolve(),
+ *   streamer: () => Promise.resolve(undefined), // SFTP writes only
  * };
  * assert.equal(session.temps.size, 0);
  * ```
@@ -55,6 +59,12 @@ export interface UploadSession {
   readonly temps: Set<string>;
   /** Removes stale temporary files from a directory (once per directory and session). */
   sweep(dir: string): Promise<void>;
+  /**
+   * How to send a large upload's bytes outside SFTP (`channel_upload.ts`: `cat` on an exec
+   * channel): a function that writes `data` into the existing file `path`, or undefined when
+   * the server cannot (then the bytes go as SFTP writes).
+   */
+  streamer(): Promise<((path: string, data: FileData) => Promise<void>) | undefined>;
 }
 
 /**
@@ -254,31 +264,46 @@ export async function writeAtomic(
     : target;
   const temp = tempPath(path);
   const sweeping = session.sweep(dirOf(path));
+  const large = !(data instanceof Uint8Array) || data.length >= STREAM_FROM;
+  const streaming = large ? session.streamer() : Promise.resolve(undefined);
   // lstat already describes a target that is not a link: one round trip less per file.
   const existing = link && !isLink
     ? link
     : await guard.call<Attributes>((cb) => sftp.stat(path, cb)).catch(() => undefined);
   const mode = options.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
+  const stream = await streaming;
   let handle: Buffer | undefined;
   try {
     temps.add(temp);
+    // Written by `cat` (not through this handle): the owner must be able to write it.
+    const created = stream ? 0o600 : mode;
     handle = await sftpOp(
       host,
       "create",
       temp,
-      () => guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
+      () => guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode: created }, cb)),
     );
     const written = handle;
-    // Sent ahead of the data (the server answers in order): no round trip of its own.
-    const chmod = sftpOp(
-      host,
-      "chmod",
-      temp,
-      () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
-    );
-    chmod.catch(() => {}); // awaited below, unless a write fails first
-    await writeAll(guard, sftp, written, data, (e) => sftpError(host, "write", temp, e));
-    await chmod;
+    if (stream) {
+      await stream(temp, data);
+      await sftpOp(
+        host,
+        "chmod",
+        temp,
+        () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
+      );
+    } else {
+      // Sent ahead of the data (the server answers in order): no round trip of its own.
+      const chmod = sftpOp(
+        host,
+        "chmod",
+        temp,
+        () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
+      );
+      chmod.catch(() => {}); // awaited below, unless a write fails first
+      await writeAll(guard, sftp, written, data, (e) => sftpError(host, "write", temp, e));
+      await chmod;
+    }
     const h = handle;
     handle = undefined;
     await sftpOp(host, "write", temp, () => guard.callVoid((cb) => sftp.close(h, cb)));
