@@ -20,7 +20,7 @@ import { formatPlan, formatResult } from "../shell/format.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
 import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
 import { callAction, resolveAction, resolveNode } from "./resolve.ts";
-import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
+import { checkLimit, planInTreeOrder, treeHosts } from "../exec/tree_hosts.ts";
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -383,11 +383,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     io.err(formatRecap(action.path, recap));
   }
   // The plan in host definition order (each host's commands in the order they ran).
-  const rank = (host: string) => {
-    const i = order.indexOf(host);
-    return i < 0 ? order.length : i;
-  };
-  const plan = [...env.plan()].sort((a, b) => rank(a.host) - rank(b.host));
+  const plan = planInTreeOrder(env.plan(), order);
   if (options.sandbox) report.plan = plan;
   if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (options.sandbox) io.out(formatPlan(plan));

@@ -101,6 +101,13 @@ Deno.test(
       assert.ok(screen.includes("sudo user: www-data"), screen);
       assert.ok(screen.indexOf("  zeta:") < screen.indexOf("  alpha:"), screen);
       assert.ok(!screen.includes(SECRET), screen);
+      // Planned on alpha first, listed in definition order all the same.
+      await terminal.type("backwards");
+      await terminal.keys("Enter");
+      const again = await terminal.waitFor("Root (sandbox) > ", { count: 3 });
+      const last = again.slice(again.lastIndexOf("Sandbox plan (nothing was run):"));
+      assert.ok(last.includes("  alpha:"), last);
+      assert.ok(last.indexOf("  zeta:") < last.indexOf("  alpha:"), last);
       await terminal.type("exit");
       await terminal.keys("Enter");
     } finally {
