@@ -13,6 +13,7 @@ import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { sudoWorks } from "../_support/sudo.ts";
 import { keyHost } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
+import { stopScript } from "../../src/host/_stop.ts";
 
 /** Calls `onReady` when a command prints "ready"; keeps the end events. */
 class Watch implements Logger {
@@ -122,3 +123,46 @@ Deno.test(
     }
   },
 );
+
+/**
+ * The stop script on this machine, against a session whose processes ignore TERM, with
+ * `PATH` holding `sleep` and, per case, the real `awk`, none, or one that fails: each time
+ * the session is killed and the script reports nothing left.
+ */
+for (const awk of ["real", "none", "failing"] as const) {
+  Deno.test(`stop script (${awk} awk): a session ignoring TERM is listed and killed`, async () => {
+    const seconds = uniqueSeconds();
+    const bin = await Deno.makeTempDir();
+    try {
+      await Deno.symlink(await which("sleep"), `${bin}/sleep`);
+      if (awk === "real") await Deno.symlink(await which("awk"), `${bin}/awk`);
+      if (awk === "failing") await Deno.writeTextFile(`${bin}/awk`, "#!/bin/sh\nexit 0\n");
+      if (awk === "failing") await Deno.chmod(`${bin}/awk`, 0o755);
+      const session = new Deno.Command("setsid", {
+        args: ["sh", "-c", `trap '' TERM; sleep ${seconds} & echo ready; wait`],
+        stdout: "piped",
+      }).spawn();
+      const reader = session.stdout.getReader();
+      await reader.read(); // "ready"
+      reader.releaseLock();
+      const out = await new Deno.Command("/bin/sh", {
+        args: ["-c", stopScript(session.pid, 200)],
+        env: { PATH: bin },
+      }).output();
+      assert.equal(new TextDecoder().decode(out.stdout), "left:\n");
+      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+      await session.stdout.cancel();
+      assert.equal((await session.status).signal, "SIGKILL");
+    } finally {
+      await killAll(`sleep ${seconds}`);
+      await Deno.remove(bin, { recursive: true });
+    }
+  });
+}
+
+/** The path of a program on this machine's PATH. */
+async function which(program: string): Promise<string> {
+  const out = await new Deno.Command("sh", { args: ["-c", `command -v ${program}`] }).output();
+  assert.ok(out.success, `${program} is not installed`);
+  return new TextDecoder().decode(out.stdout).trim();
+}
