@@ -270,6 +270,22 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     return memos.get(host)!;
   }
 
+  /**
+   * Sends `KILL` at once to the commands still running on local hosts (their process
+   * groups and the processes below them), for a program about to exit (a second Ctrl-C).
+   * Connections still opening are passed over; remote commands are left to the stop
+   * already under way.
+   */
+  async killLocalNow(): Promise<void> {
+    const killing = [...this.shared.connections.values()].map(async (opening) => {
+      // A connection that is open wins the race; one still opening is passed over.
+      const connection = await Promise.race([opening, undefined]).catch(() => undefined);
+      const local = connection as { killNow?: () => Promise<void> } | undefined;
+      if (typeof local?.killNow === "function") await local.killNow();
+    });
+    await Promise.all(killing);
+  }
+
   /** Closes every connection and logger. */
   async close(): Promise<void> {
     const pool = this.shared.connections;

@@ -113,6 +113,8 @@ Deno.test(
       const screen = await term.waitFor(/EXIT=\d+/);
       assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
       assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+      // The command that ignores TERM was killed before the CLI exited.
+      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
     } finally {
       await killAll(`sleep ${seconds}`);
     }

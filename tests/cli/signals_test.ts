@@ -177,3 +177,45 @@ Deno.test(
     }
   },
 );
+
+Deno.test("cli SIGTERM twice: a local command ignoring TERM is killed before the exit", async () => {
+  const seconds = uniqueSeconds();
+  await using home = await tempHome();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`, "run", "--", "stubborn"],
+    cwd: REPO,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...home.env, DPL_TEST_SECONDS: String(seconds) },
+  }).spawn();
+  const reader = child.stderr.getReader();
+  const decoder = new TextDecoder();
+  let stderr = "";
+  const readUntil = async (text: string) => {
+    while (!stderr.includes(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`The CLI ended before "${text}":\n${stderr}`);
+      stderr += decoder.decode(value, { stream: true });
+    }
+  };
+  try {
+    await readUntil("[db1] started");
+    child.kill("SIGTERM");
+    await readUntil("stopping the running commands");
+    child.kill("SIGTERM");
+    await readUntil("SIGTERM again: exiting now.");
+    reader.releaseLock();
+    await child.stderr.cancel();
+    assert.equal((await child.status).code, 143, stderr);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await child.status;
+    await killAll(`sleep ${seconds}`);
+  }
+});
