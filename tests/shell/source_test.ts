@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Env } from "../../mod.ts";
-import { executeLine, type ShellSession } from "../../src/shell/commands.ts";
+import { executeLine } from "../../src/shell/commands.ts";
+import { recordingSession } from "./_session.ts";
 import Root from "../cli/fixtures/typed_source.ts";
 
 const FIXTURE = new URL("../cli/fixtures/typed_source.ts", import.meta.url);
@@ -13,30 +14,9 @@ function lineOf(text: string): number {
   return index + 1;
 }
 
-function sessionOf(env: Env, root: object): ShellSession & { take: () => string } {
-  let shown = "";
-  return {
-    env,
-    console: env.console,
-    location: { root, current: root },
-    write: (text) => void (shown += text),
-    page: async (text) => void (shown += text),
-    columns: (names) => names.join("  ") + "\n",
-    paint: (text) => text,
-    options: new Map([["color", false], ["ask-on-failure", false]]),
-    name: "test",
-    version: "0.0.0",
-    take: () => {
-      const text = shown;
-      shown = "";
-      return text;
-    },
-  };
-}
-
 Deno.test("shell --source-code shows each class as written, with path:line", async () => {
   await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  const session = recordingSession(env, env.bind(Root));
   await executeLine(session, "--source-code staging");
   const text = session.take();
   assert.ok(
@@ -64,7 +44,7 @@ Deno.test("shell --source-code shows each class as written, with path:line", asy
 
 Deno.test("shell --inspect of an action and a query shows TypeScript with path:line", async () => {
   await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  const session = recordingSession(env, env.bind(Root));
   await executeLine(session, "--inspect staging deploy");
   const action = session.take();
   assert.ok(action.includes(`Source: ${SHOWN}:${lineOf("@action({ description")}\n`), action);

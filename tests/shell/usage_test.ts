@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { action, child, Env, Node } from "../../mod.ts";
-import { executeLine, type ShellSession } from "../../src/shell/commands.ts";
+import { executeLine } from "../../src/shell/commands.ts";
+import { recordingSession } from "./_session.ts";
 
 class Db extends Node {
   backup(path: string): string {
@@ -31,30 +32,9 @@ class Root extends Node {
   }
 }
 
-function sessionOf(env: Env, root: object): ShellSession & { take: () => string } {
-  let shown = "";
-  return {
-    env,
-    console: env.console,
-    location: { root, current: root },
-    write: (text) => void (shown += text),
-    page: async (text) => void (shown += text),
-    columns: (names) => names.join("  ") + "\n",
-    paint: (text) => text,
-    options: new Map([["color", false], ["ask-on-failure", false], ["debug", false]]),
-    name: "test",
-    version: "0.0.0",
-    take: () => {
-      const text = shown;
-      shown = "";
-      return text;
-    },
-  };
-}
-
 Deno.test("shell: too many arguments is refused with the parameters, too", async () => {
   await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  const session = recordingSession(env, env.bind(Root));
   await executeLine(session, "web deploy abc slow extra");
   assert.equal(
     session.take(),
@@ -70,7 +50,7 @@ Deno.test("shell: too many arguments is refused with the parameters, too", async
 
 Deno.test("shell: cd and ls of an unknown node name it and list the children", async () => {
   await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  const session = recordingSession(env, env.bind(Root));
   await executeLine(session, "cd wbe");
   assert.equal(session.take(), 'Unknown node "wbe" in /Root (child nodes: web, cache)\n');
   await executeLine(session, "ls web nosuch");
@@ -82,7 +62,7 @@ Deno.test("shell: cd and ls of an unknown node name it and list the children", a
 
 Deno.test("shell: help ACTION shows the description and the parameters", async () => {
   await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  const session = recordingSession(env, env.bind(Root));
   await executeLine(session, "help web deploy");
   const text = session.take();
   assert.match(text, /^Usage: deploy commit \[mode\]\n/);
@@ -102,7 +82,7 @@ Deno.test("shell: help ACTION shows the description and the parameters", async (
 
 Deno.test("shell: a failing action names the user's line; the debug option shows the stack", async () => {
   await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  const session = recordingSession(env, env.bind(Root));
   const source = await Deno.readTextFile(new URL(import.meta.url));
   const lines = source.split("\n");
   const line = lines.findIndex((l) => l.includes('new TypeError("exploded'));

@@ -1,0 +1,41 @@
+/**
+ * A shell session without a terminal, for running shell lines directly in tests: it keeps
+ * what the shell writes.
+ *
+ * @module
+ */
+import type { Env } from "../../mod.ts";
+import type { ShellSession } from "../../src/shell/commands.ts";
+
+/** A {@linkcode ShellSession} that keeps what is written. */
+export interface RecordingSession extends ShellSession {
+  /** Everything written so far. */
+  shown(): string;
+  /** What was written since the last `take()`. */
+  take(): string;
+}
+
+/** A session on `root` in `env`: no colours, no Retry / Skip / Abort question. */
+export function recordingSession(env: Env, root: object): RecordingSession {
+  let shown = "";
+  let taken = 0;
+  const write = (text: string) => void (shown += text);
+  return {
+    env,
+    console: env.console,
+    location: { root, current: root },
+    write,
+    page: async (text) => write(text),
+    columns: (names) => names.join("  ") + "\n",
+    paint: (text) => text,
+    options: new Map([["color", false], ["ask-on-failure", false], ["debug", false]]),
+    name: "test",
+    version: "0.0.0",
+    shown: () => shown,
+    take: () => {
+      const text = shown.slice(taken);
+      taken = shown.length;
+      return text;
+    },
+  };
+}
