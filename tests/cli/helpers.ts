@@ -5,7 +5,9 @@
  * @module
  */
 
-import { tempHome } from "../_support/home.ts";
+import { type TempHome, tempHome } from "../_support/home.ts";
+import { denoLine, shellQuote } from "../_support/command_line.ts";
+import type { TestServers } from "../../src/testing/mod.ts";
 
 /** The repository root (a directory path ending in `/`). */
 export const REPO: string = new URL("../../", import.meta.url).pathname;
@@ -106,4 +108,110 @@ export function serveDirectory(root: string): FileServer {
 /** Asserts that text carries no stack trace. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(text);
+}
+
+/** The flags a fixture's CLI runs with: quiet, no lock file, {@linkcode PERMS}. */
+const FIXTURE_FLAGS: readonly string[] = ["--quiet", "--no-lock", ...PERMS];
+
+/** The shell text that runs a fixture's CLI from the repository root (in a terminal). */
+export function fixtureLine(fixture: string, args: readonly string[]): string {
+  return `cd ${shellQuote(REPO)} && ${denoLine(FIXTURE_FLAGS, `${FIXTURES}${fixture}`, args)}`;
+}
+
+/**
+ * What the SSH fixtures (`ssh_hold.ts`, `fleet.ts`) read from `DPL_TEST_SSH`: the servers,
+ * how to log in (the key user, or the password user) and how long commands sleep.
+ */
+export function sshSetup(
+  ssh: TestServers,
+  seconds = 0,
+  user: "key" | "password" = "key",
+): string {
+  return JSON.stringify({
+    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
+    username: user === "key" ? ssh.keyUser.name : ssh.passwordUser.name,
+    keyFile: user === "key" ? ssh.keyUser.keyFile : undefined,
+    password: user === "key" ? undefined : ssh.passwordUser.password,
+    knownHostsFile: ssh.knownHostsFile,
+    seconds,
+  });
+}
+
+/**
+ * A fixture's CLI as a subprocess (no terminal, a temporary HOME), its standard error read
+ * as it comes. Disposing it kills what is left of it.
+ */
+export class CliChild implements AsyncDisposable {
+  /** The process. */
+  readonly process: Deno.ChildProcess;
+  /** Standard output, when it was asked for (`stdout: true`). */
+  readonly stdout: Promise<string>;
+  readonly #home: TempHome;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  #stderr = "";
+
+  private constructor(process: Deno.ChildProcess, home: TempHome, stdout: boolean) {
+    this.process = process;
+    this.#home = home;
+    this.#reader = process.stderr.getReader();
+    this.stdout = stdout ? new Response(process.stdout).text() : Promise.resolve("");
+  }
+
+  /** Starts `fixture` with `args` and extra environment variables. */
+  static async spawn(
+    fixture: string,
+    args: readonly string[],
+    env: Record<string, string> = {},
+    options: { stdout?: boolean } = {},
+  ): Promise<CliChild> {
+    const home = await tempHome();
+    const process = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...FIXTURE_FLAGS, `${FIXTURES}${fixture}`, ...args],
+      cwd: REPO,
+      stdin: "null",
+      stdout: options.stdout ? "piped" : "null",
+      stderr: "piped",
+      env: { NO_COLOR: "1", ...home.env, ...env },
+    }).spawn();
+    return new CliChild(process, home, options.stdout ?? false);
+  }
+
+  /** Standard error so far. */
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** Reads standard error until `done` says so; throws when it ends first. */
+  async readUntil(done: (stderr: string) => boolean): Promise<string> {
+    while (!done(this.#stderr)) {
+      const { value, done: ended } = await this.#reader.read();
+      if (ended) throw new Error(`The CLI ended early:\n${this.#stderr}`);
+      this.#stderr += this.#decoder.decode(value, { stream: true });
+    }
+    return this.#stderr;
+  }
+
+  /** Reads standard error to its end; resolves to the exit status. */
+  async finish(): Promise<Deno.CommandStatus> {
+    for (;;) {
+      const { value, done } = await this.#reader.read();
+      if (done) break;
+      this.#stderr += this.#decoder.decode(value, { stream: true });
+    }
+    return await this.process.status;
+  }
+
+  /** Kills what is left of the process and removes its HOME. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      this.process.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await this.#reader.cancel().catch(() => {});
+    await this.process.status;
+    await this.stdout.catch(() => "");
+    await this.#home[Symbol.asyncDispose]();
+  }
 }

@@ -4,36 +4,15 @@
  * (even with `ask-on-failure on`) it returns to the prompt without a question.
  */
 import assert from "node:assert/strict";
-import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
+import { startSshServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
 import { Terminal } from "../shell/fixtures/tmux.ts";
-import { FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { fixtureLine, sshSetup } from "./helpers.ts";
 import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
 
-function sshSetup(ssh: TestServers, seconds: number): string {
-  return JSON.stringify({
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: ssh.keyUser.name,
-    keyFile: ssh.keyUser.keyFile,
-    knownHostsFile: ssh.knownHostsFile,
-    seconds,
-  });
-}
-
-function quote(words: string[]): string {
-  return words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(" ");
-}
-
-function holdCommand(args: string[]): string {
-  const words = [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    "--no-lock",
-    ...PERMS,
-    `${FIXTURES}ssh_hold.ts`,
-  ];
-  return `cd ${quote([REPO])} && ${quote([...words, ...args])}; echo "EXIT=$?"; sleep 600`;
+/** Runs a fixture's CLI; the shell then prints `EXIT=<code>` and stays. */
+function exitLine(fixture: string, args: string[]): string {
+  return `${fixtureLine(fixture, args)}; echo "EXIT=$?"; sleep 600`;
 }
 
 Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130", {
@@ -42,7 +21,7 @@ Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130",
   await using ssh = await startSshServers(2);
   const seconds = uniqueSeconds();
   try {
-    await using term = await Terminal.start(holdCommand(["run", "--", "hold"]), {
+    await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run", "--", "hold"]), {
       NO_COLOR: "1",
       DPL_TEST_SSH: sshSetup(ssh, seconds),
     });
@@ -68,16 +47,14 @@ Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at t
   await using ssh = await startSshServers(2);
   const seconds = uniqueSeconds();
   try {
-    await using term = await Terminal.start(holdCommand(["run"]), {
+    await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run"]), {
       NO_COLOR: "1",
       DPL_TEST_SSH: sshSetup(ssh, seconds),
     });
     await term.waitFor("Hold > ");
-    await term.type("set-option ask-on-failure on");
-    await term.keys("Enter");
+    await term.enter("set-option ask-on-failure on");
     await term.waitFor("Hold > ", { count: 2 });
-    await term.type("hold");
-    await term.keys("Enter");
+    await term.enter("hold");
     await term.waitFor("] ready", { count: 2 });
     await term.keys("C-c");
     const screen = await term.waitFor("Hold > ", { count: 3 });
@@ -85,8 +62,7 @@ Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at t
     assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
     assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    await term.type("exit");
-    await term.keys("Enter");
+    await term.enter("exit");
     assert.match(await term.waitFor(/EXIT=\d+/), /EXIT=0/);
   } finally {
     await killAll(`sleep ${seconds}`);
@@ -98,9 +74,7 @@ Deno.test(
   NEEDS_TMUX,
   async () => {
     const seconds = uniqueSeconds();
-    const words = [Deno.execPath(), "run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`];
-    const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--", "stubborn"])}; ` +
-      `echo "EXIT=$?"; sleep 600`;
+    const command = exitLine("fleet.ts", ["run", "--", "stubborn"]);
     try {
       await using term = await Terminal.start(command, {
         NO_COLOR: "1",

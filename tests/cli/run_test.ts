@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { deno, deployer, FIXTURES, hasStackTrace, PERMS, REPO } from "./helpers.ts";
-import { tempHome } from "../_support/home.ts";
+import { tempDir, tempHome } from "../_support/home.ts";
+import { denoLine } from "../_support/command_line.ts";
 
 const APP = "tests/cli/fixtures/app.ts";
 
@@ -186,24 +187,21 @@ Deno.test("run --sandbox: nothing runs, the plan is printed per host", async () 
 });
 
 Deno.test("run --log: JSON lines of every event, secrets masked", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer_cli_log_" });
-  try {
-    const log = `${dir}/run.jsonl`;
-    const out = await deployer(["run", APP, "--log", log, "--", "secretive"]);
-    assert.equal(out.code, 0, out.stderr);
-    const text = await Deno.readTextFile(log);
-    const events = text.trim().split("\n").map((line) => JSON.parse(line));
-    const types = events.map((e) => e.type);
-    assert.ok(types.includes("action.start") && types.includes("action.end"), types.join());
-    const start = events.find((e) => e.type === "command.start");
-    assert.equal(start.host, "db1");
-    assert.equal(start.command, "echo token='***'");
-    assert.ok(events.every((e) => typeof e.time === "string"));
-    assert.ok(!text.includes("hunter2"));
-    assert.ok(!out.stderr.includes("hunter2"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_cli_log_");
+  const dir = scratch.path;
+  const log = `${dir}/run.jsonl`;
+  const out = await deployer(["run", APP, "--log", log, "--", "secretive"]);
+  assert.equal(out.code, 0, out.stderr);
+  const text = await Deno.readTextFile(log);
+  const events = text.trim().split("\n").map((line) => JSON.parse(line));
+  const types = events.map((e) => e.type);
+  assert.ok(types.includes("action.start") && types.includes("action.end"), types.join());
+  const start = events.find((e) => e.type === "command.start");
+  assert.equal(start.host, "db1");
+  assert.equal(start.command, "echo token='***'");
+  assert.ok(events.every((e) => typeof e.time === "string"));
+  assert.ok(!text.includes("hunter2"));
+  assert.ok(!out.stderr.includes("hunter2"));
 });
 
 Deno.test("run --log: a log file that cannot be opened is a usage error", async () => {
@@ -244,8 +242,7 @@ Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
 });
 
 Deno.test("run: without ACTION on a terminal, the shell opens at --path", async () => {
-  const command = [Deno.execPath(), "run", "--quiet", ...PERMS, "cli.ts", "run", APP, "--path"]
-    .concat(["production"]).map((w) => `'${w}'`).join(" ");
+  const command = denoLine(["--quiet", ...PERMS], "cli.ts", ["run", APP, "--path", "production"]);
   await using home = await tempHome();
   const child = new Deno.Command("script", {
     args: ["-qfec", command, "/dev/null"],

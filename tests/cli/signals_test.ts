@@ -6,19 +6,10 @@
 import assert from "node:assert/strict";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
-import { FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { CliChild, FIXTURES, PERMS, REPO, sshSetup } from "./helpers.ts";
+import { denoLine } from "../_support/command_line.ts";
 import { tempHome } from "../_support/home.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
-
-function sshSetup(ssh: TestServers, seconds: number) {
-  return {
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: ssh.keyUser.name,
-    keyFile: ssh.keyUser.keyFile,
-    knownHostsFile: ssh.knownHostsFile,
-    seconds,
-  };
-}
 
 const CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 };
 
@@ -28,63 +19,27 @@ async function interrupt(
   signal: Deno.Signal,
 ): Promise<void> {
   const seconds = uniqueSeconds();
-  const setup = {
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: user === "key" ? ssh.keyUser.name : ssh.passwordUser.name,
-    keyFile: user === "key" ? ssh.keyUser.keyFile : undefined,
-    password: user === "key" ? undefined : ssh.passwordUser.password,
-    knownHostsFile: ssh.knownHostsFile,
-    seconds,
-  };
-  await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-lock",
-      ...PERMS,
-      `${FIXTURES}ssh_hold.ts`,
+  const env = { DPL_TEST_SSH: sshSetup(ssh, seconds, user) };
+  try {
+    await using cli = await CliChild.spawn("ssh_hold.ts", [
       "run",
       "--non-interactive",
       "--",
       "hold",
-    ],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...home.env, DPL_TEST_SSH: JSON.stringify(setup) },
-  }).spawn();
-  try {
-    const decoder = new TextDecoder();
-    const reader = child.stderr.getReader();
-    let stderr = "";
-    const readies = () => ssh.servers.filter((s) => stderr.includes(`[${s.slug}] ready`)).length;
-    while (readies() < ssh.servers.length) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The CLI ended before every host was ready:\n${stderr}`);
-      stderr += decoder.decode(value, { stream: true });
-    }
+    ], env);
+    const readies = (text: string) => ssh.servers.filter((s) => text.includes(`[${s.slug}] ready`));
+    await cli.readUntil((text) => readies(text).length === ssh.servers.length);
     assert.ok((await processesWith(`sleep ${seconds}`)).length >= 3 * ssh.servers.length);
-    child.kill(signal);
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stderr += decoder.decode(value, { stream: true });
-    }
-    const status = await child.status;
-    assert.equal(status.code, CODES[signal], stderr);
-    const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(stderr);
-    assert.ok(stopped, stderr);
+    cli.process.kill(signal);
+    const status = await cli.finish();
+    assert.equal(status.code, CODES[signal], cli.stderr);
+    const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(
+      cli.stderr,
+    );
+    assert.ok(stopped, cli.stderr);
     assert.deepEqual(stopped[1].split(", ").sort(), ssh.servers.map((s) => s.slug));
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // ended
-    }
-    await child.status;
     await killAll(`sleep ${seconds}`);
   }
 }
@@ -115,15 +70,7 @@ Deno.test(
   async () => {
     await using ssh = await startSshServers(2);
     const seconds = uniqueSeconds();
-    const words = [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "--no-lock",
-      ...PERMS,
-      `${FIXTURES}ssh_hold.ts`,
-    ];
-    const command = [...words, "run"].map((w) => `'${w}'`).join(" ");
+    const command = denoLine(["--quiet", "--no-lock", ...PERMS], `${FIXTURES}ssh_hold.ts`, ["run"]);
     await using home = await tempHome(); // the shell writes its history there
     const child = new Deno.Command("script", {
       args: ["-qfec", command, "/dev/null"],
@@ -135,7 +82,7 @@ Deno.test(
         NO_COLOR: "1",
         TERM: "dumb",
         ...home.env,
-        DPL_TEST_SSH: JSON.stringify(sshSetup(ssh, seconds)),
+        DPL_TEST_SSH: sshSetup(ssh, seconds),
       },
     }).spawn();
     const reader = child.stdout.getReader();
@@ -180,42 +127,17 @@ Deno.test(
 
 Deno.test("cli SIGTERM twice: a local command ignoring TERM is killed before the exit", async () => {
   const seconds = uniqueSeconds();
-  await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}fleet.ts`, "run", "--", "stubborn"],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...home.env, DPL_TEST_SECONDS: String(seconds) },
-  }).spawn();
-  const reader = child.stderr.getReader();
-  const decoder = new TextDecoder();
-  let stderr = "";
-  const readUntil = async (text: string) => {
-    while (!stderr.includes(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The CLI ended before "${text}":\n${stderr}`);
-      stderr += decoder.decode(value, { stream: true });
-    }
-  };
   try {
-    await readUntil("[db1] started");
-    child.kill("SIGTERM");
-    await readUntil("stopping the running commands");
-    child.kill("SIGTERM");
-    await readUntil("SIGTERM again: exiting now.");
-    reader.releaseLock();
-    await child.stderr.cancel();
-    assert.equal((await child.status).code, 143, stderr);
+    const env = { DPL_TEST_SECONDS: String(seconds) };
+    await using cli = await CliChild.spawn("fleet.ts", ["run", "--", "stubborn"], env);
+    await cli.readUntil((text) => text.includes("[db1] started"));
+    cli.process.kill("SIGTERM");
+    await cli.readUntil((text) => text.includes("stopping the running commands"));
+    cli.process.kill("SIGTERM");
+    assert.equal((await cli.finish()).code, 143, cli.stderr);
+    assert.match(cli.stderr, /SIGTERM again: exiting now\./);
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // ended
-    }
-    await child.status;
     await killAll(`sleep ${seconds}`);
   }
 });
