@@ -12,14 +12,7 @@ import { tempDir } from "../_support/home.ts";
 /** Opens the fleet fixture's shell (`run` with `options`), its test files in `dir`. */
 async function fleetShell(dir: string, options: string[] = []): Promise<Terminal> {
   const command = fixtureLine("fleet.ts", ["run", ...options]);
-  const term = await Terminal.start(command, { NO_COLOR: "1", DPL_TEST_DIR: dir });
-  try {
-    await term.waitFor("Fleet > ");
-    return term;
-  } catch (error) {
-    await term[Symbol.asyncDispose]();
-    throw error;
-  }
+  return await Terminal.open(command, { NO_COLOR: "1", DPL_TEST_DIR: dir }, "Fleet > ");
 }
 
 Deno.test(

@@ -11,9 +11,23 @@ import { denoLine } from "../_support/command_line.ts";
 
 const FIXTURE = new URL("./fixtures/hostile.ts", import.meta.url).pathname;
 
-async function startShell(home: string, ...args: string[]): Promise<Terminal> {
-  const command = denoLine(["--allow-all"], FIXTURE, args);
-  return await Terminal.start(command, { HOME: home, TERM: "xterm-256color" });
+/**
+ * Starts the fixture's shell with `args`, in `home` (else a temporary HOME), and waits for
+ * `prompt`.
+ */
+async function startShell(
+  options: { home?: string; args?: string[]; prompt?: string | RegExp } = {},
+): Promise<Terminal> {
+  const command = denoLine(["--allow-all"], FIXTURE, options.args);
+  const env: Record<string, string> = { TERM: "xterm-256color" };
+  if (options.home !== undefined) env.HOME = options.home;
+  return await Terminal.open(command, env, options.prompt ?? /^Root > $/m);
+}
+
+/** Leaves the shell with `exit`. */
+async function exit(terminal: Terminal): Promise<void> {
+  await terminal.enter("exit");
+  await terminal.waitFor("shell exited with code 0");
 }
 
 const ESCAPED = "\\x1b]0;owned\\x07";
@@ -22,10 +36,7 @@ Deno.test(
   "shell: hostile names, remote output and values stay visible text",
   NEEDS_TMUX,
   async () => {
-    await using homeDir = await tempDir("deployer-hostile-home-");
-    const home = homeDir.path;
-    await using terminal = await startShell(home);
-    await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+    await using terminal = await startShell();
     await terminal.enter("ls");
     let screen = await terminal.waitFor(`leaf\\x1b[2J${ESCAPED}`);
     assert.match(screen, /^Root > ls$/m, "the screen was not cleared");
@@ -38,8 +49,7 @@ Deno.test(
 
     await terminal.enter("value");
     await terminal.waitFor(`value${ESCAPED}\\x1b[2J`);
-    await terminal.enter("exit");
-    await terminal.waitFor("shell exited with code 0");
+    await exit(terminal);
   },
 );
 
@@ -47,10 +57,7 @@ Deno.test(
   "shell: an action called with too few arguments is refused with its usage",
   NEEDS_TMUX,
   async () => {
-    await using homeDir = await tempDir("deployer-hostile-home-");
-    const home = homeDir.path;
-    await using terminal = await startShell(home);
-    await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+    await using terminal = await startShell();
     await terminal.enter("pair one");
     const screen = await terminal.waitFor("got 1)");
     assert.match(
@@ -60,8 +67,7 @@ Deno.test(
     assert.ok(!screen.includes("pair ran with"), "the action did not run");
     await terminal.enter("pair one two");
     await terminal.waitFor("pair ran with one and two");
-    await terminal.enter("exit");
-    await terminal.waitFor("shell exited with code 0");
+    await exit(terminal);
   },
 );
 
@@ -75,21 +81,18 @@ Deno.test(
     await Deno.writeTextFile(history, "ls\n");
     await Deno.chmod(history, 0o644);
     {
-      await using terminal = await startShell(home);
-      await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
-      await terminal.enter("exit");
-      await terminal.waitFor("shell exited with code 0");
+      await using terminal = await startShell({ home });
+      await exit(terminal);
     }
     assert.equal((await Deno.stat(history)).mode! & 0o777, 0o600, "an existing history");
 
     await Deno.remove(history);
     {
-      await using terminal = await startShell(home, "inside");
-      await terminal.waitFor(`Root.leaf\\x1b[2J${ESCAPED} > `, { timeout: 60_000 });
+      const prompt = `Root.leaf\\x1b[2J${ESCAPED} > `;
+      await using terminal = await startShell({ home, args: ["inside"], prompt });
       await terminal.enter("ok");
       await terminal.waitFor("leaf ok");
-      await terminal.enter("exit");
-      await terminal.waitFor("shell exited with code 0");
+      await exit(terminal);
     }
     assert.equal((await Deno.stat(history)).mode! & 0o777, 0o600, "a new history");
     assert.match(await Deno.readTextFile(history), /^ok$/m);

@@ -3,10 +3,11 @@
  * real sshd, keys in, screen out, files checked on both sides.
  */
 import assert from "node:assert/strict";
-import { startSshServers } from "../../src/testing/mod.ts";
+import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { Terminal } from "./fixtures/tmux.ts";
 import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
-import { tempDir } from "../_support/home.ts";
+import { type TempDir, tempDir } from "../_support/home.ts";
+import { denoLine, shellQuote } from "../_support/command_line.ts";
 
 const FIXTURE = new URL("./fixtures/scp_tree.ts", import.meta.url).pathname;
 
@@ -15,10 +16,6 @@ async function tab(terminal: Terminal, typed: string): Promise<void> {
   await terminal.waitFor(typed);
   await new Promise((r) => setTimeout(r, 100));
   await terminal.keys("Tab");
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 async function tree(root: string, rel = ""): Promise<string[]> {
@@ -34,16 +31,58 @@ async function tree(root: string, rel = ""): Promise<string[]> {
   return out;
 }
 
+/** The directories of an SCP test: HOME, the local side and the remote side. */
+interface ScpDirs {
+  /** The temporary directory holding them (removed on dispose). */
+  base: TempDir;
+  home: string;
+  local: string;
+  remote: string;
+}
+
+/** Makes the directories of an SCP test; the remote one belongs to the test's key user. */
+async function scpDirs(ssh: TestServers): Promise<ScpDirs> {
+  const base = await tempDir("deployer-scp-");
+  const [home, local, remote] = ["home", "local", "remote"].map((d) => `${base.path}/${d}`);
+  for (const d of [home, local, remote]) await Deno.mkdir(d);
+  await Deno.chmod(base.path, 0o755);
+  await new Deno.Command("chown", { args: ["-R", ssh.keyUser.name, remote] }).output();
+  return { base, home, local, remote };
+}
+
+/** Opens `run --scp` in the local directory, on server 0 of `ssh`, and waits for its prompt. */
+function openScp(
+  ssh: TestServers,
+  dirs: ScpDirs,
+  env: Record<string, string> = {},
+): Promise<Terminal> {
+  const server = ssh.servers[0];
+  const command = `cd ${shellQuote(dirs.local)} && ${
+    denoLine(["--allow-all"], FIXTURE, ["run", "--scp"])
+  }`;
+  return Terminal.open(command, {
+    HOME: dirs.home,
+    TERM: "xterm-256color",
+    DPL_SCP_SLUG: server.slug,
+    DPL_SCP_ADDRESS: server.address,
+    DPL_SCP_PORT: String(server.port),
+    DPL_SCP_USER: ssh.keyUser.name,
+    DPL_SCP_KEY: ssh.keyUser.keyFile!,
+    DPL_SCP_KNOWN_HOSTS: ssh.knownHostsFile,
+    ...env,
+  }, `local:local ~ ${server.slug}:`);
+}
+
 Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
-  await using baseDir = await tempDir("deployer-scp-");
-  const base = baseDir.path;
-  const [home, local, remote, bin] = ["home", "local", "remote", "bin"].map((d) => `${base}/${d}`);
-  for (const d of [home, local, remote, bin]) await Deno.mkdir(d);
-  await Deno.chmod(base, 0o755);
+  const dirs = await scpDirs(ssh);
+  await using _base = dirs.base;
+  const { local, remote } = dirs;
+  const bin = `${dirs.base.path}/bin`;
+  await Deno.mkdir(bin);
   // The remote side: a directory with a hostile name inside, and a file to edit.
   await Deno.mkdir(`${remote}/site dir/sub`, { recursive: true });
   await Deno.writeTextFile(`${remote}/site dir/-index it's.html`, "<p>hi</p>");
@@ -59,21 +98,7 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
   await Deno.writeTextFile(`${bin}/editor`, "#!/bin/sh\nsed -i 's/hello/bye/' \"$1\"\n");
   await Deno.chmod(`${bin}/editor`, 0o755);
 
-  const command = `cd ${quote(local)} && ${
-    [Deno.execPath(), "run", "--allow-all", FIXTURE, "run", "--scp"].map(quote).join(" ")
-  }`;
-  await using terminal = await Terminal.start(command, {
-    HOME: home,
-    TERM: "xterm-256color",
-    EDITOR: `${bin}/editor`,
-    DPL_SCP_SLUG: server.slug,
-    DPL_SCP_ADDRESS: server.address,
-    DPL_SCP_PORT: String(server.port),
-    DPL_SCP_USER: ssh.keyUser.name,
-    DPL_SCP_KEY: ssh.keyUser.keyFile!,
-    DPL_SCP_KNOWN_HOSTS: ssh.knownHostsFile,
-  });
-  await terminal.waitFor(`local:local ~ ${server.slug}:`, { timeout: 60_000 }); // first start compiles
+  await using terminal = await openScp(ssh, dirs, { EDITOR: `${bin}/editor` });
 
   await terminal.enter(`cd ${remote}`);
   await terminal.waitFor(`local:local ~ ${server.slug}:remote > `);
@@ -133,28 +158,12 @@ Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host
 }, async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
-  await using baseDir = await tempDir("deployer-scp-");
-  const base = baseDir.path;
-  const [home, local, remote] = ["home", "local", "remote"].map((d) => `${base}/${d}`);
-  for (const d of [home, local, remote]) await Deno.mkdir(d);
-  await Deno.chmod(base, 0o755);
-  await new Deno.Command("chown", { args: ["-R", ssh.keyUser.name, remote] }).output();
+  const dirs = await scpDirs(ssh);
+  await using _base = dirs.base;
+  const { local, remote } = dirs;
   // A named pipe as the file: data arrives only when the test writes it.
   await new Deno.Command("mkfifo", { args: [`${local}/slow`] }).output();
-  const command = `cd ${quote(local)} && ${
-    [Deno.execPath(), "run", "--allow-all", FIXTURE, "run", "--scp"].map(quote).join(" ")
-  }`;
-  await using terminal = await Terminal.start(command, {
-    HOME: home,
-    TERM: "xterm-256color",
-    DPL_SCP_SLUG: server.slug,
-    DPL_SCP_ADDRESS: server.address,
-    DPL_SCP_PORT: String(server.port),
-    DPL_SCP_USER: ssh.keyUser.name,
-    DPL_SCP_KEY: ssh.keyUser.keyFile!,
-    DPL_SCP_KNOWN_HOSTS: ssh.knownHostsFile,
-  });
-  await terminal.waitFor(`local:local ~ ${server.slug}:`, { timeout: 60_000 }); // first start compiles
+  await using terminal = await openScp(ssh, dirs);
   await terminal.enter(`cd ${remote}`);
   await terminal.waitFor(`${server.slug}:remote > `);
   await terminal.enter("put slow");
@@ -184,12 +193,11 @@ Deno.test(
     await using homeDir = await tempDir("deployer-scp-home-");
     const home = homeDir.path;
     const tree = new URL("./fixtures/tree.ts", import.meta.url).pathname;
-    const command = [Deno.execPath(), "run", "--allow-all", tree].map(quote).join(" ");
-    await using terminal = await Terminal.start(`cd ${quote(home)} && ${command}`, {
+    const command = `cd ${shellQuote(home)} && ${denoLine(["--allow-all"], tree)}`;
+    await using terminal = await Terminal.open(command, {
       HOME: home,
       TERM: "xterm-256color",
-    });
-    await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+    }, /^Root > $/m);
     await terminal.enter("--scp web");
     await terminal.waitFor("Choose a host");
     await terminal.waitFor("two");
