@@ -138,7 +138,7 @@ export function sshSetup(
 }
 
 /**
- * A fixture's CLI as a subprocess (no terminal, a temporary HOME), its standard error read
+ * A script's CLI as a subprocess (no terminal, a temporary HOME), its standard error read
  * as it comes. Disposing it kills what is left of it.
  */
 export class CliChild implements AsyncDisposable {
@@ -158,16 +158,16 @@ export class CliChild implements AsyncDisposable {
     this.stdout = stdout ? new Response(process.stdout).text() : Promise.resolve("");
   }
 
-  /** Starts `fixture` with `args` and extra environment variables. */
+  /** Starts the script `entry` (a path, or relative to the repository) with `args`. */
   static async spawn(
-    fixture: string,
+    entry: string,
     args: readonly string[],
     env: Record<string, string> = {},
     options: { stdout?: boolean } = {},
   ): Promise<CliChild> {
     const home = await tempHome();
     const process = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...FIXTURE_FLAGS, `${FIXTURES}${fixture}`, ...args],
+      args: ["run", ...FIXTURE_FLAGS, entry, ...args],
       cwd: REPO,
       stdin: "null",
       stdout: options.stdout ? "piped" : "null",

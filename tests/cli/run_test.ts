@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { deno, deployer, FIXTURES, hasStackTrace, PERMS, REPO } from "./helpers.ts";
+import { CliChild, deno, deployer, FIXTURES, hasStackTrace, PERMS, REPO } from "./helpers.ts";
 import { tempDir, tempHome } from "../_support/home.ts";
 import { denoLine } from "../_support/command_line.ts";
 
@@ -211,34 +211,13 @@ Deno.test("run --log: a log file that cannot be opened is a usage error", async 
 });
 
 Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
-  await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMS, "cli.ts", "run", `${FIXTURES}app.ts`, "--", "sleepy"],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...home.env },
-  }).spawn();
-  const decoder = new TextDecoder();
-  let stderr = "";
-  const reader = child.stderr.getReader();
-  while (!stderr.includes("$ sleep 30")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stderr += decoder.decode(value, { stream: true });
-  }
-  child.kill("SIGINT");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stderr += decoder.decode(value, { stream: true });
-  }
-  const stdout = decoder.decode(await new Response(child.stdout).arrayBuffer());
-  const status = await child.status;
-  assert.equal(status.code, 130, stderr);
-  assert.match(stderr, /Interrupted App\.sleepy: stopped the commands on db1\./);
-  assert.equal(stdout, "");
+  const args = ["run", `${FIXTURES}app.ts`, "--", "sleepy"];
+  await using cli = await CliChild.spawn("cli.ts", args, {}, { stdout: true });
+  await cli.readUntil((text) => text.includes("$ sleep 30"));
+  cli.process.kill("SIGINT");
+  assert.equal((await cli.finish()).code, 130, cli.stderr);
+  assert.match(cli.stderr, /Interrupted App\.sleepy: stopped the commands on db1\./);
+  assert.equal(await cli.stdout, "");
 });
 
 Deno.test("run: without ACTION on a terminal, the shell opens at --path", async () => {

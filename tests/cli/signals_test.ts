@@ -21,7 +21,7 @@ async function interrupt(
   const seconds = uniqueSeconds();
   const env = { DPL_TEST_SSH: sshSetup(ssh, seconds, user) };
   try {
-    await using cli = await CliChild.spawn("ssh_hold.ts", [
+    await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, [
       "run",
       "--non-interactive",
       "--",
@@ -129,7 +129,7 @@ Deno.test("cli SIGTERM twice: a local command ignoring TERM is killed before the
   const seconds = uniqueSeconds();
   try {
     const env = { DPL_TEST_SECONDS: String(seconds) };
-    await using cli = await CliChild.spawn("fleet.ts", ["run", "--", "stubborn"], env);
+    await using cli = await CliChild.spawn(`${FIXTURES}fleet.ts`, ["run", "--", "stubborn"], env);
     await cli.readUntil((text) => text.includes("[db1] started"));
     cli.process.kill("SIGTERM");
     await cli.readUntil((text) => text.includes("stopping the running commands"));
