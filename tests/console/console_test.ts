@@ -241,31 +241,34 @@ Deno.test("the streams, size and flags are exposed", () => {
   assert.equal(bare.rows, 24);
 });
 
-Deno.test("importing the console needs no permission", async () => {
-  await using scratch = await tempDir("deployer-console-import-");
-  const dir = scratch.path;
-  const script = `${dir}/import.ts`;
+/**
+ * Runs `code` (after an import of the console as `Console`) as a script without any
+ * permission, in a temporary HOME; returns what it printed, after checking it exited 0.
+ */
+async function runWithoutPermissions(code: string, flags: string[] = []): Promise<string> {
+  await using scratch = await tempDir("deployer-console-script-");
+  const script = `${scratch.path}/main.ts`;
   const url = new URL("../../src/console/mod.ts", import.meta.url).href;
-  await Deno.writeTextFile(
-    script,
-    `import { Console } from ${JSON.stringify(url)};\n` +
-      `const c = Console.fromProcess();\n` +
-      `c.write(String(c.isInteractive) + "\\n");\n` +
-      `console.log(await c.input("Q", { default: "d" }));\n`,
-  );
+  await Deno.writeTextFile(script, `import { Console } from ${JSON.stringify(url)};\n${code}`);
   await using home = await tempHome();
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", script],
+  const { code: exit, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", ...flags, script],
     env: home.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  assert.equal(
-    new TextDecoder().decode(stdout),
-    "false\n  Q (default=d): [non interactive] d\nd\n",
+  assert.equal(exit, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout);
+}
+
+Deno.test("importing the console needs no permission", async () => {
+  const stdout = await runWithoutPermissions(
+    `const c = Console.fromProcess();\n` +
+      `c.write(String(c.isInteractive) + "\\n");\n` +
+      `console.log(await c.input("Q", { default: "d" }));\n`,
   );
+  assert.equal(stdout, "false\n  Q (default=d): [non interactive] d\nd\n");
 });
 
 Deno.test("lesspipe keeps keys that arrived together for the next page", async () => {
@@ -281,28 +284,14 @@ Deno.test("lesspipe keeps keys that arrived together for the next page", async (
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 Deno.test("an interactive question without env permission says what is missing", async () => {
-  await using scratch = await tempDir("deployer-console-env-");
-  const dir = scratch.path;
-  const script = `${dir}/ask.ts`;
-  const url = new URL("../../src/console/mod.ts", import.meta.url).href;
-  await Deno.writeTextFile(
-    script,
+  const stdout = await runWithoutPermissions(
     `import { PassThrough } from "node:stream";\n` +
-      `import { Console } from ${JSON.stringify(url)};\n` +
       `const c = new Console({ input: new PassThrough(), output: new PassThrough(), interactive: true });\n` +
       `try { await c.input("Q"); } catch (error) { console.log(String(error)); }\n`,
+    [`--config=${CONFIG}`],
   );
-  await using home = await tempHome();
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", `--config=${CONFIG}`, script],
-    env: home.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
   assert.equal(
-    new TextDecoder().decode(stdout),
+    stdout,
     'DeployerError: Cannot ask "Q": interactive prompts need environment access (run with --allow-env)\n',
   );
 });

@@ -6,22 +6,45 @@ import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { Terminal } from "../shell/fixtures/tmux.ts";
 import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
-import { tempDir } from "../_support/home.ts";
+import { denoDir, tempDir } from "../_support/home.ts";
 import { denoLine } from "../_support/command_line.ts";
 
 const FIXTURE = new URL("./fixtures/owner.ts", import.meta.url).pathname;
 
-/** Starts the fixture's CLI in tmux; the shell prints `EXIT=<code>` when it ends. */
-async function start(dir: string, args: string[], env: Record<string, string> = {}) {
-  const command = denoLine(["--quiet", "--allow-all"], FIXTURE, args) + "; echo EXIT=$?";
-  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
-  return await Terminal.start(command, {
-    HOME: dir,
-    DENO_DIR: denoDir,
-    TERM: "xterm-256color",
-    DPL_DIR: dir,
-    ...env,
-  });
+/** The fixture's CLI in tmux, and its directory (its HOME and `DPL_DIR`). */
+interface Run extends AsyncDisposable {
+  terminal: Terminal;
+  dir: string;
+}
+
+/**
+ * Starts the fixture's CLI in tmux with a new directory (removed on dispose); the shell
+ * prints `EXIT=<code>` when it ends. `prepare` writes into the directory first.
+ */
+async function start(
+  args: string[],
+  env: Record<string, string> = {},
+  prepare: (dir: string) => Promise<void> = async () => {},
+): Promise<Run> {
+  const scratch = await tempDir("deployer-owner-");
+  const dir = scratch.path;
+  try {
+    await prepare(dir);
+    const command = denoLine(["--quiet", "--allow-all"], FIXTURE, args) + "; echo EXIT=$?";
+    const vars = { HOME: dir, DENO_DIR: await denoDir(), TERM: "xterm-256color", DPL_DIR: dir };
+    const terminal = await Terminal.start(command, { ...vars, ...env });
+    return {
+      terminal,
+      dir,
+      async [Symbol.asyncDispose]() {
+        await terminal[Symbol.asyncDispose]();
+        await scratch[Symbol.asyncDispose]();
+      },
+    };
+  } catch (error) {
+    await scratch[Symbol.asyncDispose]();
+    throw error;
+  }
 }
 
 /** Waits until a file exists (the fixture creates it when something has happened). */
@@ -42,9 +65,8 @@ Deno.test(
   "while a host asks a question, another host's output waits for the answer",
   NEEDS_TMUX,
   async () => {
-    await using scratch = await tempDir("deployer-owner-");
-    const dir = scratch.path;
-    await using terminal = await start(dir, ["run", "--", "pair.talk"]);
+    await using run = await start(["run", "--", "pair.talk"]);
+    const { terminal, dir } = run;
     // The question names the host that asks.
     await terminal.waitFor("[asker] Release name");
     // The other host prints a line and finishes while the question is open.
@@ -68,9 +90,8 @@ Deno.test(
   "questions of two hosts come one at a time, each naming its host",
   NEEDS_TMUX,
   async () => {
-    await using scratch = await tempDir("deployer-owner-");
-    const dir = scratch.path;
-    await using terminal = await start(dir, ["run", "--", "pair.both"]);
+    await using run = await start(["run", "--", "pair.both"]);
+    const { terminal } = run;
     const first = await terminal.waitFor(/\[(asker|talker)\] Version/);
     assert.equal(first.match(/\] Version/g)?.length, 1, `one question at a time:\n${first}`);
     const host = first.match(/\[(asker|talker)\] Version/)![1];
@@ -89,9 +110,6 @@ Deno.test("host keys of 3 unknown servers: one 'yes to all remaining' answer", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
   await using ssh = await startSshServers(3);
-  await using scratch = await tempDir("deployer-owner-");
-  const dir = scratch.path;
-  await Deno.writeTextFile(`${dir}/known_hosts`, "");
   const servers = ssh.servers.map((s) => ({
     slug: s.slug,
     address: s.address,
@@ -99,9 +117,10 @@ Deno.test("host keys of 3 unknown servers: one 'yes to all remaining' answer", {
     user: ssh.keyUser.name,
     keyFile: ssh.keyUser.keyFile,
   }));
-  await using terminal = await start(dir, ["run", "--", "servers.hello"], {
-    DPL_SERVERS: JSON.stringify(servers),
-  });
+  const env = { DPL_SERVERS: JSON.stringify(servers) };
+  const emptyKnownHosts = (dir: string) => Deno.writeTextFile(`${dir}/known_hosts`, "");
+  await using run = await start(["run", "--", "servers.hello"], env, emptyKnownHosts);
+  const { terminal, dir } = run;
   await terminal.waitFor("yes to all remaining");
   await terminal.keys("Down");
   await terminal.keys("Down");

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Env } from "../../mod.ts";
-import type { ShellSession } from "../../src/shell/commands.ts";
+import { executeLine, type ShellSession } from "../../src/shell/commands.ts";
 
 /** A {@linkcode ShellSession} that keeps what is written. */
 export interface RecordingSession extends ShellSession {
@@ -13,6 +13,8 @@ export interface RecordingSession extends ShellSession {
   shown(): string;
   /** What was written since the last `take()`. */
   take(): string;
+  /** Runs a shell line; resolves to what was written since the last `take()`. */
+  run(line: string): Promise<string>;
 }
 
 /** A session on `root` in `env`: no colours, no Retry / Skip / Abort question. */
@@ -20,7 +22,7 @@ export function recordingSession(env: Env, root: object): RecordingSession {
   let shown = "";
   let taken = 0;
   const write = (text: string) => void (shown += text);
-  return {
+  const session: RecordingSession = {
     env,
     console: env.console,
     location: { root, current: root },
@@ -37,5 +39,10 @@ export function recordingSession(env: Env, root: object): RecordingSession {
       taken = shown.length;
       return text;
     },
+    run: async (line) => {
+      await executeLine(session, line);
+      return session.take();
+    },
   };
+  return session;
 }

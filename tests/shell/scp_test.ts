@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { Terminal } from "./fixtures/tmux.ts";
 import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
-import { type TempDir, tempDir } from "../_support/home.ts";
+import { tempDir } from "../_support/home.ts";
 import { denoLine, shellQuote } from "../_support/command_line.ts";
 
 const FIXTURE = new URL("./fixtures/scp_tree.ts", import.meta.url).pathname;
@@ -31,10 +31,9 @@ async function tree(root: string, rel = ""): Promise<string[]> {
   return out;
 }
 
-/** The directories of an SCP test: HOME, the local side and the remote side. */
-interface ScpDirs {
-  /** The temporary directory holding them (removed on dispose). */
-  base: TempDir;
+/** The directories of an SCP test, in one temporary directory (removed on dispose). */
+interface ScpDirs extends AsyncDisposable {
+  base: string;
   home: string;
   local: string;
   remote: string;
@@ -47,7 +46,13 @@ async function scpDirs(ssh: TestServers): Promise<ScpDirs> {
   for (const d of [home, local, remote]) await Deno.mkdir(d);
   await Deno.chmod(base.path, 0o755);
   await new Deno.Command("chown", { args: ["-R", ssh.keyUser.name, remote] }).output();
-  return { base, home, local, remote };
+  return {
+    base: base.path,
+    home,
+    local,
+    remote,
+    [Symbol.asyncDispose]: () => base[Symbol.asyncDispose](),
+  };
 }
 
 /** Opens `run --scp` in the local directory, on server 0 of `ssh`, and waits for its prompt. */
@@ -78,10 +83,9 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
 }, async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
-  const dirs = await scpDirs(ssh);
-  await using _base = dirs.base;
+  await using dirs = await scpDirs(ssh);
   const { local, remote } = dirs;
-  const bin = `${dirs.base.path}/bin`;
+  const bin = `${dirs.base}/bin`;
   await Deno.mkdir(bin);
   // The remote side: a directory with a hostile name inside, and a file to edit.
   await Deno.mkdir(`${remote}/site dir/sub`, { recursive: true });
@@ -158,8 +162,7 @@ Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host
 }, async () => {
   await using ssh = await startSshServers(1);
   const server = ssh.servers[0];
-  const dirs = await scpDirs(ssh);
-  await using _base = dirs.base;
+  await using dirs = await scpDirs(ssh);
   const { local, remote } = dirs;
   // A named pipe as the file: data arrives only when the test writes it.
   await new Deno.Command("mkfifo", { args: [`${local}/slow`] }).output();

@@ -17,8 +17,7 @@ function lineOf(text: string): number {
 Deno.test("shell --source-code shows each class as written, with path:line", async () => {
   await using env = new Env({ interactive: false });
   const session = recordingSession(env, env.bind(Root));
-  await executeLine(session, "--source-code staging");
-  const text = session.take();
+  const text = await session.run("--source-code staging");
   assert.ok(
     text.startsWith(`// WebApp  ${SHOWN}:${lineOf("export class WebApp")}\nexport class WebApp`),
     text,
@@ -33,8 +32,7 @@ Deno.test("shell --source-code shows each class as written, with path:line", asy
   );
   assert.ok(!text.includes("as transpiled"), text);
 
-  await executeLine(session, "--source-code production");
-  const inline = session.take();
+  const inline = await session.run("--source-code production");
   assert.ok(
     inline.startsWith(`// (anonymous class)  ${SHOWN}:${lineOf("class extends WebApp")}\n`),
     inline,
@@ -45,12 +43,10 @@ Deno.test("shell --source-code shows each class as written, with path:line", asy
 Deno.test("shell --inspect of an action and a query shows TypeScript with path:line", async () => {
   await using env = new Env({ interactive: false });
   const session = recordingSession(env, env.bind(Root));
-  await executeLine(session, "--inspect staging deploy");
-  const action = session.take();
+  const action = await session.run("--inspect staging deploy");
   assert.ok(action.includes(`Source: ${SHOWN}:${lineOf("@action({ description")}\n`), action);
   assert.ok(action.includes('  async deploy<C extends string>(commit: C, mode: "fast"'), action);
-  await executeLine(session, "--inspect staging url");
-  const query = session.take();
+  const query = await session.run("--inspect staging url");
   assert.ok(query.includes(`Source: ${SHOWN}:${lineOf("url = q(")}\n`), query);
   assert.ok(query.includes("  url = q((): string => `https://${this.domain}` as const);"), query);
   assert.match(query, /Value: https:\/\/example\.com/);
