@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { child, Env, LocalHost, Node, ParallelError, q, sh } from "../../mod.ts";
+import { child, Env, type EnvOptions, LocalHost, Node, ParallelError, q, sh } from "../../mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
 import { freePort, startSshServers } from "../../src/testing/mod.ts";
 import { serveGit } from "../e2e/_support.ts";
@@ -65,12 +65,46 @@ function treeFor(base: string, origin: string) {
   return Root;
 }
 
-Deno.test("Git clones on every host, checks out commits and reports them", async () => {
-  await using scratch = await tempDir("contrib_git_");
+/** One Git test: its directory, an origin with two commits, and the tree on it bound in `env`. */
+interface GitSetup extends AsyncDisposable {
+  dir: string;
+  origin: string;
+  first: string;
+  second: string;
+  env: Env;
+  root: InstanceType<ReturnType<typeof treeFor>>;
+}
+
+/** Makes an origin (see `makeOrigin`) and binds the tree checking it out below `<dir>/co`. */
+async function gitSetup(options: EnvOptions = {}): Promise<GitSetup> {
+  const scratch = await tempDir("contrib_git_");
   const dir = scratch.path;
-  const { origin, first, second } = await makeOrigin(dir);
-  await using env = new Env({ interactive: false });
-  const root = env.bind(treeFor(`${dir}/co`, origin));
+  const env = new Env({ interactive: false, ...options });
+  try {
+    const { origin, first, second } = await makeOrigin(dir);
+    const root = env.bind(treeFor(`${dir}/co`, origin));
+    return {
+      dir,
+      origin,
+      first,
+      second,
+      env,
+      root,
+      async [Symbol.asyncDispose]() {
+        await env.close();
+        await scratch[Symbol.asyncDispose]();
+      },
+    };
+  } catch (error) {
+    await env.close();
+    await scratch[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+Deno.test("Git clones on every host, checks out commits and reports them", async () => {
+  await using setup = await gitSetup();
+  const { dir, first, second, root } = setup;
 
   await root.git.checkout(first);
   for (const slug of ["g1", "g2"]) {
@@ -92,12 +126,9 @@ Deno.test("Git clones on every host, checks out commits and reports them", async
 });
 
 Deno.test("Git stashes local changes around a checkout and pops them again", async () => {
-  await using scratch = await tempDir("contrib_git_");
-  const dir = scratch.path;
-  const { origin, first, second } = await makeOrigin(dir);
   const shown = capturingConsole();
-  await using env = new Env({ interactive: false, console: shown.console });
-  const root = env.bind(treeFor(`${dir}/co`, origin));
+  await using setup = await gitSetup({ console: shown.console });
+  const { dir, first, second, root } = setup;
   await root.git.checkout(first);
 
   // g1: a change that survives the checkout; g2: one that conflicts with it.
@@ -116,22 +147,16 @@ Deno.test("Git stashes local changes around a checkout and pops them again", asy
 });
 
 Deno.test("Git quotes the commit: shell syntax in it is only a bad revision", async () => {
-  await using scratch = await tempDir("contrib_git_");
-  const dir = scratch.path;
-  const { origin } = await makeOrigin(dir);
-  await using env = new Env({ interactive: false });
-  const root = env.bind(treeFor(`${dir}/co`, origin));
+  await using setup = await gitSetup();
+  const { dir, root } = setup;
   const evil = `main; touch ${dir}/pwned`;
   await assert.rejects(root.git.checkout(evil), ParallelError);
   await assert.rejects(Deno.stat(`${dir}/pwned`), Deno.errors.NotFound);
 });
 
 Deno.test("Git in the sandbox plans the clone and checkout and creates nothing", async () => {
-  await using scratch = await tempDir("contrib_git_");
-  const dir = scratch.path;
-  const { origin } = await makeOrigin(dir);
-  await using env = new Env({ interactive: false, sandbox: true });
-  const root = env.bind(treeFor(`${dir}/co`, origin));
+  await using setup = await gitSetup({ sandbox: true });
+  const { dir, origin, env, root } = setup;
   await root.git.checkout("main");
   const plan = env.plan();
   for (const slug of ["g1", "g2"]) {
@@ -156,11 +181,8 @@ async function pushCommit(origin: string, text: string): Promise<string> {
 }
 
 Deno.test("Git: a branch deploys the remote branch's current head, never an older one", async () => {
-  await using scratch = await tempDir("contrib_git_");
-  const dir = scratch.path;
-  const { origin, second } = await makeOrigin(dir);
-  await using env = new Env({ interactive: false });
-  const root = env.bind(treeFor(`${dir}/co`, origin));
+  await using setup = await gitSetup();
+  const { dir, origin, second, root } = setup;
   await root.git.checkout("main");
   assert.deepEqual([...await root.git.headSha()], [second, second]);
 
@@ -179,11 +201,8 @@ Deno.test("Git: a branch deploys the remote branch's current head, never an olde
 });
 
 Deno.test("Git: a tag deploys its commit, a SHA that commit, an unknown ref fails", async () => {
-  await using scratch = await tempDir("contrib_git_");
-  const dir = scratch.path;
-  const { origin, first, second } = await makeOrigin(dir);
-  await using env = new Env({ interactive: false });
-  const root = env.bind(treeFor(`${dir}/co`, origin));
+  await using setup = await gitSetup();
+  const { origin, first, second, root } = setup;
   await root.git.checkout("main");
   await git(origin, "tag", "v1", first);
   const third = await pushCommit(origin, "3");
