@@ -215,3 +215,85 @@ export class CliChild implements AsyncDisposable {
     await this.#home[Symbol.asyncDispose]();
   }
 }
+
+/**
+ * A command line run under `script` (a PTY, `TERM=dumb`, a temporary HOME), from the
+ * repository root: keys are written in, the screen is read as it comes.
+ */
+export class ScriptPty implements AsyncDisposable {
+  /** The `script` process. */
+  readonly process: Deno.ChildProcess;
+  /** The HOME of the command. */
+  readonly home: string;
+  readonly #homeDir: TempHome;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  #screen = "";
+
+  private constructor(process: Deno.ChildProcess, home: TempHome) {
+    this.process = process;
+    this.#homeDir = home;
+    this.home = home.dir;
+    this.#reader = process.stdout.getReader();
+    this.#writer = process.stdin.getWriter();
+  }
+
+  /** Starts `command` (shell text) with extra environment variables. */
+  static async spawn(command: string, env: Record<string, string> = {}): Promise<ScriptPty> {
+    const home = await tempHome();
+    const process = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      cwd: REPO,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      env: { NO_COLOR: "1", TERM: "dumb", ...home.env, ...env },
+    }).spawn();
+    return new ScriptPty(process, home);
+  }
+
+  /** What the screen showed so far, without the escape sequences. */
+  get screen(): string {
+    // deno-lint-ignore no-control-regex
+    return this.#screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+  }
+
+  /** Reads until `done` says so of the screen; throws when the program ends first. */
+  async until(done: (screen: string) => boolean): Promise<string> {
+    while (!done(this.screen)) {
+      const { value, done: ended } = await this.#reader.read();
+      if (ended) throw new Error(`The program ended early:\n${this.screen}`);
+      this.#screen += this.#decoder.decode(value, { stream: true });
+    }
+    return this.screen;
+  }
+
+  /** Types `line` and Return. */
+  async enter(line: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(`${line}\r`));
+  }
+
+  /** Reads the screen to its end; resolves to the exit status. */
+  async finish(): Promise<Deno.CommandStatus> {
+    for (;;) {
+      const { value, done } = await this.#reader.read();
+      if (done) break;
+      this.#screen += this.#decoder.decode(value, { stream: true });
+    }
+    return await this.process.status;
+  }
+
+  /** Kills what is left, removes the HOME. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    try {
+      this.process.kill("SIGKILL");
+    } catch {
+      // ended
+    }
+    await this.#reader.cancel().catch(() => {});
+    await this.process.status;
+    await this.#homeDir[Symbol.asyncDispose]();
+  }
+}

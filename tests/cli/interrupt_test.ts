@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
+import { processesWith, uniqueSleep } from "../_support/procs.ts";
 import { Terminal } from "../shell/fixtures/tmux.ts";
 import { fixtureLine, sshSetup } from "./helpers.ts";
 import { NEEDS_SSH, NEEDS_TMUX } from "../_support/needs.ts";
@@ -19,78 +19,69 @@ Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130",
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
   await using ssh = await startSshServers(2);
-  const seconds = uniqueSeconds();
-  try {
-    await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run", "--", "hold"]), {
-      NO_COLOR: "1",
-      DPL_TEST_SSH: sshSetup(ssh, seconds),
-    });
-    await term.waitFor("] ready", { count: 2 });
-    await term.keys("C-c");
-    const screen = await term.waitFor(/EXIT=\d+/);
-    assert.match(screen, /EXIT=130/);
-    assert.match(
-      screen,
-      /Interrupted Hold\.hold: stopped the commands on (sshd1, sshd2|sshd2, sshd1)/,
-    );
-    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
-    assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
+  await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run", "--", "hold"]), {
+    NO_COLOR: "1",
+    DPL_TEST_SSH: sshSetup(ssh, seconds),
+  });
+  await term.waitFor("] ready", { count: 2 });
+  await term.keys("C-c");
+  const screen = await term.waitFor(/EXIT=\d+/);
+  assert.match(screen, /EXIT=130/);
+  assert.match(
+    screen,
+    /Interrupted Hold\.hold: stopped the commands on (sshd1, sshd2|sshd2, sshd1)/,
+  );
+  assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+  assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 });
 
 Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at the prompt", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
   await using ssh = await startSshServers(2);
-  const seconds = uniqueSeconds();
-  try {
-    await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run"]), {
-      NO_COLOR: "1",
-      DPL_TEST_SSH: sshSetup(ssh, seconds),
-    });
-    await term.waitFor("Hold > ");
-    await term.enter("set-option ask-on-failure on");
-    await term.waitFor("Hold > ", { count: 2 });
-    await term.enter("hold");
-    await term.waitFor("] ready", { count: 2 });
-    await term.keys("C-c");
-    const screen = await term.waitFor("Hold > ", { count: 3 });
-    assert.match(screen, /Interrupted/);
-    assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
-    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    await term.enter("exit");
-    assert.match(await term.waitFor(/EXIT=\d+/), /EXIT=0/);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
+  await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run"]), {
+    NO_COLOR: "1",
+    DPL_TEST_SSH: sshSetup(ssh, seconds),
+  });
+  await term.waitFor("Hold > ");
+  await term.enter("set-option ask-on-failure on");
+  await term.waitFor("Hold > ", { count: 2 });
+  await term.enter("hold");
+  await term.waitFor("] ready", { count: 2 });
+  await term.keys("C-c");
+  const screen = await term.waitFor("Hold > ", { count: 3 });
+  assert.match(screen, /Interrupted/);
+  assert.match(screen, /Recap of Hold\.hold:\n +sshd1 +stopped .*\n +sshd2 +stopped /);
+  assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+  await term.enter("exit");
+  assert.match(await term.waitFor(/EXIT=\d+/), /EXIT=0/);
 });
 
 Deno.test(
   "run in a terminal: a second Ctrl-C while stopping exits at once",
   NEEDS_TMUX,
   async () => {
-    const seconds = uniqueSeconds();
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
     const command = exitLine("fleet.ts", ["run", "--", "stubborn"]);
-    try {
-      await using term = await Terminal.start(command, {
-        NO_COLOR: "1",
-        DPL_TEST_SECONDS: String(seconds),
-      });
-      await term.waitFor("[db1] started");
-      await term.keys("C-c");
-      await term.waitFor("stopping the running commands");
-      await term.keys("C-c");
-      const screen = await term.waitFor(/EXIT=\d+/);
-      assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
-      assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
-      // The command that ignores TERM was killed before the CLI exited.
-      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    } finally {
-      await killAll(`sleep ${seconds}`);
-    }
+    await using term = await Terminal.start(command, {
+      NO_COLOR: "1",
+      DPL_TEST_SECONDS: String(seconds),
+    });
+    await term.waitFor("[db1] started");
+    await term.keys("C-c");
+    await term.waitFor("stopping the running commands");
+    await term.keys("C-c");
+    const screen = await term.waitFor(/EXIT=\d+/);
+    assert.match(screen, /SIGINT again: exiting now\.\nEXIT=130/);
+    assert.doesNotMatch(screen, /Continue\?|Retry|Abort/);
+    // The command that ignores TERM was killed before the CLI exited.
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { tempDir } from "../_support/home.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
+import { processesWith, uniqueSleep } from "../_support/procs.ts";
 import { CliChild, deno, FIXTURES, sshSetup } from "./helpers.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
@@ -70,25 +70,22 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(2);
-    const seconds = uniqueSeconds();
-    try {
-      const args = ["run", "--json", "--", "hold"];
-      const env = { DPL_TEST_SSH: sshSetup(ssh, seconds) };
-      await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, args, env, { stdout: true });
-      await cli.readUntil((text) => (text.match(/\] ready/g) ?? []).length >= 2);
-      cli.process.kill("SIGINT");
-      assert.equal((await cli.finish()).code, 130);
-      const doc = JSON.parse(await cli.stdout);
-      assert.equal(doc.ok, false);
-      assert.equal(doc.interrupted.signal, "SIGINT");
-      assert.deepEqual(doc.interrupted.stoppedHosts.sort(), ["sshd1", "sshd2"]);
-      assert.deepEqual(doc.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [
-        ["sshd1", "stopped"],
-        ["sshd2", "stopped"],
-      ]);
-      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    } finally {
-      await killAll(`sleep ${seconds}`);
-    }
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
+    const args = ["run", "--json", "--", "hold"];
+    const env = { DPL_TEST_SSH: sshSetup(ssh, seconds) };
+    await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, args, env, { stdout: true });
+    await cli.readUntil((text) => (text.match(/\] ready/g) ?? []).length >= 2);
+    cli.process.kill("SIGINT");
+    assert.equal((await cli.finish()).code, 130);
+    const doc = JSON.parse(await cli.stdout);
+    assert.equal(doc.ok, false);
+    assert.equal(doc.interrupted.signal, "SIGINT");
+    assert.deepEqual(doc.interrupted.stoppedHosts.sort(), ["sshd1", "sshd2"]);
+    assert.deepEqual(doc.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [
+      ["sshd1", "stopped"],
+      ["sshd2", "stopped"],
+    ]);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );

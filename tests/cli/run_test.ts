@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { CliChild, deno, deployer, FIXTURES, hasStackTrace, PERMS, REPO } from "./helpers.ts";
-import { tempDir, tempHome } from "../_support/home.ts";
+import { CliChild, deno, deployer, FIXTURES, hasStackTrace, PERMS, ScriptPty } from "./helpers.ts";
+import { tempDir } from "../_support/home.ts";
 import { denoLine } from "../_support/command_line.ts";
 
 const APP = "tests/cli/fixtures/app.ts";
@@ -222,42 +222,12 @@ Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
 
 Deno.test("run: without ACTION on a terminal, the shell opens at --path", async () => {
   const command = denoLine(["--quiet", ...PERMS], "cli.ts", ["run", APP, "--path", "production"]);
-  await using home = await tempHome();
-  const child = new Deno.Command("script", {
-    args: ["-qfec", command, "/dev/null"],
-    cwd: REPO,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-    env: { NO_COLOR: "1", TERM: "dumb", ...home.env },
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const writer = child.stdin.getWriter();
-  const decoder = new TextDecoder();
-  let screen = "";
-  const until = async (text: string) => {
-    // deno-lint-ignore no-control-regex
-    while (!screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").includes(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`Shell ended before showing ${JSON.stringify(text)}:\n${screen}`);
-      screen += decoder.decode(value, { stream: true });
-    }
-  };
-  try {
-    await until("App.production > ");
-    await writer.write(new TextEncoder().encode("deploy v9\r"));
-    await until("deployed v9 (fast)");
-    await writer.write(new TextEncoder().encode("exit\r"));
-    for (;;) {
-      const { done } = await reader.read();
-      if (done) break;
-    }
-  } finally {
-    await writer.close().catch(() => {});
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-  }
-  assert.equal((await child.status).code, 0);
+  await using pty = await ScriptPty.spawn(command);
+  await pty.until((screen) => screen.includes("App.production > "));
+  await pty.enter("deploy v9");
+  await pty.until((screen) => screen.includes("deployed v9 (fast)"));
+  await pty.enter("exit");
+  assert.equal((await pty.finish()).code, 0);
   // The history went to the test's own HOME.
-  assert.match(await Deno.readTextFile(`${home.dir}/.deployer_history`), /^deploy v9$/m);
+  assert.match(await Deno.readTextFile(`${pty.home}/.deployer_history`), /^deploy v9$/m);
 });

@@ -5,10 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
-import { CliChild, FIXTURES, PERMS, REPO, sshSetup } from "./helpers.ts";
+import { processesWith, uniqueSleep } from "../_support/procs.ts";
+import { CliChild, FIXTURES, PERMS, ScriptPty, sshSetup } from "./helpers.ts";
 import { denoLine } from "../_support/command_line.ts";
-import { tempHome } from "../_support/home.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
 const CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 };
@@ -18,30 +17,27 @@ async function interrupt(
   user: "key" | "password",
   signal: Deno.Signal,
 ): Promise<void> {
-  const seconds = uniqueSeconds();
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
   const env = { DPL_TEST_SSH: sshSetup(ssh, seconds, user) };
-  try {
-    await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, [
-      "run",
-      "--non-interactive",
-      "--",
-      "hold",
-    ], env);
-    const readies = (text: string) => ssh.servers.filter((s) => text.includes(`[${s.slug}] ready`));
-    await cli.readUntil((text) => readies(text).length === ssh.servers.length);
-    assert.ok((await processesWith(`sleep ${seconds}`)).length >= 3 * ssh.servers.length);
-    cli.process.kill(signal);
-    const status = await cli.finish();
-    assert.equal(status.code, CODES[signal], cli.stderr);
-    const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(
-      cli.stderr,
-    );
-    assert.ok(stopped, cli.stderr);
-    assert.deepEqual(stopped[1].split(", ").sort(), ssh.servers.map((s) => s.slug));
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
+  await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, [
+    "run",
+    "--non-interactive",
+    "--",
+    "hold",
+  ], env);
+  const readies = (text: string) => ssh.servers.filter((s) => text.includes(`[${s.slug}] ready`));
+  await cli.readUntil((text) => readies(text).length === ssh.servers.length);
+  assert.ok((await processesWith(`sleep ${seconds}`)).length >= 3 * ssh.servers.length);
+  cli.process.kill(signal);
+  const status = await cli.finish();
+  assert.equal(status.code, CODES[signal], cli.stderr);
+  const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(
+    cli.stderr,
+  );
+  assert.ok(stopped, cli.stderr);
+  assert.deepEqual(stopped[1].split(", ").sort(), ssh.servers.map((s) => s.slug));
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
@@ -69,75 +65,34 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(2);
-    const seconds = uniqueSeconds();
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
     const command = denoLine(["--quiet", "--no-lock", ...PERMS], `${FIXTURES}ssh_hold.ts`, ["run"]);
-    await using home = await tempHome(); // the shell writes its history there
-    const child = new Deno.Command("script", {
-      args: ["-qfec", command, "/dev/null"],
-      cwd: REPO,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      env: {
-        NO_COLOR: "1",
-        TERM: "dumb",
-        ...home.env,
-        DPL_TEST_SSH: sshSetup(ssh, seconds),
-      },
-    }).spawn();
-    const reader = child.stdout.getReader();
-    const writer = child.stdin.getWriter();
-    const decoder = new TextDecoder();
-    let screen = "";
-    const until = async (done: () => boolean) => {
-      while (!done()) {
-        const { value, done: ended } = await reader.read();
-        if (ended) throw new Error(`The shell ended early:\n${screen}`);
-        screen += decoder.decode(value, { stream: true });
-      }
-    };
-    try {
-      await until(() => screen.includes("Hold > "));
-      await writer.write(new TextEncoder().encode("hold\r"));
-      await until(() => (screen.match(/\] ready/g) ?? []).length >= 2);
-      const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
-        .filter((p) => p.cmdline.startsWith(Deno.execPath()));
-      assert.ok(cli, "the CLI process");
-      Deno.kill(cli.pid, "SIGTERM");
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += decoder.decode(value, { stream: true });
-      }
-      assert.equal((await child.status).code, 143, screen);
-      assert.match(screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
-      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    } finally {
-      await writer.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // ended
-      }
-      await child.status;
-      await killAll(`sleep ${seconds}`);
-    }
+    // The shell writes its history into the temporary HOME.
+    await using pty = await ScriptPty.spawn(command, { DPL_TEST_SSH: sshSetup(ssh, seconds) });
+    await pty.until((screen) => screen.includes("Hold > "));
+    await pty.enter("hold");
+    await pty.until((screen) => (screen.match(/\] ready/g) ?? []).length >= 2);
+    const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
+      .filter((p) => p.cmdline.startsWith(Deno.execPath()));
+    assert.ok(cli, "the CLI process");
+    Deno.kill(cli.pid, "SIGTERM");
+    assert.equal((await pty.finish()).code, 143, pty.screen);
+    assert.match(pty.screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );
 
 Deno.test("cli SIGTERM twice: a local command ignoring TERM is killed before the exit", async () => {
-  const seconds = uniqueSeconds();
-  try {
-    const env = { DPL_TEST_SECONDS: String(seconds) };
-    await using cli = await CliChild.spawn(`${FIXTURES}fleet.ts`, ["run", "--", "stubborn"], env);
-    await cli.readUntil((text) => text.includes("[db1] started"));
-    cli.process.kill("SIGTERM");
-    await cli.readUntil((text) => text.includes("stopping the running commands"));
-    cli.process.kill("SIGTERM");
-    assert.equal((await cli.finish()).code, 143, cli.stderr);
-    assert.match(cli.stderr, /SIGTERM again: exiting now\./);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
+  const env = { DPL_TEST_SECONDS: String(seconds) };
+  await using cli = await CliChild.spawn(`${FIXTURES}fleet.ts`, ["run", "--", "stubborn"], env);
+  await cli.readUntil((text) => text.includes("[db1] started"));
+  cli.process.kill("SIGTERM");
+  await cli.readUntil((text) => text.includes("stopping the running commands"));
+  cli.process.kill("SIGTERM");
+  assert.equal((await cli.finish()).code, 143, cli.stderr);
+  assert.match(cli.stderr, /SIGTERM again: exiting now\./);
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 });
