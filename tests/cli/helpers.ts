@@ -6,6 +6,7 @@
  */
 
 import { type TempHome, tempHome } from "../_support/home.ts";
+import { WatchedProcess } from "../_support/watched.ts";
 import { denoLine, shellQuote } from "../_support/command_line.ts";
 import type { TestServers } from "../../src/testing/mod.ts";
 
@@ -139,22 +140,14 @@ export function sshSetup(
 
 /**
  * A script's CLI as a subprocess (no terminal, a temporary HOME), its standard error read
- * as it comes. Disposing it kills what is left of it.
+ * as it comes (`until`, `text`). Disposing it kills what is left of it.
  */
-export class CliChild implements AsyncDisposable {
-  /** The process. */
-  readonly process: Deno.ChildProcess;
+export class CliChild extends WatchedProcess {
   /** Standard output, when it was asked for (`stdout: true`). */
   readonly stdout: Promise<string>;
-  readonly #home: TempHome;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #decoder = new TextDecoder();
-  #stderr = "";
 
   private constructor(process: Deno.ChildProcess, home: TempHome, stdout: boolean) {
-    this.process = process;
-    this.#home = home;
-    this.#reader = process.stderr.getReader();
+    super(process, home, process.stderr);
     this.stdout = stdout ? new Response(process.stdout).text() : Promise.resolve("");
   }
 
@@ -177,65 +170,23 @@ export class CliChild implements AsyncDisposable {
     return new CliChild(process, home, options.stdout ?? false);
   }
 
-  /** Standard error so far. */
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  /** Reads standard error until `done` says so; throws when it ends first. */
-  async readUntil(done: (stderr: string) => boolean): Promise<string> {
-    while (!done(this.#stderr)) {
-      const { value, done: ended } = await this.#reader.read();
-      if (ended) throw new Error(`The CLI ended early:\n${this.#stderr}`);
-      this.#stderr += this.#decoder.decode(value, { stream: true });
-    }
-    return this.#stderr;
-  }
-
-  /** Reads standard error to its end; resolves to the exit status. */
-  async finish(): Promise<Deno.CommandStatus> {
-    for (;;) {
-      const { value, done } = await this.#reader.read();
-      if (done) break;
-      this.#stderr += this.#decoder.decode(value, { stream: true });
-    }
-    return await this.process.status;
-  }
-
   /** Kills what is left of the process and removes its HOME. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      this.process.kill("SIGKILL");
-    } catch {
-      // ended
-    }
-    await this.#reader.cancel().catch(() => {});
-    await this.process.status;
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await super[Symbol.asyncDispose]();
     await this.stdout.catch(() => "");
-    await this.#home[Symbol.asyncDispose]();
   }
 }
 
 /**
  * A command line run under `script` (a PTY, `TERM=dumb`, a temporary HOME), from the
- * repository root: keys are written in, the screen is read as it comes.
+ * repository root: lines are typed in, the screen is read as it comes (`until`, `text`,
+ * without escape sequences).
  */
-export class ScriptPty implements AsyncDisposable {
-  /** The `script` process. */
-  readonly process: Deno.ChildProcess;
-  /** The HOME of the command. */
-  readonly home: string;
-  readonly #homeDir: TempHome;
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+export class ScriptPty extends WatchedProcess {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #decoder = new TextDecoder();
-  #screen = "";
 
   private constructor(process: Deno.ChildProcess, home: TempHome) {
-    this.process = process;
-    this.#homeDir = home;
-    this.home = home.dir;
-    this.#reader = process.stdout.getReader();
+    super(process, home, process.stdout);
     this.#writer = process.stdin.getWriter();
   }
 
@@ -253,20 +204,10 @@ export class ScriptPty implements AsyncDisposable {
     return new ScriptPty(process, home);
   }
 
-  /** What the screen showed so far, without the escape sequences. */
-  get screen(): string {
+  /** The screen without its escape sequences. */
+  protected override shown(text: string): string {
     // deno-lint-ignore no-control-regex
-    return this.#screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
-  }
-
-  /** Reads until `done` says so of the screen; throws when the program ends first. */
-  async until(done: (screen: string) => boolean): Promise<string> {
-    while (!done(this.screen)) {
-      const { value, done: ended } = await this.#reader.read();
-      if (ended) throw new Error(`The program ended early:\n${this.screen}`);
-      this.#screen += this.#decoder.decode(value, { stream: true });
-    }
-    return this.screen;
+    return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
   }
 
   /** Types `line` and Return. */
@@ -274,26 +215,9 @@ export class ScriptPty implements AsyncDisposable {
     await this.#writer.write(new TextEncoder().encode(`${line}\r`));
   }
 
-  /** Reads the screen to its end; resolves to the exit status. */
-  async finish(): Promise<Deno.CommandStatus> {
-    for (;;) {
-      const { value, done } = await this.#reader.read();
-      if (done) break;
-      this.#screen += this.#decoder.decode(value, { stream: true });
-    }
-    return await this.process.status;
-  }
-
-  /** Kills what is left, removes the HOME. */
-  async [Symbol.asyncDispose](): Promise<void> {
+  /** Closes the keyboard, kills what is left, removes the HOME. */
+  override async [Symbol.asyncDispose](): Promise<void> {
     await this.#writer.close().catch(() => {});
-    try {
-      this.process.kill("SIGKILL");
-    } catch {
-      // ended
-    }
-    await this.#reader.cancel().catch(() => {});
-    await this.process.status;
-    await this.#homeDir[Symbol.asyncDispose]();
+    await super[Symbol.asyncDispose]();
   }
 }

@@ -75,7 +75,7 @@ Deno.test(
     const args = ["run", "--json", "--", "hold"];
     const env = { DPL_TEST_SSH: sshSetup(ssh, seconds) };
     await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, args, env, { stdout: true });
-    await cli.readUntil((text) => (text.match(/\] ready/g) ?? []).length >= 2);
+    await cli.until((text) => (text.match(/\] ready/g) ?? []).length >= 2);
     cli.process.kill("SIGINT");
     assert.equal((await cli.finish()).code, 130);
     const doc = JSON.parse(await cli.stdout);

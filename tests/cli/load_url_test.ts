@@ -434,7 +434,7 @@ Deno.test("url: the private copy is removed when the CLI is stopped by SIGTERM",
   });
   const args = ["run", `${site.origin}/deploy.ts`, "--non-interactive", "--", "nap"];
   await using child = await CliChild.spawn("cli.ts", args, tmp.env); // host output: stderr
-  await child.readUntil((text) => text.includes(marker));
+  await child.until((text) => text.includes(marker));
   assert.equal((await tmp.leftovers()).length, 1, "the private copy exists while it runs");
   child.process.kill("SIGTERM");
   assert.equal((await child.finish()).code, 143);

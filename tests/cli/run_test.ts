@@ -213,10 +213,10 @@ Deno.test("run --log: a log file that cannot be opened is a usage error", async 
 Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
   const args = ["run", `${FIXTURES}app.ts`, "--", "sleepy"];
   await using cli = await CliChild.spawn("cli.ts", args, {}, { stdout: true });
-  await cli.readUntil((text) => text.includes("$ sleep 30"));
+  await cli.until((text) => text.includes("$ sleep 30"));
   cli.process.kill("SIGINT");
-  assert.equal((await cli.finish()).code, 130, cli.stderr);
-  assert.match(cli.stderr, /Interrupted App\.sleepy: stopped the commands on db1\./);
+  assert.equal((await cli.finish()).code, 130, cli.text);
+  assert.match(cli.text, /Interrupted App\.sleepy: stopped the commands on db1\./);
   assert.equal(await cli.stdout, "");
 });
 

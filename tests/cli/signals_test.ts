@@ -27,15 +27,15 @@ async function interrupt(
     "hold",
   ], env);
   const readies = (text: string) => ssh.servers.filter((s) => text.includes(`[${s.slug}] ready`));
-  await cli.readUntil((text) => readies(text).length === ssh.servers.length);
+  await cli.until((text) => readies(text).length === ssh.servers.length);
   assert.ok((await processesWith(`sleep ${seconds}`)).length >= 3 * ssh.servers.length);
   cli.process.kill(signal);
   const status = await cli.finish();
-  assert.equal(status.code, CODES[signal], cli.stderr);
+  assert.equal(status.code, CODES[signal], cli.text);
   const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(
-    cli.stderr,
+    cli.text,
   );
-  assert.ok(stopped, cli.stderr);
+  assert.ok(stopped, cli.text);
   assert.deepEqual(stopped[1].split(", ").sort(), ssh.servers.map((s) => s.slug));
   assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 }
@@ -77,8 +77,8 @@ Deno.test(
       .filter((p) => p.cmdline.startsWith(Deno.execPath()));
     assert.ok(cli, "the CLI process");
     Deno.kill(cli.pid, "SIGTERM");
-    assert.equal((await pty.finish()).code, 143, pty.screen);
-    assert.match(pty.screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
+    assert.equal((await pty.finish()).code, 143, pty.text);
+    assert.match(pty.text, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
     assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );
@@ -88,11 +88,11 @@ Deno.test("cli SIGTERM twice: a local command ignoring TERM is killed before the
   const { seconds } = sleeper;
   const env = { DPL_TEST_SECONDS: String(seconds) };
   await using cli = await CliChild.spawn(`${FIXTURES}fleet.ts`, ["run", "--", "stubborn"], env);
-  await cli.readUntil((text) => text.includes("[db1] started"));
+  await cli.until((text) => text.includes("[db1] started"));
   cli.process.kill("SIGTERM");
-  await cli.readUntil((text) => text.includes("stopping the running commands"));
+  await cli.until((text) => text.includes("stopping the running commands"));
   cli.process.kill("SIGTERM");
-  assert.equal((await cli.finish()).code, 143, cli.stderr);
-  assert.match(cli.stderr, /SIGTERM again: exiting now\./);
+  assert.equal((await cli.finish()).code, 143, cli.text);
+  assert.match(cli.text, /SIGTERM again: exiting now\./);
   assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 });

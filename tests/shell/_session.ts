@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { Env } from "../../mod.ts";
+import { Env } from "../../mod.ts";
+import type { NodeClass } from "../../src/node/markers.ts";
 import { executeLine, type ShellSession } from "../../src/shell/commands.ts";
 
 /** A {@linkcode ShellSession} that keeps what is written. */
@@ -45,4 +46,11 @@ export function recordingSession(env: Env, root: object): RecordingSession {
     },
   };
   return session;
+}
+
+/** A session on a new tree of `root` in its own non-interactive `Env` (closed on dispose). */
+export function sessionOn(root: NodeClass): RecordingSession & AsyncDisposable {
+  const env = new Env({ interactive: false });
+  const session = recordingSession(env, env.bind(root) as object);
+  return Object.assign(session, { [Symbol.asyncDispose]: () => env.close() });
 }

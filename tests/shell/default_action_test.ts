@@ -4,17 +4,13 @@
  */
 import { Terminal } from "./fixtures/tmux.ts";
 import { NEEDS_TMUX } from "../_support/needs.ts";
-import { tempDir } from "../_support/home.ts";
 import { denoLine } from "../_support/command_line.ts";
 
 const SCRIPT = new URL("../cli/fixtures/callable.ts", import.meta.url).pathname;
 
 Deno.test("shell: `.` and a node's path run its default action", NEEDS_TMUX, async (t) => {
-  await using homeDir = await tempDir("deployer-default-home-");
-  const home = homeDir.path;
-  const command = denoLine(["--allow-all"], SCRIPT, ["run"]);
-  await using terminal = await Terminal.start(command, { HOME: home, TERM: "xterm-256color" });
-  await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+  const command = denoLine(["--allow-all"], SCRIPT, ["run"]); // in a temporary HOME
+  await using terminal = await Terminal.open(command, { TERM: "xterm-256color" }, /^Root > $/m);
   await t.step("a path naming a node runs its default action", async () => {
     await terminal.enter("production git");
     await terminal.waitFor(/web2\s+clean on web2/);

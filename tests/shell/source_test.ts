@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { Env } from "../../mod.ts";
 import { executeLine } from "../../src/shell/commands.ts";
-import { recordingSession } from "./_session.ts";
+import { sessionOn } from "./_session.ts";
 import Root from "../cli/fixtures/typed_source.ts";
 
 const FIXTURE = new URL("../cli/fixtures/typed_source.ts", import.meta.url);
@@ -15,8 +14,7 @@ function lineOf(text: string): number {
 }
 
 Deno.test("shell --source-code shows each class as written, with path:line", async () => {
-  await using env = new Env({ interactive: false });
-  const session = recordingSession(env, env.bind(Root));
+  await using session = sessionOn(Root);
   const text = await session.run("--source-code staging");
   assert.ok(
     text.startsWith(`// WebApp  ${SHOWN}:${lineOf("export class WebApp")}\nexport class WebApp`),
@@ -41,8 +39,7 @@ Deno.test("shell --source-code shows each class as written, with path:line", asy
 });
 
 Deno.test("shell --inspect of an action and a query shows TypeScript with path:line", async () => {
-  await using env = new Env({ interactive: false });
-  const session = recordingSession(env, env.bind(Root));
+  await using session = sessionOn(Root);
   const action = await session.run("--inspect staging deploy");
   assert.ok(action.includes(`Source: ${SHOWN}:${lineOf("@action({ description")}\n`), action);
   assert.ok(action.includes('  async deploy<C extends string>(commit: C, mode: "fast"'), action);

@@ -4,7 +4,6 @@
 import assert from "node:assert/strict";
 import { Terminal } from "./fixtures/tmux.ts";
 import { NEEDS_TMUX } from "../_support/needs.ts";
-import { tempDir } from "../_support/home.ts";
 import { denoLine } from "../_support/command_line.ts";
 
 const FIXTURE = new URL("./fixtures/tree.ts", import.meta.url).pathname;
@@ -20,11 +19,8 @@ Deno.test(
   "shell: help ACTION, unknown nodes, too many arguments, --source-code",
   NEEDS_TMUX,
   async () => {
-    await using homeDir = await tempDir("deployer-shell-home-");
-    const home = homeDir.path;
-    const command = denoLine(["--allow-all"], FIXTURE);
-    await using terminal = await Terminal.start(command, { HOME: home, TERM: "xterm-256color" });
-    await terminal.waitFor(/^Root > $/m, { timeout: 60_000 });
+    const command = denoLine(["--allow-all"], FIXTURE); // in a temporary HOME
+    await using terminal = await Terminal.open(command, { TERM: "xterm-256color" }, /^Root > $/m);
 
     await terminal.enter("help web hello");
     const help = await terminal.waitFor(/^ {2}Source: .*tree\.ts:\d+$/m);

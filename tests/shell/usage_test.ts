@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { action, child, Env, Node } from "../../mod.ts";
+import { action, child, Node } from "../../mod.ts";
 import { executeLine } from "../../src/shell/commands.ts";
-import { recordingSession } from "./_session.ts";
+import { sessionOn } from "./_session.ts";
 
 class Db extends Node {
   backup(path: string): string {
@@ -33,8 +33,7 @@ class Root extends Node {
 }
 
 Deno.test("shell: too many arguments is refused with the parameters, too", async () => {
-  await using env = new Env({ interactive: false });
-  const session = recordingSession(env, env.bind(Root));
+  await using session = sessionOn(Root);
   assert.equal(
     await session.run("web deploy abc slow extra"),
     "Usage: deploy commit [mode] (takes at most 2 arguments: commit, [mode]; got 3)\n",
@@ -45,8 +44,7 @@ Deno.test("shell: too many arguments is refused with the parameters, too", async
 });
 
 Deno.test("shell: cd and ls of an unknown node name it and list the children", async () => {
-  await using env = new Env({ interactive: false });
-  const session = recordingSession(env, env.bind(Root));
+  await using session = sessionOn(Root);
   assert.equal(
     await session.run("cd wbe"),
     'Unknown node "wbe" in /Root (child nodes: web, cache)\n',
@@ -60,8 +58,7 @@ Deno.test("shell: cd and ls of an unknown node name it and list the children", a
 });
 
 Deno.test("shell: help ACTION shows the description and the parameters", async () => {
-  await using env = new Env({ interactive: false });
-  const session = recordingSession(env, env.bind(Root));
+  await using session = sessionOn(Root);
   const text = await session.run("help web deploy");
   assert.match(text, /^Usage: deploy commit \[mode\]\n/);
   assert.match(text, /Deploy a commit to the web servers/);
@@ -76,8 +73,7 @@ Deno.test("shell: help ACTION shows the description and the parameters", async (
 });
 
 Deno.test("shell: a failing action names the user's line; the debug option shows the stack", async () => {
-  await using env = new Env({ interactive: false });
-  const session = recordingSession(env, env.bind(Root));
+  await using session = sessionOn(Root);
   const source = await Deno.readTextFile(new URL(import.meta.url));
   const lines = source.split("\n");
   const line = lines.findIndex((l) => l.includes('new TypeError("exploded'));
