@@ -50,6 +50,11 @@ export async function deno(
     stdin: "null",
     env: { NO_COLOR: "1", ...home.env, ...env },
   }).output();
+  return outputOf(output);
+}
+
+/** The exit code and the decoded output of a finished subprocess. */
+export function outputOf(output: Deno.CommandOutput): Output {
   const decoder = new TextDecoder();
   return {
     code: output.code,

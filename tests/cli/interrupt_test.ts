@@ -15,16 +15,36 @@ function exitLine(fixture: string, args: string[]): string {
   return `${fixtureLine(fixture, args)}; echo "EXIT=$?"; sleep 600`;
 }
 
+/** `ssh_hold.ts` with `args` in a terminal, on two sshd servers; `sleep <seconds>` runs there. */
+interface Hold extends AsyncDisposable {
+  term: Terminal;
+  seconds: number;
+}
+
+async function hold(args: string[]): Promise<Hold> {
+  const ssh = await startSshServers(2);
+  const sleeper = uniqueSleep();
+  const env = { NO_COLOR: "1", DPL_TEST_SSH: sshSetup(ssh, sleeper.seconds) };
+  const term = await Terminal.start(exitLine("ssh_hold.ts", args), env).catch(async (error) => {
+    await ssh[Symbol.asyncDispose]();
+    throw error;
+  });
+  return {
+    term,
+    seconds: sleeper.seconds,
+    async [Symbol.asyncDispose]() {
+      await term[Symbol.asyncDispose]();
+      await sleeper[Symbol.asyncDispose]();
+      await ssh[Symbol.asyncDispose]();
+    },
+  };
+}
+
 Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
-  await using ssh = await startSshServers(2);
-  await using sleeper = uniqueSleep();
-  const { seconds } = sleeper;
-  await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run", "--", "hold"]), {
-    NO_COLOR: "1",
-    DPL_TEST_SSH: sshSetup(ssh, seconds),
-  });
+  await using run = await hold(["run", "--", "hold"]);
+  const { term, seconds } = run;
   await term.waitFor("] ready", { count: 2 });
   await term.keys("C-c");
   const screen = await term.waitFor(/EXIT=\d+/);
@@ -41,13 +61,8 @@ Deno.test("run in a terminal: Ctrl-C stops every host, asks nothing, exits 130",
 Deno.test("shell in a terminal: Ctrl-C stops the action, asks nothing, back at the prompt", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
-  await using ssh = await startSshServers(2);
-  await using sleeper = uniqueSleep();
-  const { seconds } = sleeper;
-  await using term = await Terminal.start(exitLine("ssh_hold.ts", ["run"]), {
-    NO_COLOR: "1",
-    DPL_TEST_SSH: sshSetup(ssh, seconds),
-  });
+  await using run = await hold(["run"]);
+  const { term, seconds } = run;
   await term.waitFor("Hold > ");
   await term.enter("set-option ask-on-failure on");
   await term.waitFor("Hold > ", { count: 2 });

@@ -5,7 +5,7 @@
  * repository (whose deno.json has a lock file), as a user would run it.
  */
 import assert from "node:assert/strict";
-import { CliChild, hasStackTrace, type Output, PERMS, REPO } from "./helpers.ts";
+import { CliChild, hasStackTrace, type Output, outputOf, PERMS, REPO } from "./helpers.ts";
 import { loadScript } from "../../src/cli/load.ts";
 import { ScriptLock } from "../../src/cli/script_lock.ts";
 import { startSilentServer } from "../../src/testing/net.ts";
@@ -126,12 +126,7 @@ async function cli(
     stdin: "null",
     env: { NO_COLOR: "1", ...env },
   }).output();
-  const text = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: text.decode(output.stdout),
-    stderr: text.decode(output.stderr),
-  };
+  return outputOf(output);
 }
 
 /**

@@ -31,42 +31,48 @@ async function tree(root: string, rel = ""): Promise<string[]> {
   return out;
 }
 
-/** The directories of an SCP test, in one temporary directory (removed on dispose). */
-interface ScpDirs extends AsyncDisposable {
+/** An SCP test: one sshd server and the directories, in one temporary directory. */
+interface ScpSetup extends AsyncDisposable {
+  ssh: TestServers;
+  server: TestServers["servers"][number];
   base: string;
   home: string;
   local: string;
   remote: string;
 }
 
-/** Makes the directories of an SCP test; the remote one belongs to the test's key user. */
-async function scpDirs(ssh: TestServers): Promise<ScpDirs> {
+/**
+ * Starts a server and makes the directories of an SCP test (HOME, the local side, the
+ * remote side, which belongs to the test's key user); disposing removes both.
+ */
+async function scpSetup(): Promise<ScpSetup> {
+  const ssh = await startSshServers(1);
   const base = await tempDir("deployer-scp-");
-  const [home, local, remote] = ["home", "local", "remote"].map((d) => `${base.path}/${d}`);
-  for (const d of [home, local, remote]) await Deno.mkdir(d);
-  await Deno.chmod(base.path, 0o755);
-  await new Deno.Command("chown", { args: ["-R", ssh.keyUser.name, remote] }).output();
-  return {
-    base: base.path,
-    home,
-    local,
-    remote,
-    [Symbol.asyncDispose]: () => base[Symbol.asyncDispose](),
+  const dispose = async () => {
+    await base[Symbol.asyncDispose]();
+    await ssh[Symbol.asyncDispose]();
   };
+  try {
+    const [home, local, remote] = ["home", "local", "remote"].map((d) => `${base.path}/${d}`);
+    for (const d of [home, local, remote]) await Deno.mkdir(d);
+    await Deno.chmod(base.path, 0o755);
+    await new Deno.Command("chown", { args: ["-R", ssh.keyUser.name, remote] }).output();
+    const server = ssh.servers[0];
+    return { ssh, server, base: base.path, home, local, remote, [Symbol.asyncDispose]: dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
 }
 
-/** Opens `run --scp` in the local directory, on server 0 of `ssh`, and waits for its prompt. */
-function openScp(
-  ssh: TestServers,
-  dirs: ScpDirs,
-  env: Record<string, string> = {},
-): Promise<Terminal> {
-  const server = ssh.servers[0];
-  const command = `cd ${shellQuote(dirs.local)} && ${
+/** Opens `run --scp` in the local directory, on the test's server, and waits for its prompt. */
+function openScp(scp: ScpSetup, env: Record<string, string> = {}): Promise<Terminal> {
+  const { ssh, server } = scp;
+  const command = `cd ${shellQuote(scp.local)} && ${
     denoLine(["--allow-all"], FIXTURE, ["run", "--scp"])
   }`;
   return Terminal.open(command, {
-    HOME: dirs.home,
+    HOME: scp.home,
     TERM: "xterm-256color",
     DPL_SCP_SLUG: server.slug,
     DPL_SCP_ADDRESS: server.address,
@@ -81,11 +87,9 @@ function openScp(
 Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
-  await using ssh = await startSshServers(1);
-  const server = ssh.servers[0];
-  await using dirs = await scpDirs(ssh);
-  const { local, remote } = dirs;
-  const bin = `${dirs.base}/bin`;
+  await using scp = await scpSetup();
+  const { ssh, server, local, remote } = scp;
+  const bin = `${scp.base}/bin`;
   await Deno.mkdir(bin);
   // The remote side: a directory with a hostile name inside, and a file to edit.
   await Deno.mkdir(`${remote}/site dir/sub`, { recursive: true });
@@ -102,7 +106,7 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
   await Deno.writeTextFile(`${bin}/editor`, "#!/bin/sh\nsed -i 's/hello/bye/' \"$1\"\n");
   await Deno.chmod(`${bin}/editor`, 0o755);
 
-  await using terminal = await openScp(ssh, dirs, { EDITOR: `${bin}/editor` });
+  await using terminal = await openScp(scp, { EDITOR: `${bin}/editor` });
 
   await terminal.enter(`cd ${remote}`);
   await terminal.waitFor(`local:local ~ ${server.slug}:remote > `);
@@ -160,13 +164,11 @@ Deno.test("scp shell: cd, completion, get and put of directories, edit, exit", {
 Deno.test("scp shell: Ctrl-C stops a put half-way and leaves nothing on the host", {
   ignore: NEEDS_SSH.ignore || NEEDS_TMUX.ignore,
 }, async () => {
-  await using ssh = await startSshServers(1);
-  const server = ssh.servers[0];
-  await using dirs = await scpDirs(ssh);
-  const { local, remote } = dirs;
+  await using scp = await scpSetup();
+  const { server, local, remote } = scp;
   // A named pipe as the file: data arrives only when the test writes it.
   await new Deno.Command("mkfifo", { args: [`${local}/slow`] }).output();
-  await using terminal = await openScp(ssh, dirs);
+  await using terminal = await openScp(scp);
   await terminal.enter(`cd ${remote}`);
   await terminal.waitFor(`${server.slug}:remote > `);
   await terminal.enter("put slow");
