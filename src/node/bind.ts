@@ -1,17 +1,17 @@
 /**
  * Binding: turns a node class into a live node of an environment. Placeholders become
  * getters (children, queries, required values), public methods become actions that go
- * through the runtime, and parallel nodes get their isolations and views (roots: `./root.ts`).
+ * through the runtime, and parallel nodes get their views (isolations: `./isolation.ts`, roots:
+ * `./root.ts`).
  *
  * @module
  */
 import { PLACEHOLDER } from "../brands.ts";
 import { DeployerError, QueryError } from "../errors.ts";
-import type { Host } from "../host/host.ts";
-import { isHost } from "../host/host.ts";
 import { discoverActions } from "./action.ts";
 import type { Group } from "./groups.ts";
 import { type ChildMarker, isMarker, type NodeClass } from "./markers.ts";
+import { isolationsOf, parallelView } from "./isolation.ts";
 import { childRoles, isParallelClass } from "./roles.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
 import {
@@ -22,8 +22,6 @@ import {
   nodePath,
   type NodeState,
   STATE,
-  stateOf,
-  VIEW_OF,
 } from "./state.ts";
 
 /** How to bind one node. */
@@ -90,6 +88,13 @@ export function bindNode<N extends object>(cls: NodeClass<N>, options: BindOptio
     children: new Map(),
     cls,
     options,
+    makeCell: (host) =>
+      bindNode(cls, {
+        ...options,
+        roles: new Map([...state.roles, ["host", [host]]]),
+        isolated: true,
+        isolationId: host.slug,
+      }),
   };
   Object.defineProperty(node, STATE, { value: state });
   const record = node as Record<string, unknown>;
@@ -237,164 +242,4 @@ function bindChild(parent: object, state: NodeState, key: string, marker: ChildM
     );
   }
   return parallelView(bindNode(marker.cls, { ...base, isolated: false }));
-}
-
-/**
- * The cells (one isolation per host of the `host` role) of a non-isolated parallel node.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env, runtimeOf } from "../exec/env.ts";
- * import { LocalHost } from "../host/local.ts";
- * import { bindNode, cellsOf } from "./bind.ts";
- * import { ParallelNode } from "./node.ts";
- * class Uptime extends ParallelNode {
- *   slug(): string { return this.host.slug; }
- * }
- * await using env = new Env({ interactive: false });
- * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
- * const roles = new Map([["host", hosts]]);
- * const node = bindNode(Uptime, { runtime: runtimeOf(env), roles, isolated: false });
- * const cells = cellsOf(node) as Uptime[];
- * assert.deepEqual(await Promise.all(cells.map((cell) => cell.slug())), ["a", "b"]);
- * ```
- */
-export function cellsOf(node: object): object[] {
-  const state = stateOf(node) as BoundState | undefined;
-  if (!state) throw new TypeError("cellsOf() expects a bound node");
-  if (state.isolated) return [node];
-  if (!state.cells) {
-    const hosts = state.roles.get("host") ?? [];
-    const seen = new Set<string>();
-    for (const host of hosts) {
-      if (seen.has(host.slug)) {
-        throw new DeployerError(`Duplicate host slug "${host.slug}" in ${nodePath(node)}`);
-      }
-      seen.add(host.slug);
-    }
-    state.cells = hosts.map((host) =>
-      bindNode(state.cls, {
-        ...state.options,
-        roles: new Map([...state.roles, ["host", [host]]]),
-        isolated: true,
-        isolationId: host.slug,
-      })
-    );
-  }
-  return state.cells;
-}
-
-/**
- * The node reached by a child field, unwrapping parallel views.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
- * import { childOf } from "./bind.ts";
- * import { child, Node } from "./node.ts";
- * class Db extends Node {}
- * class Root extends Node {
- *   db = child(Db);
- *   port = 5432;
- * }
- * await using env = new Env({ interactive: false });
- * const root = env.bind(Root);
- * assert.equal(childOf(root, "db"), root.db);
- * assert.equal(childOf(root, "port"), undefined);
- * ```
- */
-export function childOf(node: object, name: string): object | undefined {
-  const value = (node as Record<string, unknown>)[name];
-  if (typeof value !== "object" || value === null) return undefined;
-  const inner = VIEW_OF in value ? (value as Record<symbol, object>)[VIEW_OF] : value;
-  return isNode(inner) ? inner : undefined;
-}
-
-/**
- * Every isolation a node's actions run in: itself when isolated, one cell per host for a
- * parallel node, and the parent's isolations for a normal node below a parallel one.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env } from "../exec/env.ts";
- * import { LocalHost } from "../host/local.ts";
- * import { childOf, isolationsOf } from "./bind.ts";
- * import { child, Node, ParallelNode } from "./node.ts";
- * class Cell extends ParallelNode {}
- * class Root extends Node {
- *   static override hosts = { web: [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })] };
- *   cell = child(Cell, { roles: { host: "web" } });
- * }
- * await using env = new Env({ interactive: false });
- * const root = env.bind(Root);
- * assert.deepEqual(isolationsOf(root), [root]);
- * assert.equal(isolationsOf(childOf(root, "cell")!).length, 2);
- * ```
- */
-export function isolationsOf(node: object): object[] {
-  const state = stateOf(node);
-  if (!state) throw new TypeError("isolationsOf() expects a bound node");
-  if (state.isolated) return [node];
-  const parent = state.parent;
-  const parentIsolated = parent ? stateOf(parent)?.isolated ?? true : true;
-  if (isParallelNode(node) && parentIsolated) return cellsOf(node);
-  if (!parent) return cellsOf(node);
-  return isolationsOf(parent).flatMap((p) => {
-    const reached = childOf(p, state.name);
-    return reached ? isolationsOf(reached) : [];
-  });
-}
-
-/**
- * The typed outside view of a non-isolated parallel node: actions fan out, plus
- * `isolate()` and `isolations()`.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { Env, runtimeOf } from "../exec/env.ts";
- * import { LocalHost } from "../host/local.ts";
- * import { bindNode, parallelView } from "./bind.ts";
- * import { type Parallel, ParallelNode } from "./node.ts";
- * class Uptime extends ParallelNode {
- *   slug(): string { return this.host.slug; }
- * }
- * await using env = new Env({ interactive: false });
- * const hosts = [new LocalHost({ slug: "a" }), new LocalHost({ slug: "b" })];
- * const roles = new Map([["host", hosts]]);
- * const node = bindNode(Uptime, { runtime: runtimeOf(env), roles, isolated: false });
- * const view = parallelView(node) as Parallel<Uptime>;
- * assert.deepEqual([...await view.slug()], ["a", "b"]);
- * assert.equal(await view.isolate("b").slug(), "b");
- * ```
- */
-export function parallelView(node: object): object {
-  const view: Record<string | symbol, unknown> = {};
-  Object.defineProperty(view, VIEW_OF, { value: node });
-  for (const info of discoverActions(node)) {
-    view[info.name] = (...args: unknown[]) =>
-      (node as Record<string, (...a: unknown[]) => unknown>)[info.name](...args);
-  }
-  view.isolations = () => isolationsOf(node);
-  view.isolate = (which: string | number | Host) => isolate(node, which);
-  return Object.freeze(view);
-}
-
-function isolate(node: object, which: string | number | Host): object {
-  const cells = isolationsOf(node);
-  const found = typeof which === "number"
-    ? cells[which]
-    : cells.find((cell) => stateOf(cell)?.isolationId === (isHost(which) ? which.slug : which));
-  if (!found) {
-    const slugs = cells.map((c) => stateOf(c)?.isolationId).join(", ");
-    throw new DeployerError(
-      `No isolation ${JSON.stringify(isHost(which) ? which.slug : which)} in ${
-        nodePath(node)
-      } (hosts: ${slugs || "none"})`,
-    );
-  }
-  return found;
 }

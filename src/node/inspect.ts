@@ -6,7 +6,7 @@
  */
 import type { Host } from "../host/host.ts";
 import { type ActionInfo, discoverActions } from "./action.ts";
-import { childOf, isolationsOf } from "./bind.ts";
+import { childOf, isolationsOf } from "./isolation.ts";
 import { type Filter, groupOf } from "./filters.ts";
 import type { Group } from "./groups.ts";
 import { type Member, nodePath, requireState, stateOf, unwrapView } from "./state.ts";

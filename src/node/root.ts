@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { bindNode, type BindOptions, parallelView } from "./bind.ts";
+import { bindNode, type BindOptions } from "./bind.ts";
+import { parallelView } from "./isolation.ts";
 import type { HostsDefinition, NodeClass } from "./markers.ts";
 import { isParallelClass, rolesFromDefinition } from "./roles.ts";
 import type { NodeRuntime } from "./runtime.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 import { NODE_BRAND, PARALLEL_BRAND, STATE, VIEW_OF } from "../brands.ts";
+import type { Host } from "../host/host.ts";
 import type { HostSet } from "../host/host_set.ts";
 import type { Group } from "./groups.ts";
 import type { NodeRuntime, RoleMap } from "./runtime.ts";
@@ -46,6 +47,8 @@ export interface NodeState {
   readonly children: Map<string, unknown>;
   /** Cells of a non-isolated parallel node, created on first access. */
   cells?: object[];
+  /** Binds this node's class again as the cell of one host (set by `bindNode`). */
+  readonly makeCell?: (host: Host) => object;
   /** The bound host set, created on first access. */
   hostSet?: HostSet;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { TreeFacet } from "../console/mod.ts";
-import { childOf, isolationsOf } from "./bind.ts";
+import { childOf, isolationsOf } from "./isolation.ts";
 import { isolationHost, nodePath, requireState } from "./state.ts";
 
 /**

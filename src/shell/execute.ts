@@ -7,7 +7,7 @@
  */
 import { type Env, runtimeOf } from "../exec/env.ts";
 import type { ActionInfo } from "../node/action.ts";
-import { childOf } from "../node/bind.ts";
+import { childOf } from "../node/isolation.ts";
 import { rebindRoot } from "../node/root.ts";
 import { parameterNames } from "../node/parameters.ts";
 import { stateOf, unwrapView } from "../node/state.ts";

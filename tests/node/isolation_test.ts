@@ -12,7 +12,7 @@ import {
   ParallelNode,
   ParallelResult,
 } from "../../mod.ts";
-import { childOf, isolationsOf } from "../../src/node/bind.ts";
+import { childOf, isolationsOf } from "../../src/node/isolation.ts";
 import { capturingConsole } from "../_support/consoles.ts";
 
 const web = ["w1", "w2"].map((slug) => new LocalHost({ slug }));

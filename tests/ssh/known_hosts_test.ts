@@ -12,6 +12,7 @@ import {
   parseKnownHosts,
   readKnownHosts,
 } from "../../src/host/ssh/known_hosts.ts";
+import { knownHostsFor } from "../../src/host/ssh/known_hosts_lookup.ts";
 
 function hashed(name: string, salt = Buffer.from("0123456789abcdefghij")): string {
   const hash = createHmac("sha1", salt).update(name).digest("base64");
@@ -155,4 +156,48 @@ Deno.test("readKnownHosts: /dev/null is empty, a FIFO or device is refused and n
     readKnownHosts(["/dev/zero"]),
     /cannot read known_hosts file "\/dev\/zero": not a regular file \(a character device\)/,
   );
+});
+
+Deno.test("knownHostsFor finds the same lines, in file order, as testing every line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/known_hosts`;
+    const lines = [
+      "web1,10.0.0.1 ssh-ed25519 A1",
+      "*.example.com,!db.example.com ssh-rsa A2",
+      `${hashed("web1")} ssh-rsa A3`,
+      "[10.0.0.1]:2222 ssh-ed25519 A4",
+      "WEB1 ecdsa-sha2-nistp256 A5",
+      "@revoked web1 ssh-ed25519 A6",
+      "@cert-authority *.example.com ssh-ed25519 A7",
+      "w?b1 ssh-rsa A8",
+      `other,${hashed("[10.0.0.1]:2222")} ssh-rsa A9`,
+      "!web1,* ssh-rsa A10",
+      "web1 ssh-ed25519 A11",
+    ];
+    await Deno.writeTextFile(file, lines.join("\n") + "\n");
+    const entries = await readKnownHosts([file]);
+    const memo = new Map<string, unknown>();
+    const names = [
+      "web1",
+      "Web1",
+      "10.0.0.1",
+      "[10.0.0.1]:2222",
+      "a.example.com",
+      "db.example.com",
+      "wab1",
+      "none",
+    ];
+    for (const name of names) {
+      const expected = entries.filter((e) => entryMatches(e, name)).map((e) => e.key);
+      const found = (await knownHostsFor([file, `${dir}/missing`], name, memo)).map((e) => e.key);
+      assert.deepEqual(found, expected, name);
+    }
+    assert.deepEqual(
+      (await knownHostsFor([file], "web1", memo)).map((e) => e.key),
+      ["A1", "A3", "A5", "A6", "A8", "A11"],
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -242,3 +242,19 @@ Deno.test("a 200,000-host config resolves every host from one parse", async () =
     assert.equal((await resolveSshConfig("h5", source)).hostName, "10.0.0.5");
   });
 });
+
+Deno.test("resolveHops: handshakeTimeout is 60 s, the connect timeout when longer, or given", async () => {
+  const base = {
+    slug: "t",
+    address: "127.0.0.1",
+    configFile: false as const,
+    agent: false,
+    hostKeyPolicy: "strict" as const,
+    keepaliveInterval: 0,
+  };
+  const timeouts = async (extra: Record<string, number>) =>
+    (await resolveHops({ ...base, ...extra })).map((h) => [h.connectTimeout, h.handshakeTimeout]);
+  assert.deepEqual(await timeouts({}), [[10_000, 60_000]]);
+  assert.deepEqual(await timeouts({ connectTimeout: 90_000 }), [[90_000, 90_000]]);
+  assert.deepEqual(await timeouts({ handshakeTimeout: 5000 }), [[10_000, 5000]]);
+});

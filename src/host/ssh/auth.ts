@@ -8,7 +8,9 @@
 // @ts-types="npm:@types/ssh2@1.15.6"
 import { type AnyAuthMethod, type AuthHandlerMiddleware, utils } from "npm:ssh2@1.17.0";
 import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 import { ConnectionError } from "../../errors.ts";
+import { memoByStamp } from "./file_memo.ts";
 import { LocalFileError, readRegularFile } from "./local_file.ts";
 
 /** Where credentials may come from, after the SSH config was applied. */
@@ -39,63 +41,109 @@ export interface AuthPlan {
   readonly tried: string[];
 }
 
-function parse(text: string | Uint8Array, passphrase: string | undefined) {
+type ParsedKey = Exclude<ReturnType<typeof utils.parseKey>, Error | unknown[]>;
+
+function parse(text: string | Uint8Array, passphrase: string | undefined): ParsedKey | Error {
   // deno-lint-ignore no-explicit-any
   const parsed = utils.parseKey(text as any, passphrase);
-  return Array.isArray(parsed) ? parsed[0] : parsed;
+  return (Array.isArray(parsed) ? parsed[0] : parsed) as ParsedKey | Error;
 }
 
-async function explicitKey(sources: AuthSources): Promise<string | Uint8Array | undefined> {
+/** The memo kind of a key read with `passphrase` (the passphrase itself is not kept). */
+function kindWith(kind: string, passphrase: string | undefined): string {
+  if (passphrase === undefined) return kind;
+  return `${kind}+${createHash("sha256").update(passphrase).digest("hex")}`;
+}
+
+/** A key file that was read but cannot be parsed or decrypted (names no host). */
+class UnusableKey extends Error {}
+
+/** A key file read and parsed (decrypting can take a quarter of a second). */
+async function loadKeyFile(file: string, passphrase: string | undefined): Promise<ParsedKey> {
+  const data = Buffer.from(await readRegularFile(file, "key file"));
+  const parsed = parse(data, passphrase);
+  if (parsed instanceof Error) throw new UnusableKey(parsed.message);
+  return parsed;
+}
+
+async function explicitKey(
+  sources: AuthSources,
+  memo: Map<string, unknown> | undefined,
+): Promise<ParsedKey | undefined> {
   if (sources.key !== undefined) {
-    const parsed = parse(sources.key, sources.passphrase);
+    const key = `${kindWith("key-text", sources.passphrase)}\0${
+      createHash("sha256").update(sources.key).digest("hex")
+    }`;
+    let parsed = memo?.get(key) as ParsedKey | Error | undefined;
+    if (!parsed) {
+      parsed = parse(sources.key, sources.passphrase);
+      if (!(parsed instanceof Error)) memo?.set(key, parsed);
+    }
     if (parsed instanceof Error) {
       throw new ConnectionError(
         sources.slug,
         `cannot use the given private key: ${parsed.message}`,
       );
     }
-    return sources.key;
+    return parsed;
   }
-  if (sources.keyFile === undefined) return undefined;
-  let data: Uint8Array;
+  const file = sources.keyFile;
+  if (file === undefined) return undefined;
   try {
-    data = Buffer.from(await readRegularFile(sources.keyFile, "key file"));
+    const load = () => loadKeyFile(file, sources.passphrase);
+    return await memoByStamp(memo, kindWith("key-file", sources.passphrase), file, load);
   } catch (error) {
+    if (error instanceof UnusableKey) {
+      throw new ConnectionError(sources.slug, `cannot use key file "${file}": ${error.message}`);
+    }
     if (error instanceof LocalFileError) throw new ConnectionError(sources.slug, error.message);
     const why = error instanceof Error ? error.message : String(error);
-    throw new ConnectionError(sources.slug, `cannot read key file "${sources.keyFile}": ${why}`);
+    throw new ConnectionError(sources.slug, `cannot read key file "${file}": ${why}`);
   }
-  const parsed = parse(data, sources.passphrase);
-  if (parsed instanceof Error) {
-    throw new ConnectionError(
-      sources.slug,
-      `cannot use key file "${sources.keyFile}": ${parsed.message}`,
-    );
-  }
-  return data;
 }
 
-async function identityKeys(sources: AuthSources): Promise<Uint8Array[]> {
-  const keys: Uint8Array[] = [];
+/** An identity file read and parsed; `undefined` when missing, unreadable or unusable. */
+async function loadIdentity(
+  file: string,
+  passphrase: string | undefined,
+): Promise<ParsedKey | undefined> {
+  let data: Uint8Array;
+  try {
+    data = Buffer.from(await readRegularFile(file, "identity file"));
+  } catch (error) {
+    // A FIFO or device would block or mislead: say so. Like ssh, identity files that are
+    // missing or unreadable are skipped.
+    if (error instanceof LocalFileError) throw error;
+    return undefined;
+  }
+  const parsed = parse(data, passphrase);
+  return parsed instanceof Error ? undefined : parsed;
+}
+
+async function identityKeys(
+  sources: AuthSources,
+  memo: Map<string, unknown> | undefined,
+): Promise<ParsedKey[]> {
+  const keys: ParsedKey[] = [];
+  const kind = kindWith("identity", sources.passphrase);
   for (const file of sources.identityFiles) {
     if (file === sources.keyFile) continue;
-    let data: Uint8Array;
     try {
-      data = Buffer.from(await readRegularFile(file, "identity file"));
+      const key = await memoByStamp(memo, kind, file, () => loadIdentity(file, sources.passphrase));
+      if (key) keys.push(key);
     } catch (error) {
-      // A FIFO or device would block or mislead: say so. Like ssh, identity files that are
-      // missing or unreadable are skipped.
       if (error instanceof LocalFileError) throw new ConnectionError(sources.slug, error.message);
-      continue;
+      throw error;
     }
-    if (!(parse(data, sources.passphrase) instanceof Error)) keys.push(data);
   }
   return keys;
 }
 
 /**
  * Builds the authentication plan. Rejects with {@linkcode ConnectionError} when an
- * explicitly given key cannot be read or decrypted.
+ * explicitly given key cannot be read or decrypted. With `memo` (the Env's connect memo),
+ * key files and identity files are read and parsed once per Env and again only when
+ * their stamp changed (see `file_memo.ts`); an inline `key` is parsed once per Env.
  *
  * @example Usage
  * ```ts
@@ -107,26 +155,19 @@ async function identityKeys(sources: AuthSources): Promise<Uint8Array[]> {
  * assert.equal(plan.tried.length, 0);
  * ```
  */
-export async function planAuth(sources: AuthSources): Promise<AuthPlan> {
+export async function planAuth(
+  sources: AuthSources,
+  memo?: Map<string, unknown>,
+): Promise<AuthPlan> {
   const username = sources.username;
   const methods: AnyAuthMethod[] = [];
-  const key = await explicitKey(sources);
-  if (key !== undefined) {
-    methods.push({
-      type: "publickey",
-      username,
-      key: key as string,
-      passphrase: sources.passphrase,
-    });
-  }
+  // ssh2 takes the parsed keys as they are: one parse (and decryption) per Env, not two
+  // per connection, and one key object shared by every connection.
+  const key = await explicitKey(sources, memo);
+  if (key !== undefined) methods.push({ type: "publickey", username, key: key as never });
   if (sources.agent) methods.push({ type: "agent", username, agent: sources.agent });
-  for (const data of await identityKeys(sources)) {
-    methods.push({
-      type: "publickey",
-      username,
-      key: data as unknown as string,
-      passphrase: sources.passphrase,
-    });
+  for (const parsed of await identityKeys(sources, memo)) {
+    methods.push({ type: "publickey", username, key: parsed as never });
   }
   if (sources.password !== undefined) {
     const password = sources.password;

@@ -14,9 +14,8 @@ import {
   keyTypeOfBlob,
   knownHostsName,
   knownKeyTypes,
-  matchingEntries,
-  readKnownHosts,
 } from "./known_hosts.ts";
+import { knownHostsFor } from "./known_hosts_lookup.ts";
 
 /** What to do with a host key that is not in known_hosts. */
 export type HostKeyPolicy = "strict" | "accept-new" | "ask";
@@ -78,11 +77,8 @@ function algorithmsFor(keyType: string): string[] {
  */
 export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise<HostKeyCheck> {
   const name = knownHostsName(options.address, options.port);
-  // Match every line once; the checks below only look at the lines for this host.
-  const entries = await matchingEntries(
-    await readKnownHosts(options.files, options.context.memo),
-    name,
-  );
+  // Only the lines for this host (found by name, not by testing every line).
+  const entries = await knownHostsFor(options.files, name, options.context.memo);
   const known = knownKeyTypes(entries, name).flatMap(algorithmsFor).filter((a) =>
     DEFAULT_ALGORITHMS.includes(a)
   );

@@ -5,7 +5,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { fileStamp, LocalFileError, readRegularFile } from "./local_file.ts";
+import { memoByStamp } from "./file_memo.ts";
+import { LocalFileError, readRegularFile } from "./local_file.ts";
 import { matchPatternList } from "./pattern.ts";
 import { HmacSha1 } from "./sha1.ts";
 
@@ -283,7 +284,18 @@ export function fingerprintOfBlob(blob: Uint8Array): string {
   return `SHA256:${createHash("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 
-async function readOne(file: string): Promise<KnownHostEntry[]> {
+/**
+ * Reads and parses one known_hosts file; a file that does not exist has no lines. A FIFO,
+ * device or unreadable file rejects at once with a `LocalFileError` naming it.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readKnownHostsFile } from "./known_hosts.ts";
+ * assert.deepEqual(await readKnownHostsFile("/nonexistent/known_hosts"), []);
+ * ```
+ */
+export async function readKnownHostsFile(file: string): Promise<KnownHostEntry[]> {
   try {
     return parseKnownHosts(new TextDecoder().decode(await readRegularFile(file)), file);
   } catch (error) {
@@ -300,15 +312,12 @@ async function readOne(file: string): Promise<KnownHostEntry[]> {
   }
 }
 
-interface CachedFile {
-  readonly stamp: string;
-  readonly entries: Promise<KnownHostEntry[]>;
-}
-
 /**
  * Reads and parses known_hosts files; files that do not exist are skipped. A FIFO, device
- * or unreadable file rejects at once with a `LocalFileError` naming it. With `memo` (a
- * run-scoped map), a file is parsed once and re-read only when it changes.
+ * or unreadable file rejects at once with a `LocalFileError` naming it. With `memo` (the
+ * Env's connect memo), a file is parsed once and parsed again only when its stamp changed:
+ * an edit made mid-run (by a person, or a key this run accepted) is seen by the connections
+ * opened after it (see `file_memo.ts`).
  *
  * @example Usage
  * ```ts
@@ -324,20 +333,7 @@ export async function readKnownHosts(
 ): Promise<KnownHostEntry[]> {
   const entries: KnownHostEntry[] = [];
   for (const file of files) {
-    let parsed: KnownHostEntry[];
-    if (memo) {
-      const key = `known_hosts\0${file}`;
-      const stamp = await fileStamp(file);
-      let cached = memo.get(key) as CachedFile | undefined;
-      if (cached?.stamp !== stamp) {
-        cached = { stamp, entries: readOne(file) };
-        memo.set(key, cached);
-        cached.entries.catch(() => memo.get(key) === cached && memo.delete(key));
-      }
-      parsed = await cached.entries;
-    } else {
-      parsed = await readOne(file);
-    }
+    const parsed = await memoByStamp(memo, "known_hosts", file, () => readKnownHostsFile(file));
     // Not push(...parsed): spreading a large array overflows the stack.
     for (const entry of parsed) entries.push(entry);
   }

@@ -42,11 +42,20 @@ export interface SshHostOptions {
   /** Keepalive interval in ms (default 15000; 0 disables). */
   keepaliveInterval?: number;
   /**
-   * Deadline in ms (config `ConnectTimeout`, else 10000) for each connection attempt:
-   * reading keys and known_hosts, TCP connect, handshake and auth. Reading the SSH config
-   * before it has its own deadline of this option (else 10000).
+   * Deadline in ms (config `ConnectTimeout`, else 10000) for reaching the server, like
+   * OpenSSH's `ConnectTimeout`: the TCP connect (or the jump host's channel) until the
+   * server's SSH banner arrived. Time our own process spends busy (hundreds of handshakes
+   * at once) does not count against the server.
    */
   connectTimeout?: number;
+  /**
+   * Deadline in ms for each step of connecting that is not reaching the server: reading the
+   * SSH config, known_hosts and keys; the key exchange after the banner; authentication
+   * (asking a person about a host key is not timed). Default: 60000, or `connectTimeout`
+   * when that is longer. A server that stalls mid-handshake fails with an error naming the
+   * host and the step.
+   */
+  handshakeTimeout?: number;
   /** Default timeout for commands on this host, in ms. */
   commandTimeout?: number;
   /**

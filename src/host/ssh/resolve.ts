@@ -33,6 +33,7 @@ export type SshTargetOptions =
   };
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
+const DEFAULT_HANDSHAKE_TIMEOUT = 60_000;
 const DEFAULT_IDENTITIES = ["id_ed25519", "id_ecdsa", "id_rsa"];
 
 function env(name: string): string | undefined {
@@ -88,11 +89,17 @@ function agentSocket(options: SshTargetOptions, values: SshConfigValues): string
   return env("SSH_AUTH_SOCK") || undefined;
 }
 
+/** `handshakeTimeout`: as given, else 60 s or the connect timeout when that is longer. */
+function handshakeTimeout(options: SshTargetOptions, connectTimeout: number): number {
+  return options.handshakeTimeout ?? Math.max(DEFAULT_HANDSHAKE_TIMEOUT, connectTimeout);
+}
+
 /**
  * Resolves the hops (jump hosts first, the host last) for connecting to a host. Reading
- * the SSH config is bounded by the connect timeout (`options.connectTimeout`, else 10 s)
- * and by `context.signal`; `context.memo` keeps the parsed config for the run. Rejects
- * with `ConnectionError` on a malformed config (file and line), a timeout or an abort.
+ * the SSH config is local work, bounded like the rest of the handshake (`handshakeTimeout`,
+ * else 60 s or `connectTimeout` when longer) and by `context.signal`; `context.memo` keeps
+ * the parsed config for the run. Rejects with `ConnectionError` on a malformed config (file
+ * and line), a timeout or an abort.
  *
  * @example Usage
  * ```ts
@@ -117,11 +124,12 @@ export function resolveHops(
     localUser: env("USER") ?? env("LOGNAME") ?? "root",
     step: "resolving",
   };
-  const ms = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+  const ms = handshakeTimeout(options, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
   return withDeadline(
     resolve(r),
     ms,
-    () => new ConnectionError(options.slug, `timed out after ${ms} ms ${r.step}`),
+    () =>
+      new ConnectionError(options.slug, `timed out after ${ms} ms ${r.step} (handshakeTimeout)`),
     context?.signal,
     () => new ConnectionError(options.slug, "connecting was aborted"),
   );
@@ -156,6 +164,7 @@ async function resolve(r: Resolving): Promise<HopTarget[]> {
     },
     hostKey,
     connectTimeout,
+    handshakeTimeout: handshakeTimeout(options, connectTimeout),
     keepaliveInterval: options.keepaliveInterval,
     agentForward: options.agentForward ?? values.forwardAgent,
   };
@@ -164,6 +173,7 @@ async function resolve(r: Resolving): Promise<HopTarget[]> {
   const hops: HopTarget[] = [];
   for (const hop of parseProxyJump(jump)) {
     const hv = await configFor(hop.host, r);
+    const hopTimeout = options.connectTimeout ?? hv.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     hops.push({
       slug: `${options.slug} (jump host ${hop.host})`,
       address: hv.hostName ?? hop.host,
@@ -178,7 +188,8 @@ async function resolve(r: Resolving): Promise<HopTarget[]> {
         agent: agentSocket(options, hv),
       },
       hostKey,
-      connectTimeout: options.connectTimeout ?? hv.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      connectTimeout: hopTimeout,
+      handshakeTimeout: handshakeTimeout(options, hopTimeout),
       keepaliveInterval: options.keepaliveInterval,
     });
   }

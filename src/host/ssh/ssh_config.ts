@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { sharedStamp } from "./file_memo.ts";
 import { fileStamp } from "./local_file.ts";
 import { matchPatternList } from "./pattern.ts";
 import {
@@ -232,9 +233,14 @@ interface Cached {
   stamps?: readonly string[];
 }
 
-async function stampsOf(file: SshConfigFile | undefined, path: string): Promise<string[]> {
-  const stamps = file?.stamps ?? [await fileStamp(path)];
-  return await Promise.all(stamps.map((s) => fileStamp(s.slice(0, s.indexOf(":")))));
+async function stampsOf(
+  file: SshConfigFile | undefined,
+  path: string,
+  memo: Map<string, unknown>,
+): Promise<string[]> {
+  // Connections that start together share each stat (see file_memo.ts).
+  const stamps = file?.stamps ?? [await sharedStamp(memo, path)];
+  return await Promise.all(stamps.map((s) => sharedStamp(memo, s.slice(0, s.indexOf(":")))));
 }
 
 /**
@@ -256,7 +262,7 @@ export async function loadSshConfig(source: SshConfigSource): Promise<SshConfigF
   if (cached) {
     const file = await cached.file.catch(() => undefined);
     if (cached.stamps === undefined) return await cached.file; // read failed: same error
-    const now = await stampsOf(file, source.file);
+    const now = await stampsOf(file, source.file, memo);
     if (now.join("\n") === cached.stamps.join("\n")) return file;
     if (memo.get(key) !== cached) return await loadSshConfig(source);
   }

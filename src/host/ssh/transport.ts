@@ -1,11 +1,13 @@
 /**
  * Opening one authenticated ssh2 `Client`: our own TCP socket (Nagle off), or a channel
- * forwarded through a jump host; a deadline over connect + handshake; retries when the
- * server drops the connection during the handshake; errors mapped to
- * {@linkcode ConnectionError} / {@linkcode HostKeyError}.
+ * forwarded through a jump host; `connectTimeout` over reaching the server (until its SSH
+ * banner) and `handshakeTimeout` over each later phase (local files, key exchange,
+ * authentication); retries when the server drops the connection during the handshake;
+ * errors mapped to {@linkcode ConnectionError} / {@linkcode HostKeyError}.
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createConnection, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
@@ -14,6 +16,7 @@ import { ConnectionError, HostKeyError } from "../../errors.ts";
 import type { ConnectContext } from "../connection.ts";
 import { type AuthPlan, type AuthSources, planAuth } from "./auth.ts";
 import { type HostKeyCheck, type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
+import { type Phase, PhaseDeadline, watchBanner } from "./phase_deadline.ts";
 
 /** Everything needed to open one hop. */
 export interface HopTarget {
@@ -27,8 +30,16 @@ export interface HopTarget {
   auth: AuthSources;
   /** Host key check, less the address and port. */
   hostKey: Omit<HostKeyCheckOptions, "slug" | "address" | "port" | "context">;
-  /** Deadline for TCP connect + handshake + auth, in ms. */
+  /**
+   * Deadline for reaching the server, in ms: the TCP connect (or the jump host's channel)
+   * until the server's SSH banner arrived (OpenSSH's `ConnectTimeout`).
+   */
   connectTimeout: number;
+  /**
+   * Deadline for each later phase, in ms: reading known_hosts and keys before connecting,
+   * the key exchange after the banner, and authentication.
+   */
+  handshakeTimeout: number;
   /** Keepalive interval in ms (0 disables). */
   keepaliveInterval: number;
   /** Forward the agent to the host. */
@@ -98,20 +109,39 @@ async function attempt(
   context: ConnectContext,
   via: Client | undefined,
 ): Promise<Client> {
-  // Reading known_hosts and keys runs under the same deadline as the handshake.
-  let check: HostKeyCheck;
+  const where = `${target.address}:${target.port}`;
+  const handshake = (what: string): Phase => ({
+    ms: target.handshakeTimeout,
+    what,
+    option: "handshakeTimeout",
+  });
+  const reach = (what: string): Phase => ({
+    ms: target.connectTimeout,
+    what,
+    option: "connectTimeout",
+  });
+  let check: HostKeyCheck | undefined;
+  let accepted: Buffer | undefined;
   let plan: AuthPlan | undefined;
-  let phase = "reading known_hosts and keys";
   const client = new Client();
   let socket: Duplex | undefined;
   let hostKeyError: HostKeyError | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopWatching = () => {};
   return await new Promise<Client>((resolve, reject) => {
     let settled = false;
+    const deadline = new PhaseDeadline((phase) =>
+      fail(
+        new ConnectionError(
+          target.slug,
+          `timed out after ${phase.ms} ms ${phase.what} (${where}, ${phase.option})`,
+        ),
+      )
+    );
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.clear();
+      stopWatching();
       context.signal?.removeEventListener("abort", onAbort);
       client.removeAllListeners("ready");
       client.end();
@@ -124,33 +154,36 @@ async function attempt(
       (wrapped as { retriable?: boolean }).retriable = isHandshakeDrop(error);
       reject(wrapped);
     };
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        fail(
-          new ConnectionError(
-            target.slug,
-            `timed out after ${target.connectTimeout} ms ${phase} ` +
-              `(${target.address}:${target.port})`,
-          ),
-        );
-      }, target.connectTimeout);
-    };
     const onAbort = () => fail(new ConnectionError(target.slug, "connecting was aborted"));
     if (context.signal?.aborted) return onAbort();
     context.signal?.addEventListener("abort", onAbort, { once: true });
-    arm();
+    // Local files first: our own work, under the generous bound.
+    deadline.arm(handshake("reading known_hosts and keys"));
     client.on("error", fail);
     client.on("close", () => fail(new Error("connection closed during SSH handshake")));
     client.once("ready", () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.clear();
       context.signal?.removeEventListener("abort", onAbort);
       client.removeAllListeners("error");
       client.removeAllListeners("close");
       client.on("error", () => {}); // the connection watches for drops through "close"
+      // ssh2 keeps our callbacks for the life of the connection: let go of what only the
+      // handshake needed.
+      plan = undefined;
+      socket = undefined;
+      stopWatching = () => {};
       resolve(client);
+    });
+    // Reaching the server (connectTimeout) ends with its banner; key exchange and
+    // authentication after it queue behind every other handshake on our own CPU, so they
+    // have their own, generous bound (handshakeTimeout).
+    client.once("connect", () => {
+      deadline.rename("during SSH handshake, waiting for the server's SSH banner");
+      stopWatching = watchBanner(socket!, () => {
+        if (!settled) deadline.arm(handshake("during SSH handshake, in key exchange"));
+      });
     });
     const start = async () => {
       context.phase?.("connecting");
@@ -161,9 +194,9 @@ async function attempt(
         port: target.port,
         context,
       });
-      plan = await planAuth(target.auth);
+      plan = await planAuth(target.auth, context.memo);
       if (settled) return;
-      phase = "during SSH handshake";
+      deadline.arm(reach(via ? "opening a channel through the jump host" : "connecting"));
       socket = via
         ? await openForwarded(via, target.address, target.port)
         : openTcp(target.address, target.port);
@@ -174,18 +207,26 @@ async function attempt(
         username: target.auth.username,
         authHandler: plan!.handler,
         algorithms: {
-          serverHostKey: check.algorithms as never,
+          serverHostKey: check!.algorithms as never,
           // Under Deno, chacha20-poly1305 is ~1.7x faster than AES-GCM (ssh2 lists it last).
           // Not through a jump host: ssh2's chacha20-poly1305 shares state between
           // connections, and a nested connection decrypts inside the outer one's decrypt.
           ...(via ? {} : { cipher: { remove: FAST_CIPHER, prepend: FAST_CIPHER } as never }),
         },
         hostVerifier: (key: Uint8Array, verify: (ok: boolean) => void) => {
-          clearTimeout(timer);
-          check.verify(key).then(
+          // A re-key shows the key again: it must be the one accepted at first (asked and
+          // recorded once, and no longer under any deadline).
+          if (accepted) return verify(Buffer.compare(Buffer.from(key), accepted) === 0);
+          deadline.clear(); // the policy may ask a person
+          stopWatching();
+          check!.verify(key).then(
             () => {
-              arm();
-              context.phase?.("authenticating");
+              accepted = Buffer.from(key);
+              check = undefined; // its known_hosts lines are not needed any more
+              if (!settled) {
+                deadline.arm(handshake("authenticating"));
+                context.phase?.("authenticating");
+              }
               verify(true);
             },
             (error) => {
@@ -209,8 +250,14 @@ async function attempt(
 }
 
 /**
- * Opens one authenticated client, optionally through an already open jump client. Retries
- * up to 3 times, with a short backoff, when the server closes during the handshake (sshd's
+ * Opens one authenticated client, optionally through an already open jump client.
+ * `target.connectTimeout` bounds reaching the server: the TCP connect (or the jump host's
+ * channel) until the server's SSH banner. `target.handshakeTimeout` bounds, each on its own
+ * clock, reading known_hosts and keys, the key exchange and authentication; the time a
+ * person takes to answer a host key question is not counted. A timer that fires late
+ * because our own process was busy looks again once pending input was read, so a host is
+ * not blamed for our CPU. Errors name the host, the phase, the address and the option.
+ * Retries up to 3 times, with a short backoff, when the server closes during the handshake (sshd's
  * `MaxStartups` drops excess unauthenticated connections that way).
  *
  * @example Usage
@@ -225,10 +272,10 @@ async function attempt(
  *   hostKeyPolicy: "strict", keepaliveInterval: 0, connectTimeout: 200,
  * });
  * const context = { interactive: false, confirm: () => Promise.resolve(false) };
- * // A live server gives an authenticated ssh2 `Client`; this one runs into the deadline:
+ * // A live server gives an authenticated ssh2 `Client`; this one never sends its banner:
  * await assert.rejects(openClient(target, context), {
  *   name: "ConnectionError",
- *   message: /timed out after 200 ms during SSH handshake/,
+ *   message: /timed out after 200 ms during SSH handshake, waiting for the server's SSH banner/,
  * });
  * ```
  */
