@@ -194,6 +194,21 @@ export class LocalCommand implements RunningCommand {
   }
 
   /**
+   * Sends `KILL` at once, with no `TERM` first, to the command's process group and every
+   * process below it: for a program about to exit, which cannot wait for the grace period.
+   * Resolves once the signals are sent (the processes may end a moment later).
+   */
+  async killNow(): Promise<void> {
+    if (this.#done) return;
+    const pid = this.#child.pid;
+    // The tree is read first: once the leader is gone its children belong to init.
+    const below = this.#exited ? [] : await descendants(pid);
+    sendSignal(-pid, "SIGKILL");
+    if (!this.#exited) sendSignal(pid, "SIGKILL");
+    for (const kid of below) sendSignal(kid, "SIGKILL");
+  }
+
+  /**
    * Signals the tree. Without a PTY the process group first (synchronously), then every
    * descendant. Under a PTY only the processes below `script` (their end makes `script`
    * exit; `script` itself answers TERM with a 2 s sleep before it kills), or `script`
