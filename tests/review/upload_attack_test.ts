@@ -257,3 +257,23 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "review upload: a source that fails mid-stream: its error, no temporary file",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const home = await homeOf(ssh);
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    let n = 0;
+    const data = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (n++ < 4) controller.enqueue(pattern(512 * 1024, n));
+        else controller.error(new Error("disk read failed"));
+      },
+    });
+    await assert.rejects(host.writeFile(`${home}/broken.bin`, data), /disk read failed/);
+    assert.deepEqual((await host.listdir(home)).filter((x) => x.includes("broken")), []);
+  },
+);
