@@ -277,3 +277,30 @@ Deno.test(
     assert.deepEqual((await host.listdir(home)).filter((x) => x.includes("broken")), []);
   },
 );
+
+Deno.test(
+  "review upload: large uploads into a read-only directory and through a symbolic link",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const home = await homeOf(ssh);
+    await using env = new Env({ interactive: false });
+    const host = env.host(keyHost(ssh));
+    await host.run(`mkdir '${home}/ro' '${home}/real' && chmod 555 '${home}/ro'`);
+    const error = await host.writeFile(`${home}/ro/big.bin`, pattern(2 * MiB, 7)).then(
+      () => undefined,
+      (e) => e as Error,
+    );
+    assert.ok(error, "the write must fail");
+    assert.match(error.message, new RegExp(`"${ssh.servers[0].slug}"`));
+    assert.match(error.message, /ro\/\.?big\.bin/);
+    assert.match(error.message, /ermission denied/);
+    // A link is written through: the link stays, the file it points to is replaced.
+    await host.run(`echo old > '${home}/real/f' && ln -s real/f '${home}/link'`);
+    const data = pattern(2 * MiB + 9, 8);
+    await host.writeFile(`${home}/link`, data);
+    assert.ok((await host.stat(`${home}/link`, { lstat: true })).isSymlink);
+    assert.ok(same(await Deno.readFile(`${home}/real/f`), data));
+    assert.deepEqual(await host.listdir(`${home}/real`), ["f"]);
+  },
+);
