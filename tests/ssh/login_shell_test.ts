@@ -3,6 +3,7 @@
 // the `sh -c '<…>'` wrapper (one process less), and every other login shell keeps it.
 import assert from "node:assert/strict";
 import { Env, sh } from "../../mod.ts";
+import type { Terminal } from "../../src/host/mod.ts";
 import type { SshHost } from "../../src/host/ssh/mod.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { descendants, reap } from "../../src/testing/_proc_tree.ts";
@@ -195,5 +196,49 @@ Deno.test(
       await new Promise((r) => setTimeout(r, 100));
     } while (Date.now() < deadline);
     assert.equal(left, "", "the command's processes are gone");
+  },
+);
+
+Deno.test(
+  "a bash login shell whose ~/.bashrc sets SHELL=/bin/sh keeps the wrapper",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    // bash reads ~/.bashrc when sshd starts it for a command (Debian builds it so).
+    const home = `/home/${ssh.keyUser.name}`;
+    await Deno.writeTextFile(`${home}/.bashrc`, "export SHELL=/bin/sh\n", { mode: 0o644 });
+    await using env = new Env({ interactive: false });
+    const host = keyHost(ssh);
+    const connection = await env.host(host).services.connection(host);
+    for (let i = 0; i < 3; i++) {
+      const r = await env.host(host).run(sh`echo "\${BASH_VERSION:-no bash} $SHELL"`);
+      assert.equal(r.stdout, "no bash /bin/sh\n");
+      assert.equal(connection.loginShellIsSh, false);
+    }
+  },
+);
+
+Deno.test(
+  "login shell /bin/sh: commands with a terminal find out and go without the wrapper too",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1, { shell: "/bin/sh" });
+    let shown = "";
+    // A recording stand-in for the local terminal; the PTY itself is real, on sshd.
+    const terminal: Terminal = {
+      isTTY: true,
+      term: "xterm",
+      size: () => ({ cols: 80, rows: 24 }),
+      attach: () => () => {},
+      write: (data) => void (shown += new TextDecoder().decode(data)),
+    };
+    await using env = new Env({ terminal });
+    const host = keyHost(ssh);
+    const look = sh`tty; cat /proc/$PPID/comm`;
+    const first = await env.host(host).run(look, { interactive: true });
+    assert.match(first.stdout, /^\/dev\/pts\/\d+\r\nsh\r\n$/);
+    const second = await env.host(host).run(look, { interactive: true });
+    assert.match(second.stdout, /^\/dev\/pts\/\d+\r\nsshd[^\r]*\r\n$/);
+    assert.doesNotMatch(shown, /deployer-(session|shell)/);
   },
 );
