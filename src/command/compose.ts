@@ -322,11 +322,13 @@ export function composeLaunch(
     const outer = map(inner, (s) => wrap(`${prologue}; ${s}`));
     return { text: outer.text, masked: outer.masked, input: "", display };
   }
-  // Builtins only: every process started costs as much as the command `true` itself.
+  // Builtins only: every process started costs as much as the command `true` itself. `read`
+  // takes one byte per system call (it must leave the command's input alone): the variables
+  // are unset here, not by the script. `eval` expands its argument before `unset` runs.
   const bootstrap = `${prologue}; IFS= read -r __dpl_n || exit 125; __dpl_s=; ` +
     `while [ "$__dpl_n" -gt 0 ]; do IFS= read -r __dpl_l || exit 125; ` +
-    `__dpl_s="$__dpl_s$__dpl_l\n"; __dpl_n=$((__dpl_n - 1)); done; eval "$__dpl_s"`;
+    `__dpl_s="$__dpl_s$__dpl_l\n"; __dpl_n=$((__dpl_n - 1)); done; unset __dpl_n __dpl_l; ` +
+    `eval "unset __dpl_s; $__dpl_s"`;
   const text = wrap(bootstrap);
-  const script = `unset __dpl_s __dpl_n __dpl_l; ${inner.text}`;
-  return { text, masked: text, input: encodeLines(script), display };
+  return { text, masked: text, input: encodeLines(inner.text), display };
 }

@@ -121,3 +121,9 @@ Deno.test("composeLaunch: no shellProbe with sudo or without the wrapper", () =>
   const wrapped = composeLaunch(toCommand("true"), { report: REPORT, shellProbe: probe });
   assert.ok(wrapped.text.startsWith("sh -c ") && wrapped.text.includes("probe-test"));
 });
+
+Deno.test("composeLaunch: the bootstrap's own variables are gone when the command runs", async () => {
+  const result = await launch(toCommand(`set | grep '^__dpl' || echo none`));
+  assert.equal(result.stdout, "none\n");
+  assert.equal(result.code, 0);
+});
