@@ -1,6 +1,9 @@
 /**
  * Running one command on one bound host: composition, sudo password handling, output
- * capture and masking, timeouts, abort, the sandbox plan and events.
+ * capture and masking, timeouts, abort, the sandbox plan and events. On a connection that
+ * can learn its login shell (SSH), the first command also finds out whether that shell is
+ * the host's `/bin/sh`; once it is known to be, commands without sudo go without the
+ * `sh -c` wrapper (see `Connection.loginShellIsSh`).
  *
  * @module
  */
