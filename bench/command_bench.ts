@@ -23,7 +23,7 @@ import { bareClose, bareConnect, bareExec, type BareTarget, CHACHA } from "./_ba
 import type { Row } from "./_report.ts";
 import type { BenchContext, RowReport } from "./_row.ts";
 import { createFixture, type Fixture } from "./_setup.ts";
-import { compare, type Summary, timed } from "./_stats.ts";
+import { progress, summarize, type Summary, withTimeout } from "./_stats.ts";
 
 const TARGET = 1.15;
 const ISSUE = "200 sequential `true` on one connection";
@@ -79,6 +79,45 @@ async function startShLogin(): Promise<ShLogin> {
   }
 }
 
+/** How many commands of one variant run before the next variant's turn. */
+const BLOCK = 20;
+
+/**
+ * ms per command of every variant: every repetition runs `commands` sequential commands of
+ * each variant, in blocks of {@linkcode BLOCK} taken in turn (a, b, c, a, b, c, ...), so that
+ * a burst of load from elsewhere on the machine falls on every variant alike.
+ */
+async function interleaved<K extends string>(
+  runners: Record<K, () => Promise<unknown>>,
+  options: { reps: number; warmup: number; commands: number },
+): Promise<Record<K, Summary>> {
+  const names = Object.keys(runners) as K[];
+  const values = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let rep = 0; rep < options.warmup + options.reps; rep++) {
+    const spent = Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
+    for (let done = 0; done < options.commands; done += BLOCK) {
+      const count = Math.min(BLOCK, options.commands - done);
+      for (const name of names) {
+        const start = performance.now();
+        const block = async () => {
+          for (let i = 0; i < count; i++) await runners[name]();
+        };
+        await withTimeout(block(), 60_000, `command: ${name} (repetition ${rep + 1})`);
+        spent[name] += performance.now() - start;
+      }
+    }
+    const perCommand = names.map((n) => [n, spent[n] / options.commands] as const);
+    if (rep >= options.warmup) { for (const [n, ms] of perCommand) values[n].push(ms); }
+    const tag = rep < options.warmup
+      ? "warm-up"
+      : `rep ${rep - options.warmup + 1}/${options.reps}`;
+    progress(
+      `command ${tag}: ${perCommand.map(([n, ms]) => `${n} ${ms.toFixed(2)}ms`).join(", ")}`,
+    );
+  }
+  return Object.fromEntries(names.map((n) => [n, summarize(values[n])])) as Record<K, Summary>;
+}
+
 /** ms per command of every variant, `commands` sequential commands per repetition. */
 async function measure(
   fx: Fixture,
@@ -101,17 +140,14 @@ async function measure(
       throw new Error("the /bin/sh login user's connection did not find out its login shell");
     }
     const shLaunch = composeLaunch(toCommand("true"), { report: "[bench-report]", sh: true });
-    const perCommand = (once: () => Promise<unknown>) => async () =>
-      await timed(async () => {
-        for (let i = 0; i < options.commands; i++) await once();
-      }) / options.commands;
+    const perCommand = (once: () => Promise<unknown>) => once;
     const exec = (text: string, input: string, on = connection) => async () => {
       const proc = await on.exec(text, { onStderr: () => {} });
       if (input) await proc.write(input);
       await proc.closeStdin();
       await proc.status;
     };
-    return await compare("command", {
+    return await interleaved({
       bare: perCommand(() => bareExec(aes, "true")),
       bareChacha: perCommand(() => bareExec(chacha, "true")),
       bareSh: perCommand(() => bareExec(aes, "sh -c true")),
@@ -121,7 +157,7 @@ async function measure(
       shBare: perCommand(() => bareExec(shAes, "true")),
       shConnLaunch: perCommand(exec(shLaunch.text, shLaunch.input, shConnection)),
       shRun: perCommand(() => shH.run(sh`true`)),
-    }, { reps: options.reps, warmup: options.warmup, unit: "ms" });
+    }, options);
   } finally {
     await Promise.all([bareClose(aes), bareClose(chacha), bareClose(shAes)]);
   }
@@ -191,7 +227,8 @@ export async function run(context: BenchContext): Promise<RowReport> {
       `${commands} sequential \`true\` per repetition, the cell is ms per command; bare ssh2 ` +
       '`exec` (aes128-gcm and chacha20-poly1305), bare `exec("sh -c true")`, the framework\'s ' +
       "`Connection.exec` of `true` and of the launch text `run()` composes (with the script " +
-      "on stdin), and ``HostHandle.run(sh`true`)``, interleaved in every repetition. The " +
+      "on stdin), and ``HostHandle.run(sh`true`)``, interleaved in every repetition in " +
+      `blocks of ${BLOCK} commands taken in turn (load from elsewhere falls on all alike). The ` +
       'layer rows have no target; their ratio is against bare `exec("true")`. The fixture\'s ' +
       "users log in with bash, so `run()` keeps the `sh -c` wrapper there; the login shell " +
       "/bin/sh rows use a second sshd whose user logs in with /bin/sh (same run, " +
