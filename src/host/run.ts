@@ -171,7 +171,8 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   const composed = launch();
   const display = shorten(composed.display);
   const shown = (request.sudo ? "(sudo) " : "") + display;
-  if (new TextEncoder().encode(composed.text).length > MAX_COMMAND_LINE) {
+  // Without a terminal the command line is the short, fixed bootstrap: nothing to check.
+  if (interactive && new TextEncoder().encode(composed.text).length > MAX_COMMAND_LINE) {
     throw new DeployerError(
       `Command on host "${host.slug}" is too long to run with a terminal ` +
         `(${composed.text.length} characters, at most ${MAX_COMMAND_LINE} bytes): ${shown}; ` +
