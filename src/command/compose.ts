@@ -2,7 +2,9 @@
  * Composition of a command with its context, as python-deployer does it (spec §3.4):
  * `cd '<cwd>' && export TERM=… && export NAME=… && (prefix && command)`, wrapped once more
  * as `sh -c '<…>'` (or `sudo … -- sh -c '<…>'`) so the login shell of the host does not
- * matter. Every piece exists twice: the real text and the masked text logs may show.
+ * matter; {@linkcode composeLaunch} leaves the wrapper out when what runs the text is the
+ * host's `sh` already. Every piece exists twice: the real text and the masked text logs
+ * may show.
  *
  * @module
  */
@@ -188,12 +190,53 @@ export interface LaunchOptions {
    */
   stdin?: boolean;
   /**
-   * Whether what executes `text` is the host's `sh` already (LocalHost runs `sh -c`): the
+   * Whether what executes `text` is the host's `sh` already (LocalHost runs `sh -c`; over
+   * SSH, a login shell found to be `/bin/sh` by {@linkcode LaunchOptions.shellProbe}): the
    * text is then the bootstrap itself, not `sh -c '<bootstrap>'` (one process less). Not
    * with sudo, which always starts `sh` itself.
    */
   sh?: boolean;
+  /**
+   * A second marker: the bootstrap also prints it on standard error, right after the
+   * report, followed by `1;` when what started its `sh` is the host's `/bin/sh` itself, and
+   * `0;` otherwise (see {@linkcode LOGIN_SHELL_IS_SH}). Only without sudo and without `sh`:
+   * it tells whether the login shell may run the bootstrap without the wrapper from then on.
+   */
+  shellProbe?: string;
 }
+
+/**
+ * The shell test behind {@linkcode LaunchOptions.shellProbe}, run by the wrapper's `sh`:
+ * true when both the login shell named by `$SHELL` (sshd sets it) and the process that
+ * started this `sh` (the login shell, which waits for it) are the same file as `/bin/sh`.
+ * A login shell that replaced itself with `sh` (bash does for a single command) is not
+ * the parent any more, so bash, zsh, `nologin` or `git-shell` never pass, and neither does
+ * a script that is run by `/bin/sh` but names another shell in `$SHELL`. Builtins only:
+ * `-ef` is known to dash's and bash's `test`; where it is not, the answer is no.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LOGIN_SHELL_IS_SH } from "./compose.ts";
+ * import { quote } from "./sh.ts";
+ * const probe = `if ${LOGIN_SHELL_IS_SH}; then echo yes; else echo no; fi`;
+ * const answer = async (program: string, script: string, shell: string) => {
+ *   const out = await new Deno.Command(program, {
+ *     args: ["-c", script],
+ *     env: { SHELL: shell },
+ *   }).output();
+ *   return new TextDecoder().decode(out.stdout).trim();
+ * };
+ * // As sshd does: the login shell runs the wrapper `sh -c '…'` (and waits for it).
+ * const wrapped = `sh -c ${quote(probe)}; exit $?`;
+ * assert.equal(await answer("/bin/sh", wrapped, "/bin/sh"), "yes");
+ * assert.equal(await answer("/bin/sh", wrapped, "/bin/bash"), "no"); // $SHELL: another shell
+ * // Started by this (Deno) process, not by /bin/sh: no.
+ * assert.equal(await answer("/bin/sh", probe, "/bin/sh"), "no");
+ * ```
+ */
+export const LOGIN_SHELL_IS_SH: string =
+  `{ [ "$SHELL" -ef /bin/sh ] && [ /proc/$PPID/exe -ef /bin/sh ]; } 2>/dev/null`;
 
 /** A command ready to start: see {@linkcode composeLaunch}. */
 export interface ComposedLaunch {
@@ -212,7 +255,7 @@ export interface ComposedLaunch {
  * group is the command's own: the shell leads it (as sshd, `setsid`, LocalHost and sudo's
  * PTY mode make it), or it leads its session; else `0`.
  */
-function reportSession(report: string): string {
+function reportSession(report: string, probe?: string): string {
   const own = (g: string, s: string) =>
     `{ [ "${g}" = "${s}" ] || [ "${g}" = "$$" ]; } && [ "${g}" != 1 ] && __dpl_p=${g}`;
   // Fast path (no file read, which `read` does byte by byte): the shell leads a group.
@@ -221,7 +264,11 @@ function reportSession(report: string): string {
     `set -- \${__dpl_p##*) }; __dpl_p=0; ${own("$3", "$4")}; ` +
     `else set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null); ` +
     `[ "$#" = 2 ] && ${own("$1", "$2")}; fi; set --; ` +
-    `printf '%s%s;' ${quote(report)} "$__dpl_p" >&2; unset __dpl_p`;
+    (probe === undefined
+      ? `printf '%s%s;' ${quote(report)} "$__dpl_p" >&2; unset __dpl_p`
+      : `__dpl_q=0; if ${LOGIN_SHELL_IS_SH}; then __dpl_q=1; fi; ` +
+        `printf '%s%s;%s%s;' ${quote(report)} "$__dpl_p" ${quote(probe)} "$__dpl_q" >&2; ` +
+        `unset __dpl_p __dpl_q`);
 }
 
 /**
@@ -262,7 +309,7 @@ export function composeLaunch(
   command: ShellCommand,
   composition: Composition & LaunchOptions,
 ): ComposedLaunch {
-  const { sudo, sandbox, report, stdin = true, sh = false } = composition;
+  const { sudo, sandbox, report, stdin = true, sh = false, shellProbe } = composition;
   // The command is the last thing its shell runs: braces instead of a subshell.
   const { inner, display } = composeInner(command, composition, stdin, true);
   if (inner.text.includes("\0")) {
@@ -270,16 +317,18 @@ export function composeLaunch(
   }
   const head = sudo && !sandbox ? `${sudoHead(sudo)} -- ` : "";
   const wrap = (text: string) => (sh && !head ? text : `${head}sh -c ${quote(text)}`);
-  const prologue = reportSession(report);
+  const prologue = reportSession(report, sh || head ? undefined : shellProbe);
   if (!stdin) {
     const outer = map(inner, (s) => wrap(`${prologue}; ${s}`));
     return { text: outer.text, masked: outer.masked, input: "", display };
   }
-  // Builtins only: every process started costs as much as the command `true` itself.
+  // Builtins only: every process started costs as much as the command `true` itself. `read`
+  // takes one byte per system call (it must leave the command's input alone): the variables
+  // are unset here, not by the script. `eval` expands its argument before `unset` runs.
   const bootstrap = `${prologue}; IFS= read -r __dpl_n || exit 125; __dpl_s=; ` +
     `while [ "$__dpl_n" -gt 0 ]; do IFS= read -r __dpl_l || exit 125; ` +
-    `__dpl_s="$__dpl_s$__dpl_l\n"; __dpl_n=$((__dpl_n - 1)); done; eval "$__dpl_s"`;
+    `__dpl_s="$__dpl_s$__dpl_l\n"; __dpl_n=$((__dpl_n - 1)); done; unset __dpl_n __dpl_l; ` +
+    `eval "unset __dpl_s; $__dpl_s"`;
   const text = wrap(bootstrap);
-  const script = `unset __dpl_s __dpl_n __dpl_l; ${inner.text}`;
-  return { text, masked: text, input: encodeLines(script), display };
+  return { text, masked: text, input: encodeLines(inner.text), display };
 }

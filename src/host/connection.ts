@@ -84,9 +84,24 @@ export type FileData = Uint8Array | ReadableStream<Uint8Array>;
 export interface Connection {
   /**
    * Starts shell text on the host. The text is given to a POSIX shell (the remote login
-   * shell over SSH, `/bin/sh` locally); the host handle always passes `sh -c '<...>'`.
+   * shell over SSH, `/bin/sh` locally); the host handle passes `sh -c '<...>'`, or the
+   * inner text alone where {@linkcode Connection.loginShellIsSh} is `true`.
    */
   exec(command: string, options?: ExecOptions): Promise<RunningCommand>;
+  /**
+   * Whether the shell that runs the text given to {@linkcode Connection.exec} is the host's
+   * `/bin/sh` itself: `true` or `false` once learned (see
+   * {@linkcode Connection.learnLoginShell}), `undefined` while not known. A connection
+   * that was re-opened after a drop does not know it again until told. Connections
+   * without {@linkcode Connection.learnLoginShell} never know it.
+   */
+  readonly loginShellIsSh?: boolean;
+  /**
+   * Records what `command` (started by {@linkcode Connection.exec} on this connection)
+   * found out about the login shell. Ignored when the connection was re-opened since the
+   * command started: what it found may not hold for the new one.
+   */
+  learnLoginShell?(command: RunningCommand, isSh: boolean): void;
   /**
    * Starts the login shell of the user with a PTY (SSH `shell` request; locally
    * `$SHELL -l` under a PTY). Used by `startInteractiveShell()`.

@@ -1,6 +1,9 @@
 /**
  * Running one command on one bound host: composition, sudo password handling, output
- * capture and masking, timeouts, abort, the sandbox plan and events.
+ * capture and masking, timeouts, abort, the sandbox plan and events. On a connection that
+ * can learn its login shell (SSH), the first command also finds out whether that shell is
+ * the host's `/bin/sh`; once it is known to be, commands without sudo go without the
+ * `sh -c` wrapper (see `Connection.loginShellIsSh`).
  *
  * @module
  */
@@ -148,21 +151,28 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       sudo = { user: options.user };
     }
   }
-  const reportMarker = `[deployer-session-${crypto.randomUUID().slice(0, 8)}]`;
-  const composed = composeLaunch(request.command, {
-    ...request.composition,
-    term: interactive ? terminal!.term : undefined,
-    sudo,
-    sandbox,
-    report: reportMarker,
-    // Under a PTY, input is echoed and line-edited: the script goes in the command line.
-    stdin: !interactive,
-    // LocalHost runs the text with `sh -c` itself (a subclass might connect elsewhere).
-    sh: host.constructor === LocalHost,
-  });
+  const tag = crypto.randomUUID().slice(0, 8);
+  const reportMarker = `[deployer-session-${tag}]`;
+  // LocalHost runs the text with `sh -c` itself (a subclass might connect elsewhere).
+  const local = host.constructor === LocalHost;
+  const launch = (options: { sh?: boolean; shellProbe?: string } = {}) =>
+    composeLaunch(request.command, {
+      ...request.composition,
+      term: interactive ? terminal!.term : undefined,
+      sudo,
+      sandbox,
+      report: reportMarker,
+      // Under a PTY, input is echoed and line-edited: the script goes in the command line.
+      stdin: !interactive,
+      sh: local,
+      ...options,
+    });
+  // What logs show and what is checked: the same whatever the connection turns out to be.
+  const composed = launch();
   const display = shorten(composed.display);
   const shown = (request.sudo ? "(sudo) " : "") + display;
-  if (new TextEncoder().encode(composed.text).length > MAX_COMMAND_LINE) {
+  // Without a terminal the command line is the short, fixed bootstrap: nothing to check.
+  if (interactive && new TextEncoder().encode(composed.text).length > MAX_COMMAND_LINE) {
     throw new DeployerError(
       `Command on host "${host.slug}" is too long to run with a terminal ` +
         `(${composed.text.length} characters, at most ${MAX_COMMAND_LINE} bytes): ${shown}; ` +
@@ -270,8 +280,18 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
     if (interactive) terminal!.write(new TextEncoder().encode(text));
     if (!silent) services.emit({ type: "command.output", id, host: host.slug, stream, text });
   };
-  const unreport = (stream: "stdout" | "stderr", text: string) =>
-    stream === markerStream ? session.push(text) : text;
+  // Set when this command finds out whether the login shell is /bin/sh (see below).
+  let shellReport: SessionReport | undefined;
+  const unreport = (stream: "stdout" | "stderr", text: string) => {
+    if (stream !== markerStream) return text;
+    const rest = session.push(text);
+    return shellReport ? shellReport.push(rest) : rest;
+  };
+  /** The end of the marker stream: what the reports held back. */
+  const unreportRest = () => {
+    const rest = session.flush();
+    return shellReport ? shellReport.push(rest) + shellReport.flush() : rest;
+  };
   const onData = (stream: "stdout" | "stderr") => (chunk: Uint8Array) => {
     const { decoder, filter } = streams[stream];
     show(stream, filter.push(unreport(stream, decoder.decode(chunk, { stream: true }))));
@@ -288,8 +308,26 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
         throw new CommandError({ host: host.slug, command: shown, code: null, reason: "aborted" });
       }
       connection = await services.connection(host);
+      // The login shell is known to be /bin/sh: no `sh -c` wrapper (not with sudo, which
+      // starts `sh` itself). Not known yet: the bootstrap finds out, for the next commands.
+      let text = composed.text;
+      if (!local && !sudo && connection.learnLoginShell) {
+        const known = connection.loginShellIsSh;
+        if (known === true) text = launch({ sh: true }).text;
+        else if (known === undefined) {
+          const probe = `[deployer-shell-${tag}]`;
+          shellReport = new SessionReport(probe);
+          text = launch({ shellProbe: probe }).text;
+          const learner = connection;
+          shellReport.session.then((answer) => {
+            if (answer !== undefined) {
+              procReady.then((p) => learner.learnLoginShell?.(p, answer === 1));
+            }
+          });
+        }
+      }
       const size = interactive ? terminal!.size() : undefined;
-      proc = await connection.exec(composed.text, {
+      proc = await connection.exec(text, {
         pty: interactive ? { term: terminal!.term, cols: size!.cols, rows: size!.rows } : undefined,
         onStdout: onData("stdout"),
         onStderr: onData("stderr"),
@@ -333,7 +371,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       for (const stream of ["stdout", "stderr"] as const) {
         const { decoder, filter } = streams[stream];
         const rest = unreport(stream, decoder.decode());
-        show(stream, filter.push(stream === markerStream ? rest + session.flush() : rest));
+        show(stream, filter.push(stream === markerStream ? rest + unreportRest() : rest));
         show(stream, filter.flush());
       }
       if (sudo?.marker && status.code !== 0 && /incorrect password/i.test(out.stderr)) {

@@ -69,8 +69,17 @@ async function writeSudoers(pair: UserPair): Promise<void> {
   }
 }
 
-async function addUser(name: string, extra: string[]): Promise<void> {
-  const out = await withLockRetry("useradd", ["-m", "-s", "/bin/bash", ...extra, name]);
+/** The login shell of the test users unless {@linkcode TestUsersOptions.shell} says otherwise. */
+export const DEFAULT_SHELL = "/bin/bash";
+
+/** Options of {@linkcode createTestUsers}. */
+export interface TestUsersOptions {
+  /** The login shell of both users (an absolute path). Default {@linkcode DEFAULT_SHELL}. */
+  shell?: string;
+}
+
+async function addUser(name: string, shell: string, extra: string[]): Promise<void> {
+  const out = await withLockRetry("useradd", ["-m", "-s", shell, ...extra, name]);
   if (out.code !== 0) throw new Error(`Cannot create test user "${name}": ${out.stderr.trim()}`);
 }
 
@@ -108,7 +117,11 @@ export async function removeTestUsers(pair: UserPair): Promise<void> {
 }
 
 /** Creates a fresh pair of test users with their sudo rules (needs root). */
-export async function createTestUsers(): Promise<UserPair> {
+export async function createTestUsers(options: TestUsersOptions = {}): Promise<UserPair> {
+  const shell = options.shell ?? DEFAULT_SHELL;
+  if (!shell.startsWith("/")) {
+    throw new Error(`The login shell of the test users must be an absolute path, got "${shell}"`);
+  }
   if (Deno.uid() !== 0) {
     throw new Error(
       "The SSH test servers need root: sshd must switch to the test users it creates; " +
@@ -124,8 +137,8 @@ export async function createTestUsers(): Promise<UserPair> {
   };
   try {
     // `-p '*'`: no password, but not locked (sshd without PAM refuses locked accounts).
-    await addUser(pair.keyUser, ["-p", "*"]);
-    await addUser(pair.passwordUser, []);
+    await addUser(pair.keyUser, shell, ["-p", "*"]);
+    await addUser(pair.passwordUser, shell, []);
     const out = await withLockRetry("chpasswd", [], `${pair.passwordUser}:${pair.password}\n`);
     if (out.code !== 0) {
       throw new Error(

@@ -74,6 +74,8 @@ export interface StartSshServersOptions {
   passwordAuth?: boolean;
   /** More `sshd_config` lines (e.g. `MaxSessions 2`); they win over the defaults. */
   config?: string[];
+  /** The login shell of both test users (an absolute path); default `/bin/bash`. */
+  shell?: string;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -279,7 +281,8 @@ export async function sshServersUnavailable(): Promise<string | undefined> {
  * whose processes are gone are removed first.
  *
  * @param count How many servers to start.
- * @param options Whether password authentication is on (default `true`).
+ * @param options Whether password authentication is on (default `true`), more
+ *   `sshd_config` lines, the login shell of the test users (default `/bin/bash`).
  * @returns The servers, the two users, a known_hosts file; `await using` stops them.
  *
  * @example Usage
@@ -312,7 +315,7 @@ export async function startSshServers(
   await sweepLeftovers();
   await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
   const extra = await versionOptions(sshd);
-  const users = await createTestUsers();
+  const users = await createTestUsers({ shell: options.shell });
   let dir = "";
   let servers: TestServer[] = [];
   const cleanup = async () => {

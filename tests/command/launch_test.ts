@@ -82,3 +82,48 @@ Deno.test("composeLaunch: no input at all ends with 125 and runs nothing", async
   assert.equal(out.code, 125);
   assert.equal(new TextDecoder().decode(out.stdout), "");
 });
+
+Deno.test("composeLaunch: shellProbe answers after the report whether /bin/sh started it", async () => {
+  const probe = "[probe-test]";
+  const composed = composeLaunch(toCommand("echo ran"), { report: REPORT, shellProbe: probe });
+  const run = async (args: string[], shell: string) => {
+    const child = new Deno.Command("setsid", {
+      args,
+      env: { SHELL: shell },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(composed.input));
+    await writer.close();
+    const out = await child.output();
+    assert.equal(new TextDecoder().decode(out.stdout), "ran\n");
+    return new TextDecoder().decode(out.stderr);
+  };
+  // As sshd runs it for a login shell that is /bin/sh: that shell runs the wrapper.
+  const viaSh = ["/bin/sh", "-c", `${composed.text}; exit $?`];
+  assert.match(await run(viaSh, "/bin/sh"), /^\[launch-test\]\d+;\[probe-test\]1;$/);
+  assert.match(await run(viaSh, "/bin/bash"), /^\[launch-test\]\d+;\[probe-test\]0;$/);
+  // $SHELL says /bin/sh, but another shell (bash, which waits here) runs the wrapper.
+  const viaBash = ["/bin/bash", "-c", `${composed.text}; exit $?`];
+  assert.match(await run(viaBash, "/bin/sh"), /^\[launch-test\]\d+;\[probe-test\]0;$/);
+});
+
+Deno.test("composeLaunch: no shellProbe with sudo or without the wrapper", () => {
+  const probe = "[probe-test]";
+  const sudo = composeLaunch(toCommand("true"), { report: REPORT, shellProbe: probe, sudo: {} });
+  assert.ok(sudo.text.startsWith("sudo -n -- sh -c "));
+  assert.ok(!sudo.text.includes("probe-test"));
+  const bare = composeLaunch(toCommand("true"), { report: REPORT, shellProbe: probe, sh: true });
+  assert.ok(!bare.text.startsWith("sh -c "));
+  assert.ok(!bare.text.includes("probe-test"));
+  const wrapped = composeLaunch(toCommand("true"), { report: REPORT, shellProbe: probe });
+  assert.ok(wrapped.text.startsWith("sh -c ") && wrapped.text.includes("probe-test"));
+});
+
+Deno.test("composeLaunch: the bootstrap's own variables are gone when the command runs", async () => {
+  const result = await launch(toCommand(`set | grep '^__dpl' || echo none`));
+  assert.equal(result.stdout, "none\n");
+  assert.equal(result.code, 0);
+});

@@ -21,6 +21,12 @@ export interface Capabilities {
   sudo: boolean;
   /** Whether none of the suite can run here (e.g. no sshd): every test is ignored. */
   ignore?: boolean;
+  /**
+   * Run `true` silently on both hosts before each test, so that the test's commands run on
+   * connections that already found out what they can (e.g. that the login shell is
+   * `/bin/sh`, after which SSH commands go without the `sh -c` wrapper).
+   */
+  warmUp?: boolean;
 }
 
 /**
@@ -44,6 +50,9 @@ export function conformance(
         await using target = await setup();
         const log = new RecordingLogger();
         await using env = new Env({ interactive: false, loggers: [log] });
+        if (capabilities.warmUp) {
+          for (const host of target.hosts) await env.host(host).run(sh`true`, { silent: true });
+        }
         await fn(target, env, log);
       },
     });

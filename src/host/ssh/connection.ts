@@ -47,6 +47,8 @@ interface Session {
   files?: Promise<SftpFiles>;
   sftp?: SFTPWrapper;
   startPath?: Promise<string>;
+  /** Whether the login shell is the host's `/bin/sh` (unknown until a command says). */
+  loginShellIsSh?: boolean;
 }
 
 const CHANNEL_OPEN_RETRIES = 5;
@@ -96,6 +98,8 @@ export class SshConnection implements Connection {
   #waiting: (() => void)[] = [];
   /** Temporary files a lost connection kept us from removing; removed after reconnecting. */
   readonly #temps: Set<string>;
+  /** The session every command was started on (for {@linkcode SshConnection.learnLoginShell}). */
+  readonly #started = new WeakMap<RunningCommand, Session>();
 
   /** Prepares a connection; nothing is opened until {@linkcode SshConnection.open}. */
   constructor(plan: SshConnectionPlan, context: ConnectContext) {
@@ -114,6 +118,24 @@ export class SshConnection implements Connection {
   /** Whether the connection is open and has not dropped. */
   get alive(): boolean {
     return !this.#closed && this.#session !== undefined && !this.#session.dead;
+  }
+
+  /**
+   * Whether the login shell of this connection is the host's `/bin/sh` (`undefined` until a
+   * command found out; a new connection after a drop finds out again).
+   */
+  get loginShellIsSh(): boolean | undefined {
+    const session = this.#session;
+    return session && !session.dead ? session.loginShellIsSh : undefined;
+  }
+
+  /**
+   * Records whether the login shell is the host's `/bin/sh`, as `command` found out; ignored
+   * when `command` ran on an earlier connection (before a drop).
+   */
+  learnLoginShell(command: RunningCommand, isSh: boolean): void {
+    const session = this.#started.get(command);
+    if (session && session === this.#session && !session.dead) session.loginShellIsSh = isSh;
   }
 
   #ensure(): Promise<Session> {
@@ -181,13 +203,15 @@ export class SshConnection implements Connection {
         }
         // The command must listen from the callback on: `exit` may arrive in the same
         // socket read as the channel confirmation.
-        return await new Promise<RunningCommand>((resolve, reject) =>
+        const command = await new Promise<RunningCommand>((resolve, reject) =>
           open(
             session.main,
             (error, channel) =>
               error ? reject(error) : resolve(new ChannelCommand(channel, options, release)),
           )
         );
+        this.#started.set(command, session);
+        return command;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const refused = !session.dead && /open failed/i.test(message);
