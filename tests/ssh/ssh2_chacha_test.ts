@@ -2,13 +2,14 @@
  * ssh2's chacha20-poly1305 with `installChaChaPoly()`: outgoing packets are built in one
  * buffer (never one that a packet waiting to be encrypted still holds), and what it
  * encrypts decrypts back, for payloads encrypted in TypeScript (small) and by node:crypto
- * (large). Interoperability with OpenSSH is covered by every SSH test against a real sshd
+ * (large; a large ciphertext is marked spent for the socket). Interoperability with OpenSSH is covered by every SSH test against a real sshd
  * (a wrong length, keystream or MAC fails the connection there).
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 // @ts-types="../../src/host/ssh/ssh2_crypto.d.ts"
 import ssh2Crypto from "npm:ssh2@1.17.0/lib/protocol/crypto.js";
+import { SPENT } from "../../src/host/ssh/coalesced_writes.ts";
 import { installChaChaPoly } from "../../src/host/ssh/ssh2_chacha.ts";
 
 const INFO = ssh2Crypto.CIPHER_INFO["chacha20-poly1305@openssh.com"];
@@ -115,4 +116,27 @@ Deno.test("chacha20-poly1305: what the cipher encrypts the decipher gives back",
   const bad = Buffer.from(wire.subarray(0, 40));
   bad[10] ^= 1;
   assert.throws(() => decipher([]).decrypt(bad, 0, bad.length), /Invalid MAC/);
+});
+
+Deno.test("chacha20-poly1305: a large packet's ciphertext is written once and marked spent", async () => {
+  await installChaChaPoly();
+  const writes: Uint8Array[] = [];
+  const c = ssh2Crypto.createCipher({
+    outbound: {
+      cipherInfo: INFO,
+      cipherKey: KEY,
+      seqno: 3,
+      onWrite: (data: Buffer) => void writes.push(data),
+    },
+  });
+  c.encrypt(packet(c, new Uint8Array(20_000).fill(1)));
+  // Length, ciphertext (its own ArrayBuffer, for the socket to free once it has copied it),
+  // MAC; a small packet is one buffer and not marked.
+  assert.deepEqual(writes.map((w) => w.length), [4, 20_008, 16]);
+  const sealed = writes[1] as Uint8Array & { [SPENT]?: boolean };
+  assert.equal(sealed[SPENT], true);
+  assert.ok(sealed.byteOffset === 0 && sealed.buffer.byteLength === sealed.length);
+  c.encrypt(packet(c, new Uint8Array(100)));
+  assert.equal(writes.length, 4);
+  assert.equal((writes[3] as { [SPENT]?: boolean })[SPENT], undefined);
 });

@@ -1,5 +1,6 @@
 /**
- * Opening one authenticated ssh2 `Client`: our own TCP socket (Nagle off), or a channel
+ * Opening one authenticated ssh2 `Client`: our own TCP socket (Nagle off, one write per
+ * turn of the event loop: `coalesced_writes.ts`), or a channel
  * forwarded through a jump host; `connectTimeout` over reaching the server (until its SSH
  * banner) and `handshakeTimeout` over each later phase (local files, key exchange,
  * authentication); retries when the server drops the connection during the handshake;
@@ -16,6 +17,7 @@ import { ConnectionError, HostKeyError } from "../../errors.ts";
 import type { ConnectContext } from "../connection.ts";
 import { type AuthPlan, type AuthSources, planAuth } from "./auth.ts";
 import { type HostKeyCheck, type HostKeyCheckOptions, prepareHostKeyCheck } from "./host_key.ts";
+import { coalesceWrites } from "./coalesced_writes.ts";
 import { type Phase, PhaseDeadline, watchBanner } from "./phase_deadline.ts";
 
 /** Everything needed to open one hop. */
@@ -57,7 +59,8 @@ function delay(ms: number): Promise<void> {
 function openTcp(address: string, port: number): Socket {
   const socket = createConnection({ host: address, port });
   socket.setNoDelay(true);
-  return socket;
+  // The packets of one turn (a whole upload piece) in one write, not three writes each.
+  return coalesceWrites(socket);
 }
 
 function openForwarded(via: Client, address: string, port: number): Promise<Duplex> {
