@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import ssh2Crypto from "npm:ssh2@1.17.0/lib/protocol/crypto.js";
 import { SPENT } from "../../src/host/ssh/coalesced_writes.ts";
 import { installChaChaPoly } from "../../src/host/ssh/ssh2_chacha.ts";
+import { openNativeChaChaPoly } from "../../src/host/ssh/openssl_chacha.ts";
 
 const INFO = ssh2Crypto.CIPHER_INFO["chacha20-poly1305@openssh.com"];
 const KEY = Buffer.from(Array.from({ length: 64 }, (_, i) => i * 7 + 1));
@@ -140,3 +141,37 @@ Deno.test("chacha20-poly1305: a large packet's ciphertext is written once and ma
   assert.equal(writes.length, 4);
   assert.equal((writes[3] as { [SPENT]?: boolean })[SPENT], undefined);
 });
+
+Deno.test(
+  "chacha20-poly1305: without FFI (node:crypto and ssh2's Poly1305) the same tests pass",
+  { ignore: Deno.env.get("DEPLOYER_CHACHA_CHILD") === "1" },
+  async () => {
+    // The tests above, in a process that may not load OpenSSL (no --allow-ffi).
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--allow-read", "--allow-env", new URL(import.meta.url).pathname],
+      env: { DEPLOYER_CHACHA_CHILD: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, text);
+    // deno-lint-ignore no-control-regex
+    assert.match(text.replace(/\x1b\[[0-9;]*m/g, ""), /ok \| 6 passed \| 0 failed \| 1 ignored/);
+  },
+);
+
+Deno.test(
+  "chacha20-poly1305: OpenSSL is used exactly when FFI is allowed",
+  async () => {
+    const ffi = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+    const exists = (() => {
+      try {
+        return Deno.statSync("/usr/lib/x86_64-linux-gnu/libcrypto.so.3").isFile;
+      } catch {
+        return false;
+      }
+    })();
+    if (exists) assert.equal(openNativeChaChaPoly() !== undefined, ffi);
+    else assert.equal(openNativeChaChaPoly(), undefined);
+  },
+);
