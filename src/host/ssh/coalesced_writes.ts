@@ -4,8 +4,8 @@
  * ssh2 writes each encrypted packet to its socket as it is made, and a large
  * chacha20-poly1305 packet as three pieces (length, ciphertext, MAC): a 100 MiB upload made
  * ~9600 socket writes, each a write op (and, with Nagle off, its own TCP segment). Here the
- * writes of one turn are gathered and sent after it as one buffer, copied into one of a few
- * reused 1 MiB buffers. A piece marked {@linkcode SPENT} (a ciphertext ssh2_chacha.ts made
+ * writes of one turn are gathered and sent after it as one buffer, copied into a reused
+ * 1 MiB buffer when large. A piece marked {@linkcode SPENT} (a ciphertext ssh2_chacha.ts made
  * for this one write) is released right after the copy: its memory returns at once instead
  * of at the next garbage collection.
  *
@@ -27,10 +27,13 @@ export const SPENT: unique symbol = Symbol.for("deployer.ssh.spentAfterWrite");
 /** A buffer that may carry the {@linkcode SPENT} mark. */
 export type Markable = Uint8Array & { [SPENT]?: boolean };
 
-/** The size of each reused buffer; a turn that wrote more gets a buffer of its own. */
+/**
+ * The size of the one reused buffer per socket (made on the first large turn, kept while
+ * the socket lives); a turn that wrote more gets a buffer of its own.
+ */
 const POOL = 1 << 20;
-/** Reused buffers kept while idle. */
-const KEEP = 2;
+/** Turns from this size on go through the reused buffer. */
+const REUSE_FROM = 64 * 1024;
 
 type WriteCallback = (error?: Error | null) => void;
 
@@ -89,7 +92,8 @@ export function coalesceWrites(socket: Socket): Socket {
   let pending: Markable[] = [];
   let bytes = 0;
   let scheduled = false;
-  const free: Buffer[] = [];
+  let pool: Buffer | undefined;
+  let lent = false; // the reused buffer is in a write the socket has not finished
   const flush = () => {
     scheduled = false;
     const chunks = pending;
@@ -99,16 +103,30 @@ export function coalesceWrites(socket: Socket): Socket {
     if (!chunks.length) return;
     if (socket.destroyed) return chunks.forEach(release);
     if (chunks.length === 1 && !chunks[0][SPENT]) return void write(chunks[0]);
-    const pooled = total <= POOL;
-    const target = pooled ? free.pop() ?? Buffer.allocUnsafe(POOL) : Buffer.allocUnsafe(total);
+    // A large turn goes through the reused buffer when it is free; any other gets a buffer
+    // of its size, released as soon as the socket is done with it (unless it is a view
+    // of Buffer's pool, for a few bytes).
+    const small = total < REUSE_FROM;
+    const reuse = !small && total <= POOL && !lent;
+    const target = reuse
+      ? (pool ??= Buffer.allocUnsafeSlow(POOL))
+      : small
+      ? Buffer.allocUnsafe(total)
+      : Buffer.allocUnsafeSlow(total);
     let at = 0;
     for (const chunk of chunks) {
       target.set(chunk, at);
       at += chunk.length;
       release(chunk);
     }
+    if (reuse) lent = true;
     write(target.subarray(0, total), undefined, (error) => {
-      if (!error && pooled && free.length < KEEP) free.push(target);
+      if (reuse) {
+        lent = false;
+        if (error) pool = undefined;
+      } else {
+        release(Object.assign(target, { [SPENT]: true })); // (not a view of Buffer's pool)
+      }
     });
   };
   const patched = socket as unknown as {
