@@ -91,3 +91,22 @@ Deno.test("coalesced writes: a view of a shared buffer marked spent is not relea
   assert.equal(Buffer.concat(await received).length, 9);
   assert.equal(shared.buffer.detached, false);
 });
+
+Deno.test("coalesced writes: large turns, one after another and above 1 MiB, arrive intact", async () => {
+  const { socket, received } = await peer();
+  coalesceWrites(socket);
+  const sent: Uint8Array[] = [];
+  // Turns of 1.5 MiB (a buffer of its own), 600 KiB twice (the reused buffer, or one of
+  // their own while it is still being written) and 100 KiB, each of 4 KiB pieces.
+  for (const [turn, size] of [1536, 600, 600, 100].entries()) {
+    for (let i = 0; i < size / 4; i++) {
+      const piece = own(4096, (turn * 7 + i) % 256);
+      sent.push(piece);
+      socket.write(piece);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  socket.end();
+  const got = Buffer.concat(await received);
+  assert.ok(got.equals(Buffer.concat(sent)));
+});
