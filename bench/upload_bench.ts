@@ -273,7 +273,9 @@ async function measure(fx: Fixture, reps: number, warmup: number, only?: string)
     const uid = uidOf(ssh.username);
     const master = await masterPid(ssh);
     if (only !== "small") {
-      const rows: Record<string, Sample[]> = { putFile: [], scp: [] };
+      // `ssh … 'cat > file'` (OpenSSH's client with the framework's server side): tells the
+      // server's share of the time from the client's.
+      const rows: Record<string, Sample[]> = { putFile: [], scp: [], "ssh cat": [] };
       for (let i = 0; i < WARMUP + REPS; i++) {
         const a = await framework({
           ...base,
@@ -290,15 +292,24 @@ async function measure(fx: Fixture, reps: number, warmup: number, only?: string)
           uid,
           master,
         );
+        const c = await timedShell(
+          `${sshCommand(ssh)} ${quote(dest)} ${
+            quote(`cat > ${quote(`${await fx.remoteDir()}/big.bin`)}`)
+          } < ${quote(fx.bigFile)}`,
+          uid,
+          master,
+        );
         console.error(
           `big ${i < WARMUP ? "warm-up" : `rep ${i - WARMUP + 1}`}: putFile ` +
             `${a.s.toFixed(2)} s (CPU ${a.cpu?.toFixed(2)} s, server ${
               a.serverCpu?.toFixed(2)
             } s) ${a.mib.toFixed(0)} MiB, scp ${b.s.toFixed(2)} s (CPU ${
               b.cpu?.toFixed(2)
-            } s, server ${b.serverCpu?.toFixed(2)} s) ${b.mib.toFixed(0)} MiB`,
+            } s, server ${b.serverCpu?.toFixed(2)} s) ${b.mib.toFixed(0)} MiB, ssh cat ${
+              c.s.toFixed(2)
+            } s (CPU ${c.cpu?.toFixed(2)} s, server ${c.serverCpu?.toFixed(2)} s)`,
         );
-        if (i >= WARMUP) rows.putFile.push(a), rows.scp.push(b);
+        if (i >= WARMUP) rows.putFile.push(a), rows.scp.push(b), rows["ssh cat"].push(c);
       }
       measured.big = rows;
     }
@@ -389,7 +400,11 @@ export async function run(context: BenchContext): Promise<RowReport> {
         mb(median(big.scp, "mib"))
       }; CPU s (median) deployer ${sec(big.putFile, "cpu")} + sshd ${
         sec(big.putFile, "serverCpu")
-      }, scp ${sec(big.scp, "cpu")} + sshd ${sec(big.scp, "serverCpu")}; load ${load}`,
+      }, scp ${sec(big.scp, "cpu")} + sshd ${sec(big.scp, "serverCpu")}, \`ssh … cat\` ${
+        sec(big["ssh cat"], "cpu")
+      } + sshd ${sec(big["ssh cat"], "serverCpu")} (${
+        median(big["ssh cat"], "s").median.toFixed(2)
+      } s); load ${load}`,
     });
   }
   const small = m.small;
@@ -438,7 +453,7 @@ async function main(): Promise<void> {
   });
   try {
     const m = await measure(fx, REPS, WARMUP, ONLY);
-    if (m.big) report(`upload one ${BIG_MIB} MiB file`, m.big, "putFile", ["scp"]);
+    if (m.big) report(`upload one ${BIG_MIB} MiB file`, m.big, "putFile", ["scp", "ssh cat"]);
     if (m.small) {
       report(
         `upload ${SMALL_COUNT} files of ${SMALL_BYTES} B (putFile, ${SMALL_CONCURRENCY} at once)`,
