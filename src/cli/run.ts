@@ -3,13 +3,13 @@
  * the `--json` document or the sandbox plan) or open the interactive shell. SIGINT,
  * SIGTERM, SIGHUP or SIGQUIT abort the environment, stop the hosts' commands (their whole
  * process sessions, checked on each host) and exit with 128 + the signal's number; a
- * second signal exits at once.
+ * second signal exits at once, after sending `KILL` to the local commands.
  *
  * @module
  */
 import process from "node:process";
 import { Console } from "../console/mod.ts";
-import { Env } from "../exec/env.ts";
+import { Env, runtimeOf } from "../exec/env.ts";
 import { HostFilter } from "../exec/host_filter.ts";
 import { JsonLinesLogger, type LogEvent, type Logger } from "../exec/logger.ts";
 import { TerminalLogger } from "../exec/terminal_logger.ts";
@@ -20,7 +20,7 @@ import { formatPlan, formatResult } from "../shell/format.ts";
 import { debugEnabled, errorText, jsonError, type JsonReport, jsonValue } from "./output.ts";
 import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
 import { callAction, resolveAction, resolveNode } from "./resolve.ts";
-import { checkLimit, treeHosts } from "../exec/tree_hosts.ts";
+import { checkLimit, planInTreeOrder, treeHosts } from "../exec/tree_hosts.ts";
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -74,6 +74,12 @@ export interface RunRequest {
 
 /** How long an interrupted action may take to stop before the CLI gives up on it. */
 const STOP_GRACE_MS = 6_000;
+
+/**
+ * How long a second signal waits for the local commands to be sent `KILL` before the CLI
+ * exits (the processes of a command that ignores `TERM` must not outlive it).
+ */
+const EXIT_KILL_MS = 1_000;
 
 /** The signals that stop a run, with their numbers (the exit code is 128 + the number). */
 const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [
@@ -137,24 +143,26 @@ function tryWrite(io: CliIo, text: string): void {
 }
 
 /**
- * Listens for the stop signals: the first calls `onFirst`, a second one exits at once.
- * Returns the function that removes the listeners.
+ * Listens for the stop signals: the first calls `onFirst`; a second one exits, once
+ * `beforeExit` is done or after {@linkcode EXIT_KILL_MS}; a third exits at once. Returns the
+ * function that removes the listeners.
  */
 function listenForStop(
   io: CliIo,
   signals: ReadonlyArray<readonly [Deno.Signal, number]>,
   onFirst: (name: Deno.Signal, code: number) => void,
+  beforeExit: () => Promise<void>,
 ): () => void {
-  let caught = false;
+  let caught = 0;
   const removers: (() => void)[] = [];
   for (const [name, number] of signals) {
     const listener = () => {
-      if (caught) {
-        tryWrite(io, `${name} again: exiting now.\n`);
-        Deno.exit(128 + number);
-      }
-      caught = true;
-      onFirst(name, 128 + number);
+      caught++;
+      if (caught === 1) return onFirst(name, 128 + number);
+      if (caught > 2) Deno.exit(128 + number);
+      tryWrite(io, `${name} again: exiting now.\n`);
+      const late = new Promise((resolve) => setTimeout(resolve, EXIT_KILL_MS));
+      Promise.race([beforeExit().catch(() => {}), late]).finally(() => Deno.exit(128 + number));
     };
     try {
       Deno.addSignalListener(name, listener);
@@ -256,6 +264,8 @@ export async function executeRun(request: RunRequest): Promise<number> {
   const color = !options.json && tty && !Deno.noColor;
   // Through the console: held back while a question is open, kept above the live line.
   env.addLogger(new TerminalLogger(env.console.writerFor(io.err), { color, clearLine: tty }));
+  // A second signal exits at once, but kills the local commands first (some ignore TERM).
+  const killLocal = () => runtimeOf(env).killLocalNow();
   // Every host of the whole tree, in definition order (bound without --limit).
   const order = treeHosts(env.fork({ limit: undefined }).bind(request.root) as object);
   if (filter) {
@@ -304,7 +314,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
         }
         Deno.exit(code);
       });
-    });
+    }, killLocal);
     try {
       // The shell (readline, completion, source lookup) loads only when it is used.
       const { runShell } = await import("../shell/mod.ts");
@@ -329,7 +339,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
       `\nInterrupted${name === "SIGINT" ? "" : ` by ${name}`}: stopping the running commands...\n`,
     );
     controller.abort(new DOMException(`Interrupted by ${name}`, "AbortError"));
-  });
+  }, killLocal);
   let outcome: Settled;
   try {
     outcome = await settle(callAction(action, args), controller.signal);
@@ -383,11 +393,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     io.err(formatRecap(action.path, recap));
   }
   // The plan in host definition order (each host's commands in the order they ran).
-  const rank = (host: string) => {
-    const i = order.indexOf(host);
-    return i < 0 ? order.length : i;
-  };
-  const plan = [...env.plan()].sort((a, b) => rank(a.host) - rank(b.host));
+  const plan = planInTreeOrder(env.plan(), order);
   if (options.sandbox) report.plan = plan;
   if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
   else if (options.sandbox) io.out(formatPlan(plan));

@@ -191,7 +191,7 @@ export class Env implements NodeEnv, AsyncDisposable {
     return this.#core.hostsOf(undefined, this.#core.limitRoles(rolesFromDefinition(definition)));
   }
 
-  /** The sandbox plan so far: per host, what would have run. */
+  /** The sandbox plan so far: what would have run, on which host, in the order it was planned. */
   plan(): readonly PlanEntry[] {
     return this.#core.plan();
   }

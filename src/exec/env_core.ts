@@ -16,7 +16,6 @@ import { limiter } from "../host/limit.ts";
 import { noSudoPassword } from "../host/run.ts";
 import type { HostServices, Terminal } from "../host/services.ts";
 import type { ActionCall, NodeEnv, NodeRuntime, RoleMap } from "../node/runtime.ts";
-import { stateOf } from "../node/state.ts";
 import type { BatchOptions } from "../outcome.ts";
 import { type ActionHost, runAction, runParallel } from "./actions.ts";
 import type { HostFilter } from "./host_filter.ts";
@@ -112,8 +111,6 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   /** What this environment shares with its forks. */
   readonly shared: Shared;
   readonly #plan: PlanEntry[] = [];
-  /** Host slugs in the order the tree defines them (the plan is shown in this order). */
-  readonly #order = new Map<string, number>();
 
   /** Creates the services of one environment. */
   constructor(env: NodeEnv, settings: CoreSettings, shared: Shared) {
@@ -133,21 +130,9 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     return this.hostFilter ? this.hostFilter.roles(roles) : roles;
   }
 
-  /** The sandbox plan so far: per host in definition order, each host's in run order. */
+  /** The sandbox plan so far, in the order the commands were planned. */
   plan(): readonly PlanEntry[] {
-    const rank = (e: PlanEntry) => this.#order.get(e.host) ?? Number.MAX_SAFE_INTEGER;
-    const first = new Map<string, number>();
-    this.#plan.forEach((e, i) => first.has(e.host) || first.set(e.host, i));
-    return this.#plan.map((entry, i) => ({ entry, i })).sort((a, b) =>
-      rank(a.entry) - rank(b.entry) || first.get(a.entry.host)! - first.get(b.entry.host)! ||
-      a.i - b.i
-    ).map(({ entry }) => entry);
-  }
-
-  #rank(slugs: readonly (string | undefined)[]): void {
-    for (const slug of slugs) {
-      if (slug !== undefined && !this.#order.has(slug)) this.#order.set(slug, this.#order.size);
-    }
+    return [...this.#plan];
   }
 
   /** Adds a command to the sandbox plan, with where and how it would have run. */
@@ -166,8 +151,6 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
 
   /** Runs an action on all isolations (see `runParallel`). */
   callParallel(call: ActionCall, isolations: readonly object[]): Promise<unknown> {
-    // Isolations come in the order their hosts are defined: the plan keeps that order.
-    this.#rank(isolations.map((iso) => stateOf(iso)?.isolationId));
     return runParallel(this, call, isolations);
   }
 
@@ -180,11 +163,6 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
   hostsOf(_node: object | undefined, roles: RoleMap): HostSet {
     const handles = new Map<Host, HostHandle>();
     const byRole = new Map<string, HostHandle[]>();
-    for (const [, hosts] of roles) {
-      for (const h of hosts) {
-        if (!this.#order.has(h.slug)) this.#order.set(h.slug, this.#order.size);
-      }
-    }
     for (const [role, hosts] of roles) {
       byRole.set(
         role,
@@ -290,6 +268,22 @@ export class EnvCore implements NodeRuntime, HostServices, ActionHost {
     const memos = this.shared.memos;
     if (!memos.has(host)) memos.set(host, new Map());
     return memos.get(host)!;
+  }
+
+  /**
+   * Sends `KILL` at once to the commands still running on local hosts (their process
+   * groups and the processes below them), for a program about to exit (a second Ctrl-C).
+   * Connections still opening are passed over; remote commands are left to the stop
+   * already under way.
+   */
+  async killLocalNow(): Promise<void> {
+    const killing = [...this.shared.connections.values()].map(async (opening) => {
+      // A connection that is open wins the race; one still opening is passed over.
+      const connection = await Promise.race([opening, undefined]).catch(() => undefined);
+      const local = connection as { killNow?: () => Promise<void> } | undefined;
+      if (typeof local?.killNow === "function") await local.killNow();
+    });
+    await Promise.all(killing);
   }
 
   /** Closes every connection and logger. */

@@ -1,10 +1,12 @@
 /**
  * Every host of a tree, in definition order (roles in order, nodes depth first in field
- * order): the order of the recap, and the list a `--limit` that matches nothing shows.
+ * order): the order of the recap and of the sandbox plan, and the list a `--limit` that
+ * matches nothing shows.
  *
  * @module
  */
 import { UsageError } from "../errors.ts";
+import type { PlanEntry } from "./env_core.ts";
 import type { HostFilter } from "./host_filter.ts";
 import { Inspector } from "../node/inspect.ts";
 
@@ -75,4 +77,37 @@ export function checkLimit(filter: HostFilter, slugs: readonly string[]): string
     );
   }
   return filter.unmatched(slugs);
+}
+
+/**
+ * A sandbox plan grouped by host: the hosts of `order` (see {@linkcode treeHosts}) first, in
+ * that order, then any other host in the order it was first planned. Each host's commands
+ * keep the order they were planned in.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planInTreeOrder } from "./tree_hosts.ts";
+ * const plan = [
+ *   { host: "b", command: "b1" },
+ *   { host: "x", command: "x1" },
+ *   { host: "a", command: "a1" },
+ *   { host: "b", command: "b2" },
+ * ];
+ * assert.deepEqual(planInTreeOrder(plan, ["a", "b"]).map((e) => e.command), ["a1", "b1", "b2", "x1"]);
+ * ```
+ */
+export function planInTreeOrder(
+  plan: readonly PlanEntry[],
+  order: readonly string[],
+): PlanEntry[] {
+  const byHost = new Map<string, PlanEntry[]>();
+  for (const entry of plan) {
+    const list = byHost.get(entry.host);
+    if (list) list.push(entry);
+    else byHost.set(entry.host, [entry]);
+  }
+  const hosts = new Set(order.filter((host) => byHost.has(host)));
+  for (const host of byHost.keys()) hosts.add(host);
+  return [...hosts].flatMap((host) => byHost.get(host)!);
 }

@@ -8,6 +8,33 @@
 import type { ExecOptions, ExitStatus, PtyRequest, RunningCommand } from "./connection.ts";
 import { descendants, sendSignal } from "./_process_tree.ts";
 
+/** Sends `KILL` to `pid`; false only when the system refused (another user's process). */
+function killed(pid: number): boolean {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch (error) {
+    return !(error instanceof Deno.errors.PermissionDenied);
+  }
+  return true;
+}
+
+/**
+ * `sudo -n kill -KILL` for processes the operator may not signal (they run under sudo).
+ * Without passwordless sudo (or without permission to run it) they are left, as before.
+ */
+async function killWithSudo(pids: number[]): Promise<void> {
+  try {
+    await new Deno.Command("sudo", {
+      args: ["-n", "kill", "-KILL", ...pids.map(String)],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+  } catch {
+    // no sudo here, or not allowed to run it
+  }
+}
+
 /** How long `kill()` waits after the signal before it sends `KILL` to the whole tree. */
 export const KILL_GRACE_MS = 2000;
 /** After `KILL`, how long output from escaped processes is still awaited. */
@@ -191,6 +218,25 @@ export class LocalCommand implements RunningCommand {
         for (const reader of this.#readers) reader.cancel().catch(() => {});
       }, DRAIN_GRACE_MS));
     }, KILL_GRACE_MS));
+  }
+
+  /**
+   * Sends `KILL` at once, with no `TERM` first, to the command's process group and every
+   * process below it: for a program about to exit, which cannot wait for the grace period.
+   * Processes the operator may not signal (a sudo'd command's, owned by root) get it
+   * through `sudo -n kill`. Resolves once the signals are sent (the processes may end a
+   * moment later).
+   */
+  async killNow(): Promise<void> {
+    if (this.#done) return;
+    const pid = this.#child.pid;
+    // The tree is read first: once the leader is gone its children belong to init.
+    const below = this.#exited ? [] : await descendants(pid);
+    sendSignal(-pid, "SIGKILL");
+    if (!this.#exited) sendSignal(pid, "SIGKILL");
+    // Processes of a sudo'd command belong to root: the operator's own kill is refused.
+    const refused = below.filter((kid) => !killed(kid));
+    if (refused.length) await killWithSudo(refused);
   }
 
   /**

@@ -85,9 +85,26 @@ export class SessionReport {
 }
 
 /**
+ * One `awk` process lists the session from `/proc` (a shell loop reading each file byte by
+ * byte is slow on a busy host). `awk` ends its list with `.`: without it (no `awk`, or one
+ * that failed) the shell loop lists it instead, so a stop is never confirmed on a partial
+ * list. Reading with `getline` in `BEGIN`, a process that exits meanwhile is skipped. Every
+ * line of a `stat` file is read: a process name may hold a newline (a process can set its
+ * own through `/proc/self/comm`), and the fields come after the last `) `.
+ */
+const AWK_LIST = 'awk -v s="$S" -v me="$$" \'BEGIN { ' +
+  'for (i = 1; i < ARGC; i++) { f = ARGV[i]; l = ""; k = 0; ' +
+  'while ((getline x < f) > 0) l = k++ ? l " " x : x; ' +
+  'if (k > 0) { p = f; sub(/^\\/proc\\//, "", p); sub(/\\/stat$/, "", p); ' +
+  'sub(/^.*\\) /, "", l); n = split(l, a, " "); ' +
+  'if (n >= 4 && p != me && a[1] != "Z" && (a[3] == s || a[4] == s)) printf "%s ", p } ' +
+  'close(f) } printf "." }\' /proc/[0-9]*/stat 2>/dev/null';
+
+/**
  * The shell text that stops every process of session (or process group) `sid` except
  * itself: `TERM`, up to `graceMs` for them to end, then `KILL`; it prints `left:` and the
- * PIDs still alive (none when it worked). Zombies do not count: they no longer run.
+ * PIDs still alive (none when it worked). Zombies do not count: they no longer run. The
+ * processes are found in `/proc` (with `awk` when there is one), else with `ps`.
  *
  * @example Usage
  * ```ts
@@ -110,11 +127,15 @@ export function stopScript(sid: number, graceMs: number = TERM_GRACE_MS): string
   const rounds = Math.max(1, Math.ceil(graceMs / 100));
   return [
     `S=${sid}`,
+    `A=; command -v awk >/dev/null 2>&1 && A=1`,
     // A process belongs when its session or its process group is S.
-    `ls_() { if [ -r /proc/self/stat ]; then for f in /proc/[0-9]*/stat; do ` +
-    `{ IFS= read -r l <"$f"; } 2>/dev/null || continue; p=\${f#/proc/}; p=\${p%/stat}; ` +
+    `ls_() { if [ -r /proc/self/stat ]; then ` +
+    `if [ -n "$A" ] && o=$(${AWK_LIST}) && [ "\${o%.}" != "$o" ]; then printf '%s' "\${o%.}"; ` +
+    `else for f in /proc/[0-9]*/stat; do ` +
+    `l=; k=; { while IFS= read -r x; do l="$l$x "; k=1; done <"$f"; } 2>/dev/null; ` +
+    `[ -n "$k" ] || continue; p=\${f#/proc/}; p=\${p%/stat}; ` +
     `set -- \${l##*) }; [ "$p" != "$$" ] && [ "$1" != Z ] && ` +
-    `{ [ "$3" = "$S" ] || [ "$4" = "$S" ]; } && printf '%s ' "$p"; done; ` +
+    `{ [ "$3" = "$S" ] || [ "$4" = "$S" ]; } && printf '%s ' "$p"; done; fi; ` +
     `else ps -A -o pid= -o pgid= -o sid= 2>/dev/null | while read -r p g s; do ` +
     `[ "$p" != "$$" ] && { [ "$g" = "$S" ] || [ "$s" = "$S" ]; } && printf '%s ' "$p"; ` +
     `done; fi; }`,

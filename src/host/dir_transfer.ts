@@ -31,6 +31,28 @@ export interface DirTransferOptions {
   useSudo?: boolean;
 }
 
+/** Stops a transfer's two ends: the remote command and the local `tar`. */
+interface Stopper extends Disposable {
+  /** Kills both ends now (an end that already ended is left alone). */
+  stop(): void;
+}
+
+/** Kills both ends of a transfer when `signal` aborts, until disposed. */
+function stopOnAbort(
+  signal: AbortSignal | undefined,
+  command: { kill(): void },
+  child: Deno.ChildProcess,
+): Stopper {
+  const stop = () => {
+    command.kill();
+    try {
+      child.kill();
+    } catch { /* already ended */ }
+  };
+  signal?.addEventListener("abort", stop, { once: true });
+  return { stop, [Symbol.dispose]: () => signal?.removeEventListener("abort", stop) };
+}
+
 /**
  * Uploads the local directory `local` as the remote directory `remote` (absolute).
  * An existing `remote` directory is replaced (not merged) once the new tree is complete.
@@ -153,13 +175,7 @@ async function putViaTar(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stop = () => {
-    command.kill();
-    try {
-      child.kill();
-    } catch { /* already ended */ }
-  };
-  options.signal?.addEventListener("abort", stop, { once: true });
+  using stopper = stopOnAbort(options.signal, command, child);
   const localErr = new Response(child.stderr).text();
   try {
     let sent = 0;
@@ -181,11 +197,9 @@ async function putViaTar(
     }
     options.onProgress?.(estimate, estimate);
   } catch (error) {
-    stop();
+    stopper.stop();
     await child.status;
     throw error;
-  } finally {
-    options.signal?.removeEventListener("abort", stop);
   }
 }
 
@@ -276,13 +290,7 @@ async function getViaTar(
       command.kill();
     });
   });
-  const stop = () => {
-    command.kill();
-    try {
-      child.kill();
-    } catch { /* already ended */ }
-  };
-  options.signal?.addEventListener("abort", stop, { once: true });
+  using stopper = stopOnAbort(options.signal, command, child);
   try {
     await command.closeStdin();
     const finished = await finish(command, stderr);
@@ -300,12 +308,10 @@ async function getViaTar(
     if (!status.success) throw failure(target, `unpack into "${temp}"`, await localErr);
     return received;
   } catch (error) {
-    stop();
+    stopper.stop();
     await writing.catch(() => {});
     await writer.abort().catch(() => {});
     await child.status;
     throw error;
-  } finally {
-    options.signal?.removeEventListener("abort", stop);
   }
 }

@@ -168,6 +168,27 @@ export class LocalConnection implements Connection {
     return this.#files.rename(from, to);
   }
 
+  /**
+   * Sends `KILL` at once to every command still running (its process group and the
+   * processes below it) and starts no more: for a program about to exit. Resolves once the
+   * signals are sent, without waiting for the commands to end.
+   *
+   * @example Usage
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { LocalConnection } from "./local.ts";
+   * const connection = new LocalConnection("local1");
+   * const command = await connection.exec("trap '' TERM; sleep 60");
+   * await connection.killNow();
+   * assert.deepEqual(await command.status, { code: null, signal: "KILL" });
+   * await connection.close();
+   * ```
+   */
+  async killNow(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#running].map((command) => command.killNow()));
+  }
+
   /** Kills every command still running and waits for them to end. */
   async close(): Promise<void> {
     this.#closed = true;

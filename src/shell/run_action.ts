@@ -7,7 +7,7 @@
  */
 import type { Env, EnvOptions } from "../exec/env.ts";
 import { buildRecap, formatRecap, HostTimes } from "../exec/recap.ts";
-import { treeHosts } from "../exec/tree_hosts.ts";
+import { planInTreeOrder, treeHosts } from "../exec/tree_hosts.ts";
 import { type ActionInfo, defaultActionOf } from "../node/action.ts";
 import { Inspector } from "../node/inspect.ts";
 import { isNode, unwrapView } from "../node/state.ts";
@@ -178,6 +178,9 @@ export async function runResolved(
     session.write(formatResult(outcome.value));
   }
   // The `sandbox` command, or every action of a shell started with --sandbox.
-  if ((sandbox || session.env.sandbox) && fork) session.write(formatPlan(fork.plan()));
+  if ((sandbox || session.env.sandbox) && fork) {
+    const order = treeHosts(unwrapView(session.location.root));
+    session.write(formatPlan(planInTreeOrder(fork.plan(), order)));
+  }
   return undefined;
 }

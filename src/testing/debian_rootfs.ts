@@ -7,6 +7,7 @@
  * @module
  */
 import { mustRun, runTool } from "./_process.ts";
+import { exists } from "../host/_fs.ts";
 
 /**
  * The packages every test machine has (what the examples deploy onto).
@@ -127,15 +128,6 @@ export async function hostAptSources(): Promise<{ mirror: string; sources: strin
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The sshd settings of every machine (key login only, no DNS lookups). */

@@ -24,6 +24,7 @@ import {
   NETNS_PREFIX,
 } from "./machine_network.ts";
 import { TestMachine } from "./test_machine.ts";
+import { exists } from "../host/_fs.ts";
 
 export { TestMachine } from "./test_machine.ts";
 
@@ -36,15 +37,6 @@ export interface StartMachinesOptions extends DebianRootfsOptions {
   stateDir?: string;
   /** How long a boot may take, in ms (default 60000). */
   bootTimeout?: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function which(program: string): Promise<boolean> {

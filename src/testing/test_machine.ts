@@ -11,15 +11,7 @@ import { processAlive } from "./_proc_tree.ts";
 import { MACHINE_USER } from "./debian_rootfs.ts";
 import { BOOT_SCRIPT, INIT_PATH, INIT_SCRIPT, READY_LINE } from "./machine_init.ts";
 import { NETNS_PREFIX } from "./machine_network.ts";
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { exists } from "../host/_fs.ts";
 
 /**
  * One test machine (made by {@linkcode startMachines}).

@@ -40,3 +40,20 @@ export async function tempHome(): Promise<TempHome> {
     },
   };
 }
+
+/** A temporary directory; `await using` removes it with what it holds. */
+export interface TempDir extends AsyncDisposable {
+  /** The directory. */
+  path: string;
+}
+
+/** Makes a temporary directory (removed on dispose). */
+export async function tempDir(prefix = "deployer-test-"): Promise<TempDir> {
+  const path = await Deno.makeTempDir({ prefix });
+  return {
+    path,
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(path, { recursive: true }).catch(() => {});
+    },
+  };
+}

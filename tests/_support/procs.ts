@@ -46,3 +46,15 @@ export async function killAll(text: string): Promise<void> {
 export function uniqueSeconds(): number {
   return 300_000 + Math.floor(Math.random() * 600_000);
 }
+
+/** A number for `sleep <n>` (see {@linkcode uniqueSeconds}); disposing it kills what is left. */
+export interface UniqueSleep extends AsyncDisposable {
+  /** The number of seconds. */
+  readonly seconds: number;
+}
+
+/** A new {@linkcode UniqueSleep}: `await using` kills its `sleep`s a failed test left. */
+export function uniqueSleep(): UniqueSleep {
+  const seconds = uniqueSeconds();
+  return { seconds, [Symbol.asyncDispose]: () => killAll(`sleep ${seconds}`) };
+}

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { deno, deployer, hasStackTrace, PERMS, REPO } from "./helpers.ts";
+import { tempDir } from "../_support/home.ts";
 
 const APP = "tests/cli/fixtures/app.ts";
 
@@ -70,24 +71,21 @@ Deno.test("usage: no command and an unknown command exit 2", async () => {
 Deno.test("completions: bash passes bash -n; zsh and fish name every command", async () => {
   const bash = await deployer(["completions", "bash"], []);
   assert.equal(bash.code, 0, bash.stderr);
-  const dir = await Deno.makeTempDir({ prefix: "deployer_cli_completions_" });
-  try {
-    await Deno.writeTextFile(`${dir}/deployer.bash`, bash.stdout);
-    const check = await new Deno.Command("bash", { args: ["-n", `${dir}/deployer.bash`] }).output();
-    assert.equal(check.code, 0, new TextDecoder().decode(check.stderr));
-    // Source it and ask for completions like bash would.
-    const script = `source ${dir}/deployer.bash\n` +
-      `COMP_WORDS=(deployer r); COMP_CWORD=1; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
-      `COMP_WORDS=(deployer run --sa); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
-      `COMP_WORDS=(deployer completions f); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n`;
-    const run = await new Deno.Command("bash", { args: ["-c", script] }).output();
-    const lines = new TextDecoder().decode(run.stdout).split("\n");
-    assert.equal(lines[0], "run");
-    assert.equal(lines[1], "--sandbox");
-    assert.equal(lines[2], "fish");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_cli_completions_");
+  const dir = scratch.path;
+  await Deno.writeTextFile(`${dir}/deployer.bash`, bash.stdout);
+  const check = await new Deno.Command("bash", { args: ["-n", `${dir}/deployer.bash`] }).output();
+  assert.equal(check.code, 0, new TextDecoder().decode(check.stderr));
+  // Source it and ask for completions like bash would.
+  const script = `source ${dir}/deployer.bash\n` +
+    `COMP_WORDS=(deployer r); COMP_CWORD=1; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
+    `COMP_WORDS=(deployer run --sa); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n` +
+    `COMP_WORDS=(deployer completions f); COMP_CWORD=2; _deployer_complete; echo "\${COMPREPLY[@]}"\n`;
+  const run = await new Deno.Command("bash", { args: ["-c", script] }).output();
+  const lines = new TextDecoder().decode(run.stdout).split("\n");
+  assert.equal(lines[0], "run");
+  assert.equal(lines[1], "--sandbox");
+  assert.equal(lines[2], "fish");
   const zsh = await deployer(["completions", "zsh"], []);
   assert.equal(zsh.code, 0);
   assert.match(zsh.stdout, /^#compdef deployer\n/);
@@ -105,31 +103,28 @@ Deno.test("completions: bash passes bash -n; zsh and fish name every command", a
 // DENORT_BIN points at a missing runtime, so `deno compile` never tries to download one (our
 // machines reach no network beyond the package registries).
 Deno.test("compile: prints the deno compile command; a missing denort is a clear error", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer_cli_compile_" });
-  try {
-    const output = `${dir}/app`;
-    const denort = `${dir}/no-such-denort`;
-    const out = await deployer(["compile", APP, "-o", output], [...PERMS], { DENORT_BIN: denort });
-    const command = out.stdout.trim().split("\n")[0];
-    assert.ok(command.startsWith(`${Deno.execPath()} compile `), out.stdout);
-    assert.ok(
-      command.includes(
-        "--allow-run --allow-net --allow-read --allow-env --allow-write --output " + output,
-      ),
-      command,
-    );
-    assert.ok(command.endsWith(`${REPO}tests/cli/fixtures/app.ts`), command);
-    assert.ok(!/ -A( |$)| --allow-all/.test(command), command);
-    assert.equal(out.code, 1, out.stderr);
-    assert.ok(
-      out.stderr.includes(`deno compile could not find its runtime (denort) at ${denort}`),
-      out.stderr,
-    );
-    assert.ok(!out.stderr.includes("Stack backtrace"), out.stderr);
-    assert.ok(!hasStackTrace(out.stderr), out.stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_cli_compile_");
+  const dir = scratch.path;
+  const output = `${dir}/app`;
+  const denort = `${dir}/no-such-denort`;
+  const out = await deployer(["compile", APP, "-o", output], [...PERMS], { DENORT_BIN: denort });
+  const command = out.stdout.trim().split("\n")[0];
+  assert.ok(command.startsWith(`${Deno.execPath()} compile `), out.stdout);
+  assert.ok(
+    command.includes(
+      "--allow-run --allow-net --allow-read --allow-env --allow-write --output " + output,
+    ),
+    command,
+  );
+  assert.ok(command.endsWith(`${REPO}tests/cli/fixtures/app.ts`), command);
+  assert.ok(!/ -A( |$)| --allow-all/.test(command), command);
+  assert.equal(out.code, 1, out.stderr);
+  assert.ok(
+    out.stderr.includes(`deno compile could not find its runtime (denort) at ${denort}`),
+    out.stderr,
+  );
+  assert.ok(!out.stderr.includes("Stack backtrace"), out.stderr);
+  assert.ok(!hasStackTrace(out.stderr), out.stderr);
 });
 
 Deno.test("compile: a script URL gets --allow-import for its origin", async () => {

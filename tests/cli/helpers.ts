@@ -5,7 +5,10 @@
  * @module
  */
 
-import { tempHome } from "../_support/home.ts";
+import { type TempHome, tempHome } from "../_support/home.ts";
+import { WatchedProcess } from "../_support/watched.ts";
+import { denoLine, shellQuote } from "../_support/command_line.ts";
+import type { TestServers } from "../../src/testing/mod.ts";
 
 /** The repository root (a directory path ending in `/`). */
 export const REPO: string = new URL("../../", import.meta.url).pathname;
@@ -47,6 +50,11 @@ export async function deno(
     stdin: "null",
     env: { NO_COLOR: "1", ...home.env, ...env },
   }).output();
+  return outputOf(output);
+}
+
+/** The exit code and the decoded output of a finished subprocess. */
+export function outputOf(output: Deno.CommandOutput): Output {
   const decoder = new TextDecoder();
   return {
     code: output.code,
@@ -106,4 +114,115 @@ export function serveDirectory(root: string): FileServer {
 /** Asserts that text carries no stack trace. */
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(text);
+}
+
+/** The flags a fixture's CLI runs with: quiet, no lock file, {@linkcode PERMS}. */
+const FIXTURE_FLAGS: readonly string[] = ["--quiet", "--no-lock", ...PERMS];
+
+/** The shell text that runs a fixture's CLI from the repository root (in a terminal). */
+export function fixtureLine(fixture: string, args: readonly string[]): string {
+  return `cd ${shellQuote(REPO)} && ${denoLine(FIXTURE_FLAGS, `${FIXTURES}${fixture}`, args)}`;
+}
+
+/**
+ * What the SSH fixtures (`ssh_hold.ts`, `fleet.ts`) read from `DPL_TEST_SSH`: the servers,
+ * how to log in (the key user, or the password user) and how long commands sleep.
+ */
+export function sshSetup(
+  ssh: TestServers,
+  seconds = 0,
+  user: "key" | "password" = "key",
+): string {
+  return JSON.stringify({
+    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
+    username: user === "key" ? ssh.keyUser.name : ssh.passwordUser.name,
+    keyFile: user === "key" ? ssh.keyUser.keyFile : undefined,
+    password: user === "key" ? undefined : ssh.passwordUser.password,
+    knownHostsFile: ssh.knownHostsFile,
+    seconds,
+  });
+}
+
+/**
+ * A script's CLI as a subprocess (no terminal, a temporary HOME), its standard error read
+ * as it comes (`until`, `text`). Disposing it kills what is left of it.
+ */
+export class CliChild extends WatchedProcess {
+  /** Standard output, when it was asked for (`stdout: true`). */
+  readonly stdout: Promise<string>;
+
+  private constructor(process: Deno.ChildProcess, home: TempHome, stdout: boolean) {
+    super(process, home, process.stderr);
+    this.stdout = stdout ? new Response(process.stdout).text() : Promise.resolve("");
+  }
+
+  /** Starts the script `entry` (a path, or relative to the repository) with `args`. */
+  static async spawn(
+    entry: string,
+    args: readonly string[],
+    env: Record<string, string> = {},
+    options: { stdout?: boolean } = {},
+  ): Promise<CliChild> {
+    const home = await tempHome();
+    const process = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...FIXTURE_FLAGS, entry, ...args],
+      cwd: REPO,
+      stdin: "null",
+      stdout: options.stdout ? "piped" : "null",
+      stderr: "piped",
+      env: { NO_COLOR: "1", ...home.env, ...env },
+    }).spawn();
+    return new CliChild(process, home, options.stdout ?? false);
+  }
+
+  /** Kills what is left of the process and removes its HOME. */
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await super[Symbol.asyncDispose]();
+    await this.stdout.catch(() => "");
+  }
+}
+
+/**
+ * A command line run under `script` (a PTY, `TERM=dumb`, a temporary HOME), from the
+ * repository root: lines are typed in, the screen is read as it comes (`until`, `text`,
+ * without escape sequences).
+ */
+export class ScriptPty extends WatchedProcess {
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+
+  private constructor(process: Deno.ChildProcess, home: TempHome) {
+    super(process, home, process.stdout);
+    this.#writer = process.stdin.getWriter();
+  }
+
+  /** Starts `command` (shell text) with extra environment variables. */
+  static async spawn(command: string, env: Record<string, string> = {}): Promise<ScriptPty> {
+    const home = await tempHome();
+    const process = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      cwd: REPO,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      env: { NO_COLOR: "1", TERM: "dumb", ...home.env, ...env },
+    }).spawn();
+    return new ScriptPty(process, home);
+  }
+
+  /** The screen without its escape sequences. */
+  protected override shown(text: string): string {
+    // deno-lint-ignore no-control-regex
+    return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+  }
+
+  /** Types `line` and Return. */
+  async enter(line: string): Promise<void> {
+    await this.#writer.write(new TextEncoder().encode(`${line}\r`));
+  }
+
+  /** Closes the keyboard, kills what is left, removes the HOME. */
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    await super[Symbol.asyncDispose]();
+  }
 }

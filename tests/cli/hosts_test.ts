@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { deno, FIXTURES } from "./helpers.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
+import { tempDir } from "../_support/home.ts";
 
 const FLEET = `${FIXTURES}fleet.ts`;
 
@@ -17,19 +18,16 @@ interface Event {
 }
 
 async function withLog(args: string[], env: Record<string, string> = {}) {
-  const dir = await Deno.makeTempDir();
-  try {
-    const log = `${dir}/events.jsonl`;
-    const out = await deno(FLEET, ["run", "--non-interactive", "--log", log, ...args], undefined, {
-      DPL_TEST_DIR: dir,
-      ...env,
-    });
-    const text = await Deno.readTextFile(log).catch(() => "");
-    const events: Event[] = text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    return { ...out, events };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir();
+  const dir = scratch.path;
+  const log = `${dir}/events.jsonl`;
+  const out = await deno(FLEET, ["run", "--non-interactive", "--log", log, ...args], undefined, {
+    DPL_TEST_DIR: dir,
+    ...env,
+  });
+  const text = await Deno.readTextFile(log).catch(() => "");
+  const events: Event[] = text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return { ...out, events };
 }
 
 function isolationEvents(events: Event[], action: string): string[] {

@@ -5,42 +5,39 @@
  */
 import assert from "node:assert/strict";
 import { startSshServers } from "../../src/testing/mod.ts";
-import { tempHome } from "../_support/home.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
-import { deno, FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { tempDir } from "../_support/home.ts";
+import { processesWith, uniqueSleep } from "../_support/procs.ts";
+import { CliChild, deno, FIXTURES, sshSetup } from "./helpers.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
 Deno.test("run --json: stdout is one JSON document; questions, warnings, bars, diffs on stderr", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const out = await deno(`${FIXTURES}fleet.ts`, ["run", "--json", "--", "chatty"], undefined, {
-      DPL_TEST_DIR: dir,
-    });
-    assert.equal(out.code, 0, out.stderr);
-    const doc = JSON.parse(out.stdout); // the whole of stdout
-    assert.equal(doc.ok, true);
-    assert.equal(doc.action, "Fleet.chatty");
-    assert.deepEqual(doc.result, {
-      proceed: true,
-      web: ["deployed web1", "deployed web2", "deployed web3", "deployed web4"],
-    });
-    assert.equal(typeof doc.duration, "number");
-    assert.deepEqual(doc.hosts.map((h: { host: string }) => h.host), [
-      "web1",
-      "web2",
-      "web3",
-      "web4",
-      "db1",
-    ]);
-    assert.ok(doc.hosts.every((h: { status: string }) => h.status === "ok"));
-    assert.match(out.stderr, /Proceed\?/);
-    assert.match(out.stderr, /WARNING: this is only a test/);
-    assert.match(out.stderr, /Steps: 3\/3/);
-    assert.match(out.stderr, /\+welcome/);
-    assert.match(out.stderr, /\[web3\] deployed web3/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir();
+  const dir = scratch.path;
+  const out = await deno(`${FIXTURES}fleet.ts`, ["run", "--json", "--", "chatty"], undefined, {
+    DPL_TEST_DIR: dir,
+  });
+  assert.equal(out.code, 0, out.stderr);
+  const doc = JSON.parse(out.stdout); // the whole of stdout
+  assert.equal(doc.ok, true);
+  assert.equal(doc.action, "Fleet.chatty");
+  assert.deepEqual(doc.result, {
+    proceed: true,
+    web: ["deployed web1", "deployed web2", "deployed web3", "deployed web4"],
+  });
+  assert.equal(typeof doc.duration, "number");
+  assert.deepEqual(doc.hosts.map((h: { host: string }) => h.host), [
+    "web1",
+    "web2",
+    "web3",
+    "web4",
+    "db1",
+  ]);
+  assert.ok(doc.hosts.every((h: { status: string }) => h.status === "ok"));
+  assert.match(out.stderr, /Proceed\?/);
+  assert.match(out.stderr, /WARNING: this is only a test/);
+  assert.match(out.stderr, /Steps: 3\/3/);
+  assert.match(out.stderr, /\+welcome/);
+  assert.match(out.stderr, /\[web3\] deployed web3/);
 });
 
 Deno.test("run --json: a failure is one JSON document too, with every host's outcome", async () => {
@@ -73,55 +70,22 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(2);
-    const seconds = uniqueSeconds();
-    const setup = {
-      servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-      username: ssh.keyUser.name,
-      keyFile: ssh.keyUser.keyFile,
-      knownHostsFile: ssh.knownHostsFile,
-      seconds,
-    };
-    await using home = await tempHome();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--no-lock", ...PERMS, `${FIXTURES}ssh_hold.ts`, "run", "--json"]
-        .concat(["--", "hold"]),
-      cwd: REPO,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1", ...home.env, DPL_TEST_SSH: JSON.stringify(setup) },
-    }).spawn();
-    const stdout = new Response(child.stdout).text();
-    try {
-      const reader = child.stderr.getReader();
-      const decoder = new TextDecoder();
-      let stderr = "";
-      while ((stderr.match(/\] ready/g) ?? []).length < 2) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`The CLI ended early:\n${stderr}`);
-        stderr += decoder.decode(value, { stream: true });
-      }
-      child.kill("SIGINT");
-      await reader.cancel();
-      assert.equal((await child.status).code, 130);
-      const doc = JSON.parse(await stdout);
-      assert.equal(doc.ok, false);
-      assert.equal(doc.interrupted.signal, "SIGINT");
-      assert.deepEqual(doc.interrupted.stoppedHosts.sort(), ["sshd1", "sshd2"]);
-      assert.deepEqual(doc.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [
-        ["sshd1", "stopped"],
-        ["sshd2", "stopped"],
-      ]);
-      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    } finally {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // ended
-      }
-      await child.status;
-      await stdout.catch(() => "");
-      await killAll(`sleep ${seconds}`);
-    }
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
+    const args = ["run", "--json", "--", "hold"];
+    const env = { DPL_TEST_SSH: sshSetup(ssh, seconds) };
+    await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, args, env, { stdout: true });
+    await cli.until((text) => (text.match(/\] ready/g) ?? []).length >= 2);
+    cli.process.kill("SIGINT");
+    assert.equal((await cli.finish()).code, 130);
+    const doc = JSON.parse(await cli.stdout);
+    assert.equal(doc.ok, false);
+    assert.equal(doc.interrupted.signal, "SIGINT");
+    assert.deepEqual(doc.interrupted.stoppedHosts.sort(), ["sshd1", "sshd2"]);
+    assert.deepEqual(doc.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [
+      ["sshd1", "stopped"],
+      ["sshd2", "stopped"],
+    ]);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );

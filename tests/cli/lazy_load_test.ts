@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { tempDir } from "../_support/home.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -7,29 +8,26 @@ const ROOT = new URL("../../", import.meta.url);
  * can call `loaded()`: the npm packages loaded so far through Node's CommonJS loader.
  */
 async function child(code: string): Promise<string> {
-  const home = await Deno.makeTempDir({ prefix: "deployer_lazy_" });
-  try {
-    const script = `${home}/main.ts`;
-    await Deno.writeTextFile(
-      script,
-      `import Module from "node:module";
+  await using homeDir = await tempDir("deployer_lazy_");
+  const home = homeDir.path;
+  const script = `${home}/main.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import Module from "node:module";
 const loaded = () => [...new Set(Object.keys((Module as unknown as { _cache: object })._cache)
   .map((k) => /\\/npm\\/[^/]+\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(k)?.[1]).filter(Boolean))];
 ${code}`,
-    );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", `--config=${new URL("deno.json", ROOT).pathname}`, script],
-      env: { HOME: home, NO_COLOR: "1" },
-      cwd: ROOT.pathname,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    return new TextDecoder().decode(out.stdout).trim();
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  );
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `--config=${new URL("deno.json", ROOT).pathname}`, script],
+    env: { HOME: home, NO_COLOR: "1" },
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  return new TextDecoder().decode(out.stdout).trim();
 }
 
 Deno.test("start-up: importing mod.ts and defining SSH hosts does not load ssh2", async () => {

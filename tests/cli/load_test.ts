@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { deployer, FIXTURES, hasStackTrace, PERMS, REPO, serveDirectory } from "./helpers.ts";
 import { loadScript } from "../../src/cli/load.ts";
 import { startSilentServer } from "../../src/testing/net.ts";
+import { tempDir } from "../_support/home.ts";
 
 Deno.test("load: a script by http:// URL that imports the framework over HTTP (another copy)", async () => {
   await using server = serveDirectory(REPO);
@@ -21,32 +22,29 @@ Deno.test("load: a script by http:// URL that imports the framework over HTTP (a
 });
 
 Deno.test("load: a script importing a copy of the framework from another path", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer_cli_copy_" });
-  try {
-    await Deno.copyFile(`${REPO}mod.ts`, `${dir}/mod.ts`);
-    await Deno.copyFile(`${REPO}deno.json`, `${dir}/deno.json`);
-    await new Deno.Command("cp", { args: ["-r", `${REPO}src`, `${dir}/src`] }).output();
-    const script = `${dir}/deploy.ts`;
-    await Deno.writeTextFile(
-      script,
-      `import { LocalHost, Node, sh } from "file://${dir}/mod.ts";\n` +
-        `export default class Copy extends Node {\n` +
-        `  static override hosts = { host: new LocalHost({ slug: "copyhost" }) };\n` +
-        `  async where(): Promise<string> {\n` +
-        `    return (await this.hosts.at(0).run(sh\`echo \${this.hosts.at(0).slug}\`)).stdout.trim();\n` +
-        `  }\n` +
-        `}\n`,
-    );
-    const out = await deployer(["run", script, "--", "where"]);
-    assert.equal(out.code, 0, out.stderr);
-    assert.equal(out.stdout, "copyhost\n");
-    const inspect = await deployer(["inspect", script]);
-    assert.equal(inspect.code, 0, inspect.stderr);
-    assert.match(inspect.stdout, /^Copy\n/);
-    assert.match(inspect.stdout, /where\(\)/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_cli_copy_");
+  const dir = scratch.path;
+  await Deno.copyFile(`${REPO}mod.ts`, `${dir}/mod.ts`);
+  await Deno.copyFile(`${REPO}deno.json`, `${dir}/deno.json`);
+  await new Deno.Command("cp", { args: ["-r", `${REPO}src`, `${dir}/src`] }).output();
+  const script = `${dir}/deploy.ts`;
+  await Deno.writeTextFile(
+    script,
+    `import { LocalHost, Node, sh } from "file://${dir}/mod.ts";\n` +
+      `export default class Copy extends Node {\n` +
+      `  static override hosts = { host: new LocalHost({ slug: "copyhost" }) };\n` +
+      `  async where(): Promise<string> {\n` +
+      `    return (await this.hosts.at(0).run(sh\`echo \${this.hosts.at(0).slug}\`)).stdout.trim();\n` +
+      `  }\n` +
+      `}\n`,
+  );
+  const out = await deployer(["run", script, "--", "where"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, "copyhost\n");
+  const inspect = await deployer(["inspect", script]);
+  assert.equal(inspect.code, 0, inspect.stderr);
+  assert.match(inspect.stdout, /^Copy\n/);
+  assert.match(inspect.stdout, /where\(\)/);
 });
 
 Deno.test("load: file not found names the path, exit 2", async () => {
@@ -69,20 +67,17 @@ Deno.test("load: HTTP 404 gives the status and the URL, exit 2", async () => {
 });
 
 Deno.test("load: a syntax error gives file and line, exit 2", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer_cli_syntax_" });
-  try {
-    const script = `${dir}/broken.ts`;
-    await Deno.writeTextFile(script, `export const a = 1;\n\nexport const b = ;\n`);
-    const out = await deployer(["run", script, "--", "x"]);
-    assert.equal(out.code, 2);
-    assert.ok(
-      out.stderr.includes(`syntax error in ${script} at line 3, column 18: Expression expected`),
-      out.stderr,
-    );
-    assert.ok(!hasStackTrace(out.stderr), out.stderr);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_cli_syntax_");
+  const dir = scratch.path;
+  const script = `${dir}/broken.ts`;
+  await Deno.writeTextFile(script, `export const a = 1;\n\nexport const b = ;\n`);
+  const out = await deployer(["run", script, "--", "x"]);
+  assert.equal(out.code, 2);
+  assert.ok(
+    out.stderr.includes(`syntax error in ${script} at line 3, column 18: Expression expected`),
+    out.stderr,
+  );
+  assert.ok(!hasStackTrace(out.stderr), out.stderr);
 });
 
 Deno.test("load: no node class exported lists the exports, exit 2", async () => {

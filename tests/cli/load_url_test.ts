@@ -5,7 +5,7 @@
  * repository (whose deno.json has a lock file), as a user would run it.
  */
 import assert from "node:assert/strict";
-import { hasStackTrace, type Output, PERMS, REPO } from "./helpers.ts";
+import { CliChild, hasStackTrace, type Output, outputOf, PERMS, REPO } from "./helpers.ts";
 import { loadScript } from "../../src/cli/load.ts";
 import { ScriptLock } from "../../src/cli/script_lock.ts";
 import { startSilentServer } from "../../src/testing/net.ts";
@@ -62,6 +62,35 @@ function script(version: string, extraImport = ""): string {
     `}\n`;
 }
 
+/** A script site and a library site: deploy.ts ("v1") imports lib.ts ("lib1") from the other. */
+interface ScriptAndLib extends AsyncDisposable {
+  readonly site: Site;
+  readonly libs: Site;
+  /** The script's URL. */
+  readonly url: string;
+  /** The library's URL. */
+  readonly lib: string;
+}
+
+function serveScriptAndLib(): ScriptAndLib {
+  const site = serveSite(true);
+  const libs = serveSite();
+  const url = `${site.origin}/deploy.ts`;
+  const lib = `${libs.origin}/lib.ts`;
+  site.files.set("/deploy.ts", { body: script("v1", lib), type: TS });
+  libs.files.set("/lib.ts", { body: `export const LIB = "lib1";\n`, type: TS });
+  return {
+    site,
+    libs,
+    url,
+    lib,
+    async [Symbol.asyncDispose]() {
+      await libs[Symbol.asyncDispose]();
+      await site[Symbol.asyncDispose]();
+    },
+  };
+}
+
 /** Per-test scratch: a private TMPDIR and module cache, removed afterwards. */
 interface Scratch extends AsyncDisposable {
   readonly dir: string;
@@ -97,12 +126,7 @@ async function cli(
     stdin: "null",
     env: { NO_COLOR: "1", ...env },
   }).output();
-  const text = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: text.decode(output.stdout),
-    stderr: text.decode(output.stderr),
-  };
+  return outputOf(output);
 }
 
 /**
@@ -145,12 +169,8 @@ Deno.test("url: a changed script is picked up on the next run; deno.lock untouch
 Deno.test("url: imports from another origin are cached; --reload fetches them again", async () => {
   await keepingDenoLock(async () => {
     await using tmp = await scratch();
-    await using site = serveSite(true);
-    await using libs = serveSite();
-    const url = `${site.origin}/deploy.ts`;
-    const lib = `${libs.origin}/lib.ts`;
-    site.files.set("/deploy.ts", { body: script("v1", lib), type: TS });
-    libs.files.set("/lib.ts", { body: `export const LIB = "lib1";\n`, type: TS });
+    await using sites = serveScriptAndLib();
+    const { libs, url } = sites;
     const run = () => cli(["run", url, "--non-interactive", "--", "version"], tmp.env);
     const first = await run();
     assert.equal(first.code, 0, first.stderr);
@@ -174,13 +194,9 @@ Deno.test("url: imports from another origin are cached; --reload fetches them ag
 Deno.test("url: --lock pins the script and its imports; a change is exit 2 naming the module", async () => {
   await keepingDenoLock(async () => {
     await using tmp = await scratch();
-    await using site = serveSite(true);
-    await using libs = serveSite();
-    const url = `${site.origin}/deploy.ts`;
-    const lib = `${libs.origin}/lib.ts`;
+    await using sites = serveScriptAndLib();
+    const { site, libs, url, lib } = sites;
     const lock = `${tmp.dir}/deploy.lock.json`;
-    site.files.set("/deploy.ts", { body: script("v1", lib), type: TS });
-    libs.files.set("/lib.ts", { body: `export const LIB = "lib1";\n`, type: TS });
     const run = (...extra: string[]) =>
       cli(["run", url, "--lock", lock, ...extra, "--non-interactive", "--", "version"], tmp.env);
 
@@ -411,41 +427,13 @@ Deno.test("url: the private copy is removed when the CLI is stopped by SIGTERM",
       `}\n`,
     type: TS,
   });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--no-lock", ...PERMS, "cli.ts", "run", `${site.origin}/deploy.ts`]
-      .concat(["--non-interactive", "--", "nap"]),
-    cwd: REPO,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...tmp.env },
-  }).spawn();
-  const decoder = new TextDecoder();
-  let output = "";
-  try {
-    const reader = child.stderr.getReader(); // host output goes to stderr
-    while (!output.includes(marker)) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      output += decoder.decode(value, { stream: true });
-    }
-    reader.releaseLock();
-    assert.ok(output.includes(marker), output);
-    assert.equal((await tmp.leftovers()).length, 1, "the private copy exists while it runs");
-    child.kill("SIGTERM");
-    const [status] = await Promise.all([
-      child.status,
-      child.stdout.cancel(),
-      child.stderr.cancel(),
-    ]);
-    assert.equal(status.code, 143);
-    assert.deepEqual(await tmp.leftovers(), []);
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already ended */ }
-    await child.status;
-  }
+  const args = ["run", `${site.origin}/deploy.ts`, "--non-interactive", "--", "nap"];
+  await using child = await CliChild.spawn("cli.ts", args, tmp.env); // host output: stderr
+  await child.until((text) => text.includes(marker));
+  assert.equal((await tmp.leftovers()).length, 1, "the private copy exists while it runs");
+  child.process.kill("SIGTERM");
+  assert.equal((await child.finish()).code, 143);
+  assert.deepEqual(await tmp.leftovers(), []);
 });
 
 Deno.test("url: an import() of a computed string is named with its URL and a hint", async () => {

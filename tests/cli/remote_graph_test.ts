@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { vendorScript } from "../../src/cli/remote_graph.ts";
+import { tempDir } from "../_support/home.ts";
 
 const TS = { "content-type": "application/typescript" };
 
@@ -23,18 +24,15 @@ Deno.test("remote graph: URLs redirected to one module share one copy (one insta
     "/lib@1/mod.ts": () => new Response(`export const token = {};\n`, { headers: TS }),
     "/lib@1/helper": () => new Response(`export const helper = "h";\n`, { headers: TS }),
   });
-  const dir = await Deno.makeTempDir({ prefix: "deployer_graph_test_" });
-  try {
-    const url = `http://127.0.0.1:${server.addr.port}/deploy.ts`;
-    const script = await vendorScript(url, dir, { signal: AbortSignal.timeout(10_000) });
-    const module = await import(script.entry);
-    assert.equal(module.same, true);
-    assert.equal(module.helper, "h", "a URL without extension is stored with the kind's extension");
-    assert.deepEqual(
-      [...script.origins.values()].sort(),
-      [url, `${new URL(url).origin}/lib@1/helper`, `${new URL(url).origin}/lib@1/mod.ts`],
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_graph_test_");
+  const dir = scratch.path;
+  const url = `http://127.0.0.1:${server.addr.port}/deploy.ts`;
+  const script = await vendorScript(url, dir, { signal: AbortSignal.timeout(10_000) });
+  const module = await import(script.entry);
+  assert.equal(module.same, true);
+  assert.equal(module.helper, "h", "a URL without extension is stored with the kind's extension");
+  assert.deepEqual(
+    [...script.origins.values()].sort(),
+    [url, `${new URL(url).origin}/lib@1/helper`, `${new URL(url).origin}/lib@1/mod.ts`],
+  );
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { deno, deployer, FIXTURES, hasStackTrace, PERMS, REPO } from "./helpers.ts";
-import { tempHome } from "../_support/home.ts";
+import { CliChild, deno, deployer, FIXTURES, hasStackTrace, PERMS, ScriptPty } from "./helpers.ts";
+import { tempDir } from "../_support/home.ts";
+import { denoLine } from "../_support/command_line.ts";
 
 const APP = "tests/cli/fixtures/app.ts";
 
@@ -186,24 +187,21 @@ Deno.test("run --sandbox: nothing runs, the plan is printed per host", async () 
 });
 
 Deno.test("run --log: JSON lines of every event, secrets masked", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer_cli_log_" });
-  try {
-    const log = `${dir}/run.jsonl`;
-    const out = await deployer(["run", APP, "--log", log, "--", "secretive"]);
-    assert.equal(out.code, 0, out.stderr);
-    const text = await Deno.readTextFile(log);
-    const events = text.trim().split("\n").map((line) => JSON.parse(line));
-    const types = events.map((e) => e.type);
-    assert.ok(types.includes("action.start") && types.includes("action.end"), types.join());
-    const start = events.find((e) => e.type === "command.start");
-    assert.equal(start.host, "db1");
-    assert.equal(start.command, "echo token='***'");
-    assert.ok(events.every((e) => typeof e.time === "string"));
-    assert.ok(!text.includes("hunter2"));
-    assert.ok(!out.stderr.includes("hunter2"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer_cli_log_");
+  const dir = scratch.path;
+  const log = `${dir}/run.jsonl`;
+  const out = await deployer(["run", APP, "--log", log, "--", "secretive"]);
+  assert.equal(out.code, 0, out.stderr);
+  const text = await Deno.readTextFile(log);
+  const events = text.trim().split("\n").map((line) => JSON.parse(line));
+  const types = events.map((e) => e.type);
+  assert.ok(types.includes("action.start") && types.includes("action.end"), types.join());
+  const start = events.find((e) => e.type === "command.start");
+  assert.equal(start.host, "db1");
+  assert.equal(start.command, "echo token='***'");
+  assert.ok(events.every((e) => typeof e.time === "string"));
+  assert.ok(!text.includes("hunter2"));
+  assert.ok(!out.stderr.includes("hunter2"));
 });
 
 Deno.test("run --log: a log file that cannot be opened is a usage error", async () => {
@@ -213,75 +211,23 @@ Deno.test("run --log: a log file that cannot be opened is a usage error", async 
 });
 
 Deno.test("run: SIGINT during a command stops it and exits 130", async () => {
-  await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...PERMS, "cli.ts", "run", `${FIXTURES}app.ts`, "--", "sleepy"],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...home.env },
-  }).spawn();
-  const decoder = new TextDecoder();
-  let stderr = "";
-  const reader = child.stderr.getReader();
-  while (!stderr.includes("$ sleep 30")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stderr += decoder.decode(value, { stream: true });
-  }
-  child.kill("SIGINT");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    stderr += decoder.decode(value, { stream: true });
-  }
-  const stdout = decoder.decode(await new Response(child.stdout).arrayBuffer());
-  const status = await child.status;
-  assert.equal(status.code, 130, stderr);
-  assert.match(stderr, /Interrupted App\.sleepy: stopped the commands on db1\./);
-  assert.equal(stdout, "");
+  const args = ["run", `${FIXTURES}app.ts`, "--", "sleepy"];
+  await using cli = await CliChild.spawn("cli.ts", args, {}, { stdout: true });
+  await cli.until((text) => text.includes("$ sleep 30"));
+  cli.process.kill("SIGINT");
+  assert.equal((await cli.finish()).code, 130, cli.text);
+  assert.match(cli.text, /Interrupted App\.sleepy: stopped the commands on db1\./);
+  assert.equal(await cli.stdout, "");
 });
 
 Deno.test("run: without ACTION on a terminal, the shell opens at --path", async () => {
-  const command = [Deno.execPath(), "run", "--quiet", ...PERMS, "cli.ts", "run", APP, "--path"]
-    .concat(["production"]).map((w) => `'${w}'`).join(" ");
-  await using home = await tempHome();
-  const child = new Deno.Command("script", {
-    args: ["-qfec", command, "/dev/null"],
-    cwd: REPO,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "null",
-    env: { NO_COLOR: "1", TERM: "dumb", ...home.env },
-  }).spawn();
-  const reader = child.stdout.getReader();
-  const writer = child.stdin.getWriter();
-  const decoder = new TextDecoder();
-  let screen = "";
-  const until = async (text: string) => {
-    // deno-lint-ignore no-control-regex
-    while (!screen.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").includes(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`Shell ended before showing ${JSON.stringify(text)}:\n${screen}`);
-      screen += decoder.decode(value, { stream: true });
-    }
-  };
-  try {
-    await until("App.production > ");
-    await writer.write(new TextEncoder().encode("deploy v9\r"));
-    await until("deployed v9 (fast)");
-    await writer.write(new TextEncoder().encode("exit\r"));
-    for (;;) {
-      const { done } = await reader.read();
-      if (done) break;
-    }
-  } finally {
-    await writer.close().catch(() => {});
-    reader.releaseLock();
-    await child.stdout.cancel().catch(() => {});
-  }
-  assert.equal((await child.status).code, 0);
+  const command = denoLine(["--quiet", ...PERMS], "cli.ts", ["run", APP, "--path", "production"]);
+  await using pty = await ScriptPty.spawn(command);
+  await pty.until((screen) => screen.includes("App.production > "));
+  await pty.enter("deploy v9");
+  await pty.until((screen) => screen.includes("deployed v9 (fast)"));
+  await pty.enter("exit");
+  assert.equal((await pty.finish()).code, 0);
   // The history went to the test's own HOME.
-  assert.match(await Deno.readTextFile(`${home.dir}/.deployer_history`), /^deploy v9$/m);
+  assert.match(await Deno.readTextFile(`${pty.home}/.deployer_history`), /^deploy v9$/m);
 });

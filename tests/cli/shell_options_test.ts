@@ -5,69 +5,47 @@
  */
 import assert from "node:assert/strict";
 import { Terminal } from "../shell/fixtures/tmux.ts";
-import { FIXTURES, PERMS, REPO } from "./helpers.ts";
+import { fixtureLine } from "./helpers.ts";
 import { NEEDS_TMUX } from "../_support/needs.ts";
+import { tempDir } from "../_support/home.ts";
 
-function quote(words: string[]): string {
-  return words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(" ");
+/** Opens the fleet fixture's shell (`run` with `options`), its test files in `dir`. */
+async function fleetShell(dir: string, options: string[] = []): Promise<Terminal> {
+  const command = fixtureLine("fleet.ts", ["run", ...options]);
+  return await Terminal.open(command, { NO_COLOR: "1", DPL_TEST_DIR: dir }, "Fleet > ");
 }
 
 Deno.test(
   "shell: set-option limit, serial and fail-fast choose and pace the hosts",
   NEEDS_TMUX,
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const words = [
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "--no-lock",
-        ...PERMS,
-        `${FIXTURES}fleet.ts`,
-      ];
-      await using term = await Terminal.start(
-        `cd ${quote([REPO])} && ${quote([...words, "run"])}`,
-        {
-          NO_COLOR: "1",
-          DPL_TEST_DIR: dir,
-        },
-      );
-      let prompts = 1;
-      const line = async (text: string) => {
-        await term.type(text);
-        await term.keys("Enter");
-        const screen = await term.waitFor("Fleet > ", { count: ++prompts });
-        return screen.slice(screen.lastIndexOf(`Fleet > ${text}`));
-      };
-      await term.waitFor("Fleet > ");
-      assert.match(
-        await line("set-option limit nope"),
-        /matches none of the hosts: web1, web2, web3, web4, db1/,
-      );
-      await line("set-option limit web2,web4");
-      const limited = await line("web deploy");
-      assert.match(limited, /deployed web2/);
-      assert.match(limited, /deployed web4/);
-      assert.doesNotMatch(limited, /web1|web3/);
-      await line("set-option limit all");
-      await line("set-option serial 1");
-      await line("set-option fail-fast on");
-      await line("set-option ask-on-failure off");
-      const failed = await line("web failOn web2");
-      assert.match(failed, /Not started on host "web3": web2 failed \(--fail-fast\)/);
-      assert.match(
-        failed,
-        /Recap of Fleet\.web\.failOn:\n +web1 +ok .*fine on web1\n +web2 +failed /,
-      );
-      assert.match(failed, /\n +web3 +skipped +- +Not started/);
-      assert.doesNotMatch(failed, /\$ exit '0'[^\n]*\n[^\n]*web3|\[web3\] \$/);
-      const options = await line("show-options");
-      assert.match(options, /serial +1/);
-      assert.match(options, /fail-fast +on/);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using scratch = await tempDir();
+    await using term = await fleetShell(scratch.path);
+    const line = (text: string) => term.answer(text, "Fleet > ");
+    assert.match(
+      await line("set-option limit nope"),
+      /matches none of the hosts: web1, web2, web3, web4, db1/,
+    );
+    await line("set-option limit web2,web4");
+    const limited = await line("web deploy");
+    assert.match(limited, /deployed web2/);
+    assert.match(limited, /deployed web4/);
+    assert.doesNotMatch(limited, /web1|web3/);
+    await line("set-option limit all");
+    await line("set-option serial 1");
+    await line("set-option fail-fast on");
+    await line("set-option ask-on-failure off");
+    const failed = await line("web failOn web2");
+    assert.match(failed, /Not started on host "web3": web2 failed \(--fail-fast\)/);
+    assert.match(
+      failed,
+      /Recap of Fleet\.web\.failOn:\n +web1 +ok .*fine on web1\n +web2 +failed /,
+    );
+    assert.match(failed, /\n +web3 +skipped +- +Not started/);
+    assert.doesNotMatch(failed, /\$ exit '0'[^\n]*\n[^\n]*web3|\[web3\] \$/);
+    const options = await line("show-options");
+    assert.match(options, /serial +1/);
+    assert.match(options, /fail-fast +on/);
   },
 );
 
@@ -75,35 +53,15 @@ Deno.test(
   "shell: `run --limit` applies to the shell's actions until set-option changes it",
   NEEDS_TMUX,
   async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const words = [
-        Deno.execPath(),
-        "run",
-        "--quiet",
-        "--no-lock",
-        ...PERMS,
-        `${FIXTURES}fleet.ts`,
-      ];
-      const command = `cd ${quote([REPO])} && ${quote([...words, "run", "--limit", "web3"])}`;
-      await using term = await Terminal.start(command, { NO_COLOR: "1", DPL_TEST_DIR: dir });
-      let prompts = 1;
-      const line = async (text: string) => {
-        await term.type(text);
-        await term.keys("Enter");
-        const screen = await term.waitFor("Fleet > ", { count: ++prompts });
-        return screen.slice(screen.lastIndexOf(`Fleet > ${text}`));
-      };
-      await term.waitFor("Fleet > ");
-      const limited = await line("web deploy");
-      assert.match(limited, /web3 +deployed web3/);
-      assert.doesNotMatch(limited, /web1|web2|web4/);
-      await line("set-option limit web1");
-      const changed = await line("web deploy");
-      assert.match(changed, /deployed web1/);
-      assert.doesNotMatch(changed, /web3/);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using scratch = await tempDir();
+    await using term = await fleetShell(scratch.path, ["--limit", "web3"]);
+    const line = (text: string) => term.answer(text, "Fleet > ");
+    const limited = await line("web deploy");
+    assert.match(limited, /web3 +deployed web3/);
+    assert.doesNotMatch(limited, /web1|web2|web4/);
+    await line("set-option limit web1");
+    const changed = await line("web deploy");
+    assert.match(changed, /deployed web1/);
+    assert.doesNotMatch(changed, /web3/);
   },
 );

@@ -5,20 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
-import { FIXTURES, PERMS, REPO } from "./helpers.ts";
-import { tempHome } from "../_support/home.ts";
+import { processesWith, uniqueSleep } from "../_support/procs.ts";
+import { CliChild, FIXTURES, PERMS, ScriptPty, sshSetup } from "./helpers.ts";
+import { denoLine } from "../_support/command_line.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
-
-function sshSetup(ssh: TestServers, seconds: number) {
-  return {
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: ssh.keyUser.name,
-    keyFile: ssh.keyUser.keyFile,
-    knownHostsFile: ssh.knownHostsFile,
-    seconds,
-  };
-}
 
 const CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 };
 
@@ -27,66 +17,27 @@ async function interrupt(
   user: "key" | "password",
   signal: Deno.Signal,
 ): Promise<void> {
-  const seconds = uniqueSeconds();
-  const setup = {
-    servers: ssh.servers.map((s) => ({ slug: s.slug, address: s.address, port: s.port })),
-    username: user === "key" ? ssh.keyUser.name : ssh.passwordUser.name,
-    keyFile: user === "key" ? ssh.keyUser.keyFile : undefined,
-    password: user === "key" ? undefined : ssh.passwordUser.password,
-    knownHostsFile: ssh.knownHostsFile,
-    seconds,
-  };
-  await using home = await tempHome();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--no-lock",
-      ...PERMS,
-      `${FIXTURES}ssh_hold.ts`,
-      "run",
-      "--non-interactive",
-      "--",
-      "hold",
-    ],
-    cwd: REPO,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...home.env, DPL_TEST_SSH: JSON.stringify(setup) },
-  }).spawn();
-  try {
-    const decoder = new TextDecoder();
-    const reader = child.stderr.getReader();
-    let stderr = "";
-    const readies = () => ssh.servers.filter((s) => stderr.includes(`[${s.slug}] ready`)).length;
-    while (readies() < ssh.servers.length) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The CLI ended before every host was ready:\n${stderr}`);
-      stderr += decoder.decode(value, { stream: true });
-    }
-    assert.ok((await processesWith(`sleep ${seconds}`)).length >= 3 * ssh.servers.length);
-    child.kill(signal);
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      stderr += decoder.decode(value, { stream: true });
-    }
-    const status = await child.status;
-    assert.equal(status.code, CODES[signal], stderr);
-    const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(stderr);
-    assert.ok(stopped, stderr);
-    assert.deepEqual(stopped[1].split(", ").sort(), ssh.servers.map((s) => s.slug));
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // ended
-    }
-    await child.status;
-    await killAll(`sleep ${seconds}`);
-  }
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
+  const env = { DPL_TEST_SSH: sshSetup(ssh, seconds, user) };
+  await using cli = await CliChild.spawn(`${FIXTURES}ssh_hold.ts`, [
+    "run",
+    "--non-interactive",
+    "--",
+    "hold",
+  ], env);
+  const readies = (text: string) => ssh.servers.filter((s) => text.includes(`[${s.slug}] ready`));
+  await cli.until((text) => readies(text).length === ssh.servers.length);
+  assert.ok((await processesWith(`sleep ${seconds}`)).length >= 3 * ssh.servers.length);
+  cli.process.kill(signal);
+  const status = await cli.finish();
+  assert.equal(status.code, CODES[signal], cli.text);
+  const stopped = /Interrupted Hold\.hold.*: stopped the commands on ([^.;]*)\.\n/.exec(
+    cli.text,
+  );
+  assert.ok(stopped, cli.text);
+  assert.deepEqual(stopped[1].split(", ").sort(), ssh.servers.map((s) => s.slug));
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 }
 
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const) {
@@ -114,66 +65,34 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(2);
-    const seconds = uniqueSeconds();
-    const words = [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      "--no-lock",
-      ...PERMS,
-      `${FIXTURES}ssh_hold.ts`,
-    ];
-    const command = [...words, "run"].map((w) => `'${w}'`).join(" ");
-    await using home = await tempHome(); // the shell writes its history there
-    const child = new Deno.Command("script", {
-      args: ["-qfec", command, "/dev/null"],
-      cwd: REPO,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      env: {
-        NO_COLOR: "1",
-        TERM: "dumb",
-        ...home.env,
-        DPL_TEST_SSH: JSON.stringify(sshSetup(ssh, seconds)),
-      },
-    }).spawn();
-    const reader = child.stdout.getReader();
-    const writer = child.stdin.getWriter();
-    const decoder = new TextDecoder();
-    let screen = "";
-    const until = async (done: () => boolean) => {
-      while (!done()) {
-        const { value, done: ended } = await reader.read();
-        if (ended) throw new Error(`The shell ended early:\n${screen}`);
-        screen += decoder.decode(value, { stream: true });
-      }
-    };
-    try {
-      await until(() => screen.includes("Hold > "));
-      await writer.write(new TextEncoder().encode("hold\r"));
-      await until(() => (screen.match(/\] ready/g) ?? []).length >= 2);
-      const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
-        .filter((p) => p.cmdline.startsWith(Deno.execPath()));
-      assert.ok(cli, "the CLI process");
-      Deno.kill(cli.pid, "SIGTERM");
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        screen += decoder.decode(value, { stream: true });
-      }
-      assert.equal((await child.status).code, 143, screen);
-      assert.match(screen, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
-      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    } finally {
-      await writer.close().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // ended
-      }
-      await child.status;
-      await killAll(`sleep ${seconds}`);
-    }
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
+    const command = denoLine(["--quiet", "--no-lock", ...PERMS], `${FIXTURES}ssh_hold.ts`, ["run"]);
+    // The shell writes its history into the temporary HOME.
+    await using pty = await ScriptPty.spawn(command, { DPL_TEST_SSH: sshSetup(ssh, seconds) });
+    await pty.until((screen) => screen.includes("Hold > "));
+    await pty.enter("hold");
+    await pty.until((screen) => (screen.match(/\] ready/g) ?? []).length >= 2);
+    const [cli] = (await processesWith(`${FIXTURES}ssh_hold.ts run`))
+      .filter((p) => p.cmdline.startsWith(Deno.execPath()));
+    assert.ok(cli, "the CLI process");
+    Deno.kill(cli.pid, "SIGTERM");
+    assert.equal((await pty.finish()).code, 143, pty.text);
+    assert.match(pty.text, /SIGTERM: stopped the commands on (sshd1, sshd2|sshd2, sshd1)\./);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );
+
+Deno.test("cli SIGTERM twice: a local command ignoring TERM is killed before the exit", async () => {
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
+  const env = { DPL_TEST_SECONDS: String(seconds) };
+  await using cli = await CliChild.spawn(`${FIXTURES}fleet.ts`, ["run", "--", "stubborn"], env);
+  await cli.until((text) => text.includes("[db1] started"));
+  cli.process.kill("SIGTERM");
+  await cli.until((text) => text.includes("stopping the running commands"));
+  cli.process.kill("SIGTERM");
+  assert.equal((await cli.finish()).code, 143, cli.text);
+  assert.match(cli.text, /SIGTERM again: exiting now\./);
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { colorEnabled, colorize, hostColor, stripAnsi } from "../../src/console/mod.ts";
-import { tempHome } from "../_support/home.ts";
+import { tempDir, tempHome } from "../_support/home.ts";
 
 Deno.test("colorize wraps text in colour and bold codes", () => {
   assert.equal(colorize("ok", "green", true), "\x1b[32mok\x1b[0m");
@@ -45,23 +45,20 @@ console.log(String(colorEnabled({ isTTY: true })));
 
 async function colorEnabledIn(env: Record<string, string>, allowEnv: boolean): Promise<string> {
   await using home = await tempHome();
-  const dir = await Deno.makeTempDir({ prefix: "deployer-colors-" });
-  try {
-    const script = `${dir}/check.ts`;
-    await Deno.writeTextFile(script, CHECK);
-    const args = ["run", "--no-prompt", ...(allowEnv ? ["--allow-env"] : []), script];
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args,
-      env: { ...home.env, ...env },
-      clearEnv: true,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    return new TextDecoder().decode(stdout).trim();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer-colors-");
+  const dir = scratch.path;
+  const script = `${dir}/check.ts`;
+  await Deno.writeTextFile(script, CHECK);
+  const args = ["run", "--no-prompt", ...(allowEnv ? ["--allow-env"] : []), script];
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    env: { ...home.env, ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout).trim();
 }
 
 Deno.test("colorEnabled honours NO_COLOR, read lazily and without a permission prompt", async () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { Console, NoInputError, stripAnsi } from "../../src/console/mod.ts";
 import { DeployerError } from "../../src/errors.ts";
-import { tempHome } from "../_support/home.ts";
+import { tempDir, tempHome } from "../_support/home.ts";
 
 interface Harness {
   console_: Console;
@@ -241,34 +241,34 @@ Deno.test("the streams, size and flags are exposed", () => {
   assert.equal(bare.rows, 24);
 });
 
+/**
+ * Runs `code` (after an import of the console as `Console`) as a script without any
+ * permission, in a temporary HOME; returns what it printed, after checking it exited 0.
+ */
+async function runWithoutPermissions(code: string, flags: string[] = []): Promise<string> {
+  await using scratch = await tempDir("deployer-console-script-");
+  const script = `${scratch.path}/main.ts`;
+  const url = new URL("../../src/console/mod.ts", import.meta.url).href;
+  await Deno.writeTextFile(script, `import { Console } from ${JSON.stringify(url)};\n${code}`);
+  await using home = await tempHome();
+  const { code: exit, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", ...flags, script],
+    env: home.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(exit, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout);
+}
+
 Deno.test("importing the console needs no permission", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer-console-import-" });
-  try {
-    const script = `${dir}/import.ts`;
-    const url = new URL("../../src/console/mod.ts", import.meta.url).href;
-    await Deno.writeTextFile(
-      script,
-      `import { Console } from ${JSON.stringify(url)};\n` +
-        `const c = Console.fromProcess();\n` +
-        `c.write(String(c.isInteractive) + "\\n");\n` +
-        `console.log(await c.input("Q", { default: "d" }));\n`,
-    );
-    await using home = await tempHome();
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", script],
-      env: home.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    assert.equal(
-      new TextDecoder().decode(stdout),
-      "false\n  Q (default=d): [non interactive] d\nd\n",
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const stdout = await runWithoutPermissions(
+    `const c = Console.fromProcess();\n` +
+      `c.write(String(c.isInteractive) + "\\n");\n` +
+      `console.log(await c.input("Q", { default: "d" }));\n`,
+  );
+  assert.equal(stdout, "false\n  Q (default=d): [non interactive] d\nd\n");
 });
 
 Deno.test("lesspipe keeps keys that arrived together for the next page", async () => {
@@ -284,31 +284,14 @@ Deno.test("lesspipe keeps keys that arrived together for the next page", async (
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 Deno.test("an interactive question without env permission says what is missing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer-console-env-" });
-  try {
-    const script = `${dir}/ask.ts`;
-    const url = new URL("../../src/console/mod.ts", import.meta.url).href;
-    await Deno.writeTextFile(
-      script,
-      `import { PassThrough } from "node:stream";\n` +
-        `import { Console } from ${JSON.stringify(url)};\n` +
-        `const c = new Console({ input: new PassThrough(), output: new PassThrough(), interactive: true });\n` +
-        `try { await c.input("Q"); } catch (error) { console.log(String(error)); }\n`,
-    );
-    await using home = await tempHome();
-    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", `--config=${CONFIG}`, script],
-      env: home.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    assert.equal(
-      new TextDecoder().decode(stdout),
-      'DeployerError: Cannot ask "Q": interactive prompts need environment access (run with --allow-env)\n',
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const stdout = await runWithoutPermissions(
+    `import { PassThrough } from "node:stream";\n` +
+      `const c = new Console({ input: new PassThrough(), output: new PassThrough(), interactive: true });\n` +
+      `try { await c.input("Q"); } catch (error) { console.log(String(error)); }\n`,
+    [`--config=${CONFIG}`],
+  );
+  assert.equal(
+    stdout,
+    'DeployerError: Cannot ask "Q": interactive prompts need environment access (run with --allow-env)\n',
+  );
 });

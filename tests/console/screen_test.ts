@@ -4,21 +4,14 @@
  * does (checked on real sshd servers).
  */
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
-import { Console, Screen } from "../../src/console/mod.ts";
+import { Screen } from "../../src/console/mod.ts";
 import { sh } from "../../src/command/sh.ts";
 import { Env } from "../../src/exec/env.ts";
-import { SshHost } from "../../src/host/ssh/mod.ts";
+import { keyHost } from "../ssh/_setup.ts";
 import { child, Node, ParallelNode } from "../../src/node/node.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
-
-function tty(): { output: PassThrough & { isTTY: boolean; columns: number }; text: () => string } {
-  const output = Object.assign(new PassThrough(), { isTTY: true, columns: 200 });
-  let text = "";
-  output.on("data", (chunk) => (text += chunk));
-  return { output, text: () => text };
-}
+import { capturingConsole } from "../_support/consoles.ts";
 
 Deno.test("questions come one at a time; the second waits for the first answer", async () => {
   const screen = new Screen(() => {}, { live: false });
@@ -46,17 +39,14 @@ Deno.test("a failed question lets the next one be asked, and a question inside o
 });
 
 Deno.test("questions of hosts name the host and share one terminal", async () => {
-  const output = new PassThrough();
-  let text = "";
-  output.on("data", (chunk) => (text += chunk));
-  const console_ = new Console({ input: new PassThrough(), output, interactive: false });
+  const { console: console_, text } = capturingConsole();
   const answers = await Promise.all([
     console_.forHost("web1").input("Commit", { default: "a" }),
     console_.forHost("web2").confirm("Go on?", { default: true }),
   ]);
   assert.deepEqual(answers, ["a", true]);
   assert.equal(
-    text,
+    text(),
     "  [web1] Commit (default=a): [non interactive] a\n" +
       "  [web2] Go on? [y/n] (default=y): [non interactive] y\n",
   );
@@ -64,13 +54,7 @@ Deno.test("questions of hosts name the host and share one terminal", async () =>
 });
 
 Deno.test("log lines go above the live line, which is redrawn after each", () => {
-  const { output, text } = tty();
-  const console_ = new Console({
-    input: new PassThrough(),
-    output,
-    interactive: true,
-    color: false,
-  });
+  const { console: console_, output, text } = capturingConsole({ tty: true });
   const progress = console_.parallelProgress(2, "deploy");
   progress.start("web1");
   const log = console_.writerFor((t) => void output.write(t));
@@ -85,13 +69,7 @@ Deno.test("log lines go above the live line, which is redrawn after each", () =>
 });
 
 Deno.test("the live line is hidden while a question is open, and held lines follow the answer", async () => {
-  const { output, text } = tty();
-  const console_ = new Console({
-    input: new PassThrough(),
-    output,
-    interactive: true,
-    color: false,
-  });
+  const { console: console_, output, text } = capturingConsole({ tty: true });
   using progress = console_.parallelProgress(2, "deploy");
   progress.start("web1");
   const log = console_.writerFor((t) => void output.write(t));
@@ -129,29 +107,12 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(2);
-    const hosts = ssh.servers.map((s) =>
-      new SshHost({
-        slug: s.slug,
-        address: s.address,
-        port: s.port,
-        username: ssh.keyUser.name,
-        keyFile: ssh.keyUser.keyFile,
-        knownHostsFiles: [ssh.knownHostsFile],
-        configFile: false,
-        agent: false,
-      })
-    );
+    const hosts = ssh.servers.map((_, index) => keyHost(ssh, index));
     class Root extends Node {
       static override hosts = { web: hosts };
       probe = child(Probe, { roles: { host: "web" } });
     }
-    const { output, text } = tty();
-    const console_ = new Console({
-      input: new PassThrough(),
-      output,
-      interactive: true,
-      color: false,
-    });
+    const { console: console_, text } = capturingConsole({ tty: true });
     await using env = new Env({ console: console_, askOnFailure: false });
     await env.bind(Root).probe.hello();
     for (const s of ssh.servers) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { child, Env, LocalHost, Node } from "../../mod.ts";
 import type { Terminal } from "../../src/host/services.ts";
 import { AnalyseHost, bashrcAppend, Connect, wget } from "../../src/contrib/mod.ts";
+import { tempDir } from "../_support/home.ts";
 
 const [h1, h2, h3] = ["m1", "m2", "m3"].map((slug) => new LocalHost({ slug }));
 
@@ -32,22 +33,19 @@ Deno.test("wget and bashrcAppend quote their arguments", async () => {
     wget("https://x.org/a", "/tmp/a b").text,
     "wget 'https://x.org/a' --output-document '/tmp/a b'",
   );
-  const home = await Deno.makeTempDir({ prefix: "contrib_bashrc_" });
-  try {
-    await using env = new Env({ interactive: false });
-    const host = env.host(new LocalHost());
-    using _ = host.env("HOME", home);
-    const line = `export PS1='\\u $(whoami)' # "quoted"`;
-    await host.run(bashrcAppend(line));
-    await host.run(bashrcAppend(line));
-    await host.run(bashrcAppend("alias ll='ls -l'"));
-    assert.equal(
-      await Deno.readTextFile(`${home}/.bashrc`),
-      `${line}\nalias ll='ls -l'\n`,
-    );
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  await using homeDir = await tempDir("contrib_bashrc_");
+  const home = homeDir.path;
+  await using env = new Env({ interactive: false });
+  const host = env.host(new LocalHost());
+  using _ = host.env("HOME", home);
+  const line = `export PS1='\\u $(whoami)' # "quoted"`;
+  await host.run(bashrcAppend(line));
+  await host.run(bashrcAppend(line));
+  await host.run(bashrcAppend("alias ll='ls -l'"));
+  assert.equal(
+    await Deno.readTextFile(`${home}/.bashrc`),
+    `${line}\nalias ll='ls -l'\n`,
+  );
 });
 
 /**

@@ -8,9 +8,10 @@ import { Env } from "../../src/exec/env.ts";
 import type { LogEvent, Logger } from "../../src/exec/logger.ts";
 import type { Host } from "../../src/host/host.ts";
 import { LocalHost } from "../../src/host/local.ts";
-import { SshHost } from "../../src/host/ssh/mod.ts";
+import { keyHost } from "../ssh/_setup.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
+import { tempDir } from "../_support/home.ts";
 
 /** Keeps events and tells when one matches. */
 class Events implements Logger {
@@ -49,14 +50,11 @@ async function secondWaits(host: Host, env: Env, events: Events, dir: string): P
 }
 
 Deno.test("a command waiting for the parallel limit is printed when it starts", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const events = new Events();
-    await using env = new Env({ interactive: false, parallel: 1, loggers: [events] });
-    await secondWaits(new LocalHost(), env, events, dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir();
+  const dir = scratch.path;
+  const events = new Events();
+  await using env = new Env({ interactive: false, parallel: 1, loggers: [events] });
+  await secondWaits(new LocalHost(), env, events, dir);
 });
 
 Deno.test(
@@ -64,26 +62,12 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(1);
-    const server = ssh.servers[0];
-    const dir = await Deno.makeTempDir();
-    try {
-      await Deno.chmod(dir, 0o777); // the test user creates nothing there, but must see it
-      const host = new SshHost({
-        slug: server.slug,
-        address: server.address,
-        port: server.port,
-        username: ssh.keyUser.name,
-        keyFile: ssh.keyUser.keyFile,
-        knownHostsFiles: [ssh.knownHostsFile],
-        configFile: false,
-        agent: false,
-        maxSessions: 1,
-      });
-      const events = new Events();
-      await using env = new Env({ interactive: false, loggers: [events] });
-      await secondWaits(host, env, events, dir);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using scratch = await tempDir();
+    const dir = scratch.path;
+    await Deno.chmod(dir, 0o777); // the test user creates nothing there, but must see it
+    const host = keyHost(ssh, 0, { maxSessions: 1 });
+    const events = new Events();
+    await using env = new Env({ interactive: false, loggers: [events] });
+    await secondWaits(host, env, events, dir);
   },
 );

@@ -10,6 +10,7 @@ import { formatError, formatResult } from "../../src/shell/format.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
 import { keyHost } from "../ssh/_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
+import { tempDir } from "../_support/home.ts";
 
 const TITLE = "\x1b]0;title\x07";
 const CLEAR = "\x1b[2J";
@@ -35,51 +36,48 @@ function assertSafe(text: string, prefixes: string[], color: boolean): void {
 }
 
 Deno.test("terminal view: hostile slugs, node names, paths and local output stay escaped", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer-escape-" });
-  try {
-    const evil = new LocalHost({ slug: `web${TITLE}${CLEAR}\r[web1] fake\nx` });
-    const web1 = new LocalHost({ slug: "web1" });
-    class Leaf extends Node {
-      async shout(): Promise<void> {
-        await this.hosts.run(sh`printf '%s' ${HOSTILE}`);
-        await this.hosts.run(sh`printf ${"out\x1b[31mred\n"}`);
-        await this.hosts.at(1).writeFile(`${dir}/file${TITLE}`, "x");
-        await this.hosts.at(1).run(sh`echo ${TITLE}; exit 3`);
-      }
+  await using scratch = await tempDir("deployer-escape-");
+  const dir = scratch.path;
+  const evil = new LocalHost({ slug: `web${TITLE}${CLEAR}\r[web1] fake\nx` });
+  const web1 = new LocalHost({ slug: "web1" });
+  class Leaf extends Node {
+    async shout(): Promise<void> {
+      await this.hosts.run(sh`printf '%s' ${HOSTILE}`);
+      await this.hosts.run(sh`printf ${"out\x1b[31mred\n"}`);
+      await this.hosts.at(1).writeFile(`${dir}/file${TITLE}`, "x");
+      await this.hosts.at(1).run(sh`echo ${TITLE}; exit 3`);
     }
-    class Root extends Node {
-      static override hosts = { host: [evil, web1] };
-      "leaf\x1b[2J" = child(Leaf, { roles: { host: "host" } });
-    }
-    for (const color of [false, true]) {
-      let text = "";
-      await using env = new Env({
-        interactive: false,
-        loggers: [new TerminalLogger({ write: (t: string) => (text += t) }, { color })],
-      });
-      const leaf = env.bind(Root)["leaf\x1b[2J"];
-      const error = await leaf.shout().then(() => undefined, (e) => e);
-      assert.ok(error, "the last command fails");
-      const evilPrefix = "[web\\x1b]0;title\\x07\\x1b[2J\\r[web1] fake\\nx] ";
-      assertSafe(text, [evilPrefix, "[web1] ", "» "], color);
-      // The hostile output is there, visibly.
-      const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
-      assert.match(plain, /^» Root\.leaf\\x1b\[2J\.shout\(\)$/m);
-      assert.ok(plain.includes(`[web1] \\x1b]0;title\\x07\\x1b[2J\\r[web1] fake\n`));
-      assert.ok(plain.includes(`[web1] second line\\u009b31m\\x7f\n`));
-      assert.ok(plain.includes(`file\\x1b]0;title\\x07`));
-      // Remote colours: kept (and reset at the end of the line) when colours are on.
-      if (color) assert.ok(text.includes("out\x1b[31mred\x1b[0m\n"));
-      else assert.ok(text.includes("[web1] outred\n"));
-      // What the shell and the CLI print for the failure is escaped too.
-      const shown = formatError(error);
-      assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(shown), JSON.stringify(shown));
-      assert.ok(shown.includes("\\x1b]0;title\\x07"));
-    }
-    assert.equal(formatResult(`a${CLEAR}b\r\nc\n`), "a\\x1b[2Jb\r\nc\n");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
+  class Root extends Node {
+    static override hosts = { host: [evil, web1] };
+    "leaf\x1b[2J" = child(Leaf, { roles: { host: "host" } });
+  }
+  for (const color of [false, true]) {
+    let text = "";
+    await using env = new Env({
+      interactive: false,
+      loggers: [new TerminalLogger({ write: (t: string) => (text += t) }, { color })],
+    });
+    const leaf = env.bind(Root)["leaf\x1b[2J"];
+    const error = await leaf.shout().then(() => undefined, (e) => e);
+    assert.ok(error, "the last command fails");
+    const evilPrefix = "[web\\x1b]0;title\\x07\\x1b[2J\\r[web1] fake\\nx] ";
+    assertSafe(text, [evilPrefix, "[web1] ", "» "], color);
+    // The hostile output is there, visibly.
+    const plain = text.replace(/\x1b\[[0-9;]*m/g, "");
+    assert.match(plain, /^» Root\.leaf\\x1b\[2J\.shout\(\)$/m);
+    assert.ok(plain.includes(`[web1] \\x1b]0;title\\x07\\x1b[2J\\r[web1] fake\n`));
+    assert.ok(plain.includes(`[web1] second line\\u009b31m\\x7f\n`));
+    assert.ok(plain.includes(`file\\x1b]0;title\\x07`));
+    // Remote colours: kept (and reset at the end of the line) when colours are on.
+    if (color) assert.ok(text.includes("out\x1b[31mred\x1b[0m\n"));
+    else assert.ok(text.includes("[web1] outred\n"));
+    // What the shell and the CLI print for the failure is escaped too.
+    const shown = formatError(error);
+    assert.ok(!/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(shown), JSON.stringify(shown));
+    assert.ok(shown.includes("\\x1b]0;title\\x07"));
+  }
+  assert.equal(formatResult(`a${CLEAR}b\r\nc\n`), "a\\x1b[2Jb\r\nc\n");
 });
 
 Deno.test(

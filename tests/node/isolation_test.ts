@@ -2,10 +2,8 @@
 // of its parent (same host); only an array child adds a dimension; isolateOneOnly with several
 // isolations gives the chosen host's plain value.
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
 import {
   child,
-  Console,
   DeployerError,
   Env,
   Inspector,
@@ -15,6 +13,7 @@ import {
   ParallelResult,
 } from "../../mod.ts";
 import { childOf, isolationsOf } from "../../src/node/isolation.ts";
+import { capturingConsole } from "../_support/consoles.ts";
 
 const web = ["w1", "w2"].map((slug) => new LocalHost({ slug }));
 const db = ["d1", "d2"].map((slug) => new LocalHost({ slug }));
@@ -127,16 +126,13 @@ Deno.test("isolateOneOnly: several isolations give the chosen host's plain value
     static override hosts = { host: web };
     picker = child(Picker);
   }
-  let text = "";
-  const output = new PassThrough();
-  output.on("data", (chunk) => void (text += chunk));
-  const console = new Console({ input: new PassThrough(), output, interactive: false });
+  const { console, text } = capturingConsole();
   await using env = new Env({ console });
   const value = await env.bind(Top).picker.pick();
   assert.equal(typeof value, "string");
   assert.ok(["w1", "w2"].includes(value as string));
   assert.equal(
-    text,
+    text(),
     `  Choose a host (default=random): [non interactive] ${value}    [localhost]\n`,
   );
 });

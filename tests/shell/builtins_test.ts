@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { child, Env, Node } from "../../mod.ts";
-import { BUILTIN_COMMANDS, executeLine, type ShellSession } from "../../src/shell/commands.ts";
+import { BUILTIN_COMMANDS, executeLine } from "../../src/shell/commands.ts";
+import { recordingSession } from "./_session.ts";
 import { builtinMode, BUILTINS, complete } from "../../src/shell/complete.ts";
 
 class Web extends Node {
@@ -13,24 +14,6 @@ class Root extends Node {
   web = child(Web);
 }
 
-/** A shell session that records what it writes (no terminal: lines are run directly). */
-function sessionOf(env: Env, root: object): ShellSession & { shown: () => string } {
-  let shown = "";
-  return {
-    env,
-    console: env.console,
-    location: { root, current: root },
-    write: (text) => void (shown += text),
-    page: async (text) => void (shown += text),
-    columns: (names) => names.join("  ") + "\n",
-    paint: (text) => text,
-    options: new Map([["color", false], ["ask-on-failure", false]]),
-    name: "test",
-    version: "0.0.0",
-    shown: () => shown,
-  };
-}
-
 Deno.test("every built-in of the registry is completed, listed by help and dispatched", async () => {
   await using env = new Env({ interactive: false });
   const root = env.bind(Root);
@@ -41,7 +24,7 @@ Deno.test("every built-in of the registry is completed, listed by help and dispa
   for (const name of names) assert.ok(offered.includes(name), `${name} is not completed`);
   for (const b of BUILTIN_COMMANDS) assert.equal(builtinMode(b.name), b.takes);
 
-  const session = sessionOf(env, root);
+  const session = recordingSession(env, root);
   await executeLine(session, "help");
   for (const name of names) {
     assert.match(session.shown(), new RegExp(`^  ${name.replace(/-/g, "\\-")}\\b`, "m"));

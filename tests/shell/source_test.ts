@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Env } from "../../mod.ts";
-import { executeLine, type ShellSession } from "../../src/shell/commands.ts";
+import { executeLine } from "../../src/shell/commands.ts";
+import { sessionOn } from "./_session.ts";
 import Root from "../cli/fixtures/typed_source.ts";
 
 const FIXTURE = new URL("../cli/fixtures/typed_source.ts", import.meta.url);
@@ -13,32 +13,9 @@ function lineOf(text: string): number {
   return index + 1;
 }
 
-function sessionOf(env: Env, root: object): ShellSession & { take: () => string } {
-  let shown = "";
-  return {
-    env,
-    console: env.console,
-    location: { root, current: root },
-    write: (text) => void (shown += text),
-    page: async (text) => void (shown += text),
-    columns: (names) => names.join("  ") + "\n",
-    paint: (text) => text,
-    options: new Map([["color", false], ["ask-on-failure", false]]),
-    name: "test",
-    version: "0.0.0",
-    take: () => {
-      const text = shown;
-      shown = "";
-      return text;
-    },
-  };
-}
-
 Deno.test("shell --source-code shows each class as written, with path:line", async () => {
-  await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
-  await executeLine(session, "--source-code staging");
-  const text = session.take();
+  await using session = sessionOn(Root);
+  const text = await session.run("--source-code staging");
   assert.ok(
     text.startsWith(`// WebApp  ${SHOWN}:${lineOf("export class WebApp")}\nexport class WebApp`),
     text,
@@ -53,8 +30,7 @@ Deno.test("shell --source-code shows each class as written, with path:line", asy
   );
   assert.ok(!text.includes("as transpiled"), text);
 
-  await executeLine(session, "--source-code production");
-  const inline = session.take();
+  const inline = await session.run("--source-code production");
   assert.ok(
     inline.startsWith(`// (anonymous class)  ${SHOWN}:${lineOf("class extends WebApp")}\n`),
     inline,
@@ -63,14 +39,11 @@ Deno.test("shell --source-code shows each class as written, with path:line", asy
 });
 
 Deno.test("shell --inspect of an action and a query shows TypeScript with path:line", async () => {
-  await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
-  await executeLine(session, "--inspect staging deploy");
-  const action = session.take();
+  await using session = sessionOn(Root);
+  const action = await session.run("--inspect staging deploy");
   assert.ok(action.includes(`Source: ${SHOWN}:${lineOf("@action({ description")}\n`), action);
   assert.ok(action.includes('  async deploy<C extends string>(commit: C, mode: "fast"'), action);
-  await executeLine(session, "--inspect staging url");
-  const query = session.take();
+  const query = await session.run("--inspect staging url");
   assert.ok(query.includes(`Source: ${SHOWN}:${lineOf("url = q(")}\n`), query);
   assert.ok(query.includes("  url = q((): string => `https://${this.domain}` as const);"), query);
   assert.match(query, /Value: https:\/\/example\.com/);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { action, child, Env, Node } from "../../mod.ts";
-import { executeLine, type ShellSession } from "../../src/shell/commands.ts";
+import { action, child, Node } from "../../mod.ts";
+import { executeLine } from "../../src/shell/commands.ts";
+import { sessionOn } from "./_session.ts";
 
 class Db extends Node {
   backup(path: string): string {
@@ -31,90 +32,58 @@ class Root extends Node {
   }
 }
 
-function sessionOf(env: Env, root: object): ShellSession & { take: () => string } {
-  let shown = "";
-  return {
-    env,
-    console: env.console,
-    location: { root, current: root },
-    write: (text) => void (shown += text),
-    page: async (text) => void (shown += text),
-    columns: (names) => names.join("  ") + "\n",
-    paint: (text) => text,
-    options: new Map([["color", false], ["ask-on-failure", false], ["debug", false]]),
-    name: "test",
-    version: "0.0.0",
-    take: () => {
-      const text = shown;
-      shown = "";
-      return text;
-    },
-  };
-}
-
 Deno.test("shell: too many arguments is refused with the parameters, too", async () => {
-  await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
-  await executeLine(session, "web deploy abc slow extra");
+  await using session = sessionOn(Root);
   assert.equal(
-    session.take(),
+    await session.run("web deploy abc slow extra"),
     "Usage: deploy commit [mode] (takes at most 2 arguments: commit, [mode]; got 3)\n",
   );
-  await executeLine(session, "status now");
-  assert.equal(session.take(), "Usage: status (takes no arguments; got 1)\n");
-  await executeLine(session, "web deploy abc");
-  assert.equal(session.take(), "abc fast\n");
-  await executeLine(session, "echo a b c d");
-  assert.equal(session.take(), "a+b+c+d\n");
+  assert.equal(await session.run("status now"), "Usage: status (takes no arguments; got 1)\n");
+  assert.equal(await session.run("web deploy abc"), "abc fast\n");
+  assert.equal(await session.run("echo a b c d"), "a+b+c+d\n");
 });
 
 Deno.test("shell: cd and ls of an unknown node name it and list the children", async () => {
-  await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
-  await executeLine(session, "cd wbe");
-  assert.equal(session.take(), 'Unknown node "wbe" in /Root (child nodes: web, cache)\n');
-  await executeLine(session, "ls web nosuch");
-  assert.equal(session.take(), 'Unknown node "nosuch" in /Root.web (child nodes: db)\n');
+  await using session = sessionOn(Root);
+  assert.equal(
+    await session.run("cd wbe"),
+    'Unknown node "wbe" in /Root (child nodes: web, cache)\n',
+  );
+  assert.equal(
+    await session.run("ls web nosuch"),
+    'Unknown node "nosuch" in /Root.web (child nodes: db)\n',
+  );
   await executeLine(session, "cd web db");
-  await executeLine(session, "ls x");
-  assert.equal(session.take(), 'Unknown node "x" in /Root.web.db (child nodes: none)\n');
+  assert.equal(await session.run("ls x"), 'Unknown node "x" in /Root.web.db (child nodes: none)\n');
 });
 
 Deno.test("shell: help ACTION shows the description and the parameters", async () => {
-  await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
-  await executeLine(session, "help web deploy");
-  const text = session.take();
+  await using session = sessionOn(Root);
+  const text = await session.run("help web deploy");
   assert.match(text, /^Usage: deploy commit \[mode\]\n/);
   assert.match(text, /Deploy a commit to the web servers/);
   assert.match(text, /Action of Root\.web/);
   assert.match(text, /Parameters: commit, \[mode\]/);
-  await executeLine(session, "help status");
-  assert.match(session.take(), /Show the status/);
-  await executeLine(session, "help web deploi");
+  assert.match(await session.run("help status"), /Show the status/);
   assert.equal(
-    session.take(),
+    await session.run("help web deploi"),
     'Unknown action "deploi" in /Root.web (actions: deploy, explode; child nodes: db)\n',
   );
-  await executeLine(session, "help");
-  assert.match(session.take(), /^ {2}help \[path action\]/m);
+  assert.match(await session.run("help"), /^ {2}help \[path action\]/m);
 });
 
 Deno.test("shell: a failing action names the user's line; the debug option shows the stack", async () => {
-  await using env = new Env({ interactive: false });
-  const session = sessionOf(env, env.bind(Root));
+  await using session = sessionOn(Root);
   const source = await Deno.readTextFile(new URL(import.meta.url));
   const lines = source.split("\n");
   const line = lines.findIndex((l) => l.includes('new TypeError("exploded'));
   const column = lines[line].indexOf("new TypeError") + 1;
-  await executeLine(session, "web explode");
-  const text = session.take();
+  const text = await session.run("web explode");
   assert.match(text, /failed: exploded in the user's action/);
   assert.ok(text.includes(`usage_test.ts:${line + 1}:${column} (Web.explode)\n`), text);
   assert.ok(text.includes("set-option debug on"), text);
   await executeLine(session, "set-option debug on");
-  await executeLine(session, "web explode");
-  const debug = session.take();
+  const debug = await session.run("web explode");
   assert.match(debug, /\n\s+at Web\.explode \(file:\/\/.*usage_test\.ts:\d+:\d+\)/);
   assert.ok(!debug.includes("thrown at"), debug);
 });

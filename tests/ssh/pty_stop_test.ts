@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { DeployerError, Env, sh } from "../../mod.ts";
 import type { Terminal } from "../../src/host/mod.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
+import { processesWith, uniqueSleep } from "../_support/procs.ts";
 import { keyHost } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
@@ -33,20 +33,17 @@ Deno.test("pty: output shows no session report", NEEDS_SSH, async () => {
 
 Deno.test("pty: an aborted sudo'd command leaves nothing on the host", NEEDS_SSH, async () => {
   await using ssh = await startSshServers(1);
-  const seconds = uniqueSeconds();
+  await using sleeper = uniqueSleep();
+  const { seconds } = sleeper;
   const controller = new AbortController();
   const terminal = recordingTerminal((t) => t.includes("ready") && controller.abort());
-  try {
-    await using env = new Env({ terminal });
-    const command = sh`sh -c ${`sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
-    const error = await env.host(keyHost(ssh))
-      .sudo(command, { interactive: true, signal: controller.signal }).catch((e) => e);
-    assert.match(String(error), /aborted/);
-    assert.doesNotMatch(String(error), /could not be checked/);
-    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-  } finally {
-    await killAll(`sleep ${seconds}`);
-  }
+  await using env = new Env({ terminal });
+  const command = sh`sh -c ${`sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
+  const error = await env.host(keyHost(ssh))
+    .sudo(command, { interactive: true, signal: controller.signal }).catch((e) => e);
+  assert.match(String(error), /aborted/);
+  assert.doesNotMatch(String(error), /could not be checked/);
+  assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
 });
 
 Deno.test(

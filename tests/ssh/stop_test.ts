@@ -9,10 +9,12 @@ import { CommandError, Env, LocalHost, sh } from "../../mod.ts";
 import type { Host } from "../../src/host/mod.ts";
 import type { LogEvent, Logger } from "../../src/exec/logging.ts";
 import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
-import { killAll, processesWith, uniqueSeconds } from "../_support/procs.ts";
+import { killAll, processesWith, uniqueSeconds, uniqueSleep } from "../_support/procs.ts";
 import { sudoWorks } from "../_support/sudo.ts";
 import { keyHost } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
+import { tempDir } from "../_support/home.ts";
+import { stopScript } from "../../src/host/_stop.ts";
 
 /** Calls `onReady` when a command prints "ready"; keeps the end events. */
 class Watch implements Logger {
@@ -105,20 +107,57 @@ Deno.test(
   NEEDS_SSH,
   async () => {
     await using ssh = await startSshServers(1);
-    const seconds = uniqueSeconds();
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
     const controller = new AbortController();
     const watch = new Watch(() => controller.abort());
-    try {
-      await using env = new Env({ interactive: false, loggers: [watch] });
-      const command =
-        sh`sh -c ${`trap '' TERM; sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
-      const error = await env.host(keyHost(ssh)).sudo(command, { signal: controller.signal })
-        .catch((e) => e);
-      assert.ok(error instanceof CommandError, String(error));
-      assert.equal((watch.ends.at(-1) as { stopped?: boolean }).stopped, true);
-      assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
-    } finally {
-      await killAll(`sleep ${seconds}`);
-    }
+    await using env = new Env({ interactive: false, loggers: [watch] });
+    const command =
+      sh`sh -c ${`trap '' TERM; sleep ${seconds} & sleep ${seconds} & echo ready; wait`}`;
+    const error = await env.host(keyHost(ssh)).sudo(command, { signal: controller.signal })
+      .catch((e) => e);
+    assert.ok(error instanceof CommandError, String(error));
+    assert.equal((watch.ends.at(-1) as { stopped?: boolean }).stopped, true);
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
   },
 );
+
+/**
+ * The stop script on this machine, against a session whose processes ignore TERM, with
+ * `PATH` holding `sleep` and, per case, the real `awk`, none, or one that fails: each time
+ * the session is killed and the script reports nothing left.
+ */
+for (const awk of ["real", "none", "failing"] as const) {
+  Deno.test(`stop script (${awk} awk): a session ignoring TERM is listed and killed`, async () => {
+    await using sleeper = uniqueSleep();
+    const { seconds } = sleeper;
+    await using binDir = await tempDir();
+    const bin = binDir.path;
+    await Deno.symlink(await which("sleep"), `${bin}/sleep`);
+    if (awk === "real") await Deno.symlink(await which("awk"), `${bin}/awk`);
+    if (awk === "failing") await Deno.writeTextFile(`${bin}/awk`, "#!/bin/sh\nexit 0\n");
+    if (awk === "failing") await Deno.chmod(`${bin}/awk`, 0o755);
+    const session = new Deno.Command("setsid", {
+      args: ["sh", "-c", `trap '' TERM; sleep ${seconds} & echo ready; wait`],
+      stdout: "piped",
+    }).spawn();
+    const reader = session.stdout.getReader();
+    await reader.read(); // "ready"
+    reader.releaseLock();
+    const out = await new Deno.Command("/bin/sh", {
+      args: ["-c", stopScript(session.pid, 200)],
+      env: { PATH: bin },
+    }).output();
+    assert.equal(new TextDecoder().decode(out.stdout), "left:\n");
+    assert.deepEqual(await processesWith(`sleep ${seconds}`), []);
+    await session.stdout.cancel();
+    assert.equal((await session.status).signal, "SIGKILL");
+  });
+}
+
+/** The path of a program on this machine's PATH. */
+async function which(program: string): Promise<string> {
+  const out = await new Deno.Command("sh", { args: ["-c", `command -v ${program}`] }).output();
+  assert.ok(out.success, `${program} is not installed`);
+  return new TextDecoder().decode(out.stdout).trim();
+}

@@ -9,6 +9,7 @@ import { startSshServers, type TestServers } from "../../src/testing/mod.ts";
 import { sweepLeftovers } from "../../src/testing/_sweep.ts";
 import { processAlive } from "../../src/testing/_proc_tree.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
+import { tempDir } from "../_support/home.ts";
 
 const SSHD = new URL("../../src/testing/mod.ts", import.meta.url).href;
 const RUNNER = new URL("../../src/testing/run_tests.ts", import.meta.url).pathname;
@@ -144,29 +145,26 @@ Deno.test("writes into HOME and TMPDIR", async () => {
 `;
 
 Deno.test("run_tests.ts: a fresh HOME and TMPDIR, removed after; writing into HOME fails the run", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "deployer-runner-" });
-  try {
-    await Deno.writeTextFile(`${dir}/probe_test.ts`, PROBE);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", RUNNER, "--allow-all", `${dir}/probe_test.ts`],
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stdout = new TextDecoder().decode(out.stdout);
-    const stderr = new TextDecoder().decode(out.stderr);
-    const home = /^HOME=(.*)$/m.exec(stdout)?.[1];
-    const tmp = /^TMPDIR=(.*)$/m.exec(stdout)?.[1];
-    assert.ok(home && tmp, stdout);
-    assert.notEqual(home, Deno.env.get("HOME"));
-    assert.match(home, /\/dpl-run-\d+-[^/]+\/home$/);
-    assert.match(tmp, /\/dpl-run-\d+-[^/]+\/tmp$/);
-    assert.match(stdout, /1 passed/); // the test itself passed...
-    assert.equal(out.code, 1); // ...but it wrote into HOME
-    assert.match(stderr, /the tests wrote into HOME .*\n\s+\.probe_history/);
-    assert.equal(await exists(home), false);
-    assert.equal(await exists(tmp), false);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using scratch = await tempDir("deployer-runner-");
+  const dir = scratch.path;
+  await Deno.writeTextFile(`${dir}/probe_test.ts`, PROBE);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", RUNNER, "--allow-all", `${dir}/probe_test.ts`],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  const home = /^HOME=(.*)$/m.exec(stdout)?.[1];
+  const tmp = /^TMPDIR=(.*)$/m.exec(stdout)?.[1];
+  assert.ok(home && tmp, stdout);
+  assert.notEqual(home, Deno.env.get("HOME"));
+  assert.match(home, /\/dpl-run-\d+-[^/]+\/home$/);
+  assert.match(tmp, /\/dpl-run-\d+-[^/]+\/tmp$/);
+  assert.match(stdout, /1 passed/); // the test itself passed...
+  assert.equal(out.code, 1); // ...but it wrote into HOME
+  assert.match(stderr, /the tests wrote into HOME .*\n\s+\.probe_history/);
+  assert.equal(await exists(home), false);
+  assert.equal(await exists(tmp), false);
 });

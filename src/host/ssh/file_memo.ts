@@ -30,7 +30,7 @@ interface Cached<T> {
  * import { sharedStamp } from "./file_memo.ts";
  * const memo = new Map<string, unknown>();
  * const [a, b] = await Promise.all([sharedStamp(memo, "/none"), sharedStamp(memo, "/none")]);
- * assert.equal(a, "/none:");
+ * assert.equal(a, "/none\0");
  * assert.equal(b, a);
  * assert.equal(memo.size, 0); // nothing is kept once the stat is done
  * ```

@@ -101,9 +101,33 @@ export async function prepareHostKeyCheck(options: HostKeyCheckOptions): Promise
           `Are you sure you want to continue connecting?`;
         if (!await askUnknownKey(options.context, question)) throw fail("unknown");
       }
-      await appendKnownHost(options.appendTo, name, keyType, key);
+      await recordOnce(options, name, keyType, key);
     },
   };
+}
+
+/**
+ * Appends the line for a new key, once per file and Env: connections that met the same
+ * unknown server at once (each read known_hosts before any of them recorded it) share one
+ * append. A failed append is not kept, so a later connection tries again.
+ */
+function recordOnce(
+  options: HostKeyCheckOptions,
+  name: string,
+  keyType: string,
+  key: string,
+): Promise<void> {
+  const memo = options.context.memo;
+  if (!memo) return appendKnownHost(options.appendTo, name, keyType, key);
+  const slot = `host-key:recorded\0${options.appendTo}\0${name}\0${keyType}\0${key}`;
+  let recording = memo.get(slot) as Promise<void> | undefined;
+  if (!recording) {
+    const started = appendKnownHost(options.appendTo, name, keyType, key);
+    started.catch(() => memo.get(slot) === started && memo.delete(slot));
+    memo.set(slot, started);
+    recording = started;
+  }
+  return recording;
 }
 
 /** Where a run remembers "yes to all remaining" and queues its host key questions. */

@@ -52,23 +52,38 @@ export async function readRegularFile(path: string, what = "file"): Promise<Uint
 }
 
 /**
- * What identifies one version of a file: its path, device, inode, size and mtime (empty
- * when it does not exist). Used to keep parsed files for a run until they change.
+ * What identifies one version of a file: its path, a NUL (which no path holds, so
+ * {@linkcode stampPath} finds the path again), then device, inode, size and mtime (nothing
+ * when the file does not exist). Used to keep parsed files for a run until they change.
  *
  * @example Usage
  * ```ts
  * import assert from "node:assert/strict";
  * import { fileStamp } from "./local_file.ts";
- * assert.equal(await fileStamp("/nonexistent"), "/nonexistent:");
+ * assert.equal(await fileStamp("/nonexistent"), "/nonexistent\0");
  * ```
  */
 export async function fileStamp(path: string): Promise<string> {
   try {
     const i = await Deno.stat(path);
-    return `${path}:${i.dev}:${i.ino}:${i.size}:${i.mtime?.getTime()}`;
+    return `${path}\0${i.dev}:${i.ino}:${i.size}:${i.mtime?.getTime()}`;
   } catch {
-    return `${path}:`;
+    return `${path}\0`;
   }
+}
+
+/**
+ * The path a {@linkcode fileStamp} was taken of.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileStamp, stampPath } from "./local_file.ts";
+ * assert.equal(stampPath(await fileStamp("/no:such:file")), "/no:such:file");
+ * ```
+ */
+export function stampPath(stamp: string): string {
+  return stamp.slice(0, stamp.indexOf("\0"));
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type SshConfigValues,
 } from "./ssh_config.ts";
 import type { HopTarget } from "./transport.ts";
+import { exists } from "../_fs.ts";
 
 /** The options of an `SshHost` that matter for connecting, with defaults applied. */
 export type SshTargetOptions =
@@ -40,15 +41,6 @@ function env(name: string): string | undefined {
     return Deno.env.get(name);
   } catch {
     return undefined; // no --allow-env: treat as unset
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -293,16 +293,16 @@ export async function writeAtomic(
         () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
       );
     } else {
+      const setMode = () =>
+        sftpOp(host, "chmod", temp, () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)));
       // Sent ahead of the data (the server answers in order): no round trip of its own.
-      const chmod = sftpOp(
-        host,
-        "chmod",
-        temp,
-        () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
-      );
-      chmod.catch(() => {}); // awaited below, unless a write fails first
+      // Not a set-user-ID or set-group-ID mode: a write by a user who is not root clears
+      // those bits, so they are set after the data.
+      const ahead = (mode & 0o6000) === 0;
+      const chmod = ahead ? setMode() : undefined;
+      chmod?.catch(() => {}); // awaited below, unless a write fails first
       await writeAll(guard, sftp, written, data, (e) => sftpError(host, "write", temp, e));
-      await chmod;
+      await (chmod ?? setMode());
     }
     const h = handle;
     handle = undefined;

@@ -8,7 +8,7 @@
  * @module
  */
 import { sharedStamp } from "./file_memo.ts";
-import { fileStamp } from "./local_file.ts";
+import { fileStamp, stampPath } from "./local_file.ts";
 import { matchPatternList } from "./pattern.ts";
 import {
   configArgs,
@@ -240,7 +240,7 @@ async function stampsOf(
 ): Promise<string[]> {
   // Connections that start together share each stat (see file_memo.ts).
   const stamps = file?.stamps ?? [await sharedStamp(memo, path)];
-  return await Promise.all(stamps.map((s) => sharedStamp(memo, s.slice(0, s.indexOf(":")))));
+  return await Promise.all(stamps.map((s) => sharedStamp(memo, stampPath(s))));
 }
 
 /**
