@@ -2,14 +2,16 @@
  * ssh2's chacha20-poly1305 with `installChaChaPoly()`: outgoing packets are built in one
  * buffer (never one that a packet waiting to be encrypted still holds), and what it
  * encrypts decrypts back, for payloads encrypted in TypeScript (small) and by node:crypto
- * (large). Interoperability with OpenSSH is covered by every SSH test against a real sshd
+ * (large; a large ciphertext is marked spent for the socket). Interoperability with OpenSSH is covered by every SSH test against a real sshd
  * (a wrong length, keystream or MAC fails the connection there).
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 // @ts-types="../../src/host/ssh/ssh2_crypto.d.ts"
 import ssh2Crypto from "npm:ssh2@1.17.0/lib/protocol/crypto.js";
+import { SPENT } from "../../src/host/ssh/coalesced_writes.ts";
 import { installChaChaPoly } from "../../src/host/ssh/ssh2_chacha.ts";
+import { openNativeChaChaPoly } from "../../src/host/ssh/openssl_chacha.ts";
 
 const INFO = ssh2Crypto.CIPHER_INFO["chacha20-poly1305@openssh.com"];
 const KEY = Buffer.from(Array.from({ length: 64 }, (_, i) => i * 7 + 1));
@@ -116,3 +118,60 @@ Deno.test("chacha20-poly1305: what the cipher encrypts the decipher gives back",
   bad[10] ^= 1;
   assert.throws(() => decipher([]).decrypt(bad, 0, bad.length), /Invalid MAC/);
 });
+
+Deno.test("chacha20-poly1305: a large packet's ciphertext is written once and marked spent", async () => {
+  await installChaChaPoly();
+  const writes: Uint8Array[] = [];
+  const c = ssh2Crypto.createCipher({
+    outbound: {
+      cipherInfo: INFO,
+      cipherKey: KEY,
+      seqno: 3,
+      onWrite: (data: Buffer) => void writes.push(data),
+    },
+  });
+  c.encrypt(packet(c, new Uint8Array(20_000).fill(1)));
+  // Length, ciphertext (its own ArrayBuffer, for the socket to free once it has copied it),
+  // MAC; a small packet is one buffer and not marked.
+  assert.deepEqual(writes.map((w) => w.length), [4, 20_008, 16]);
+  const sealed = writes[1] as Uint8Array & { [SPENT]?: boolean };
+  assert.equal(sealed[SPENT], true);
+  assert.ok(sealed.byteOffset === 0 && sealed.buffer.byteLength === sealed.length);
+  c.encrypt(packet(c, new Uint8Array(100)));
+  assert.equal(writes.length, 4);
+  assert.equal((writes[3] as { [SPENT]?: boolean })[SPENT], undefined);
+});
+
+Deno.test(
+  "chacha20-poly1305: without FFI (node:crypto and ssh2's Poly1305) the same tests pass",
+  { ignore: Deno.env.get("DEPLOYER_CHACHA_CHILD") === "1" },
+  async () => {
+    // The tests above, in a process that may not load OpenSSL (no --allow-ffi).
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--allow-read", "--allow-env", new URL(import.meta.url).pathname],
+      env: { DEPLOYER_CHACHA_CHILD: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, text);
+    // deno-lint-ignore no-control-regex
+    assert.match(text.replace(/\x1b\[[0-9;]*m/g, ""), /ok \| 6 passed \| 0 failed \| 1 ignored/);
+  },
+);
+
+Deno.test(
+  "chacha20-poly1305: OpenSSL is used exactly when FFI is allowed",
+  async () => {
+    const ffi = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+    const exists = (() => {
+      try {
+        return Deno.statSync("/usr/lib/x86_64-linux-gnu/libcrypto.so.3").isFile;
+      } catch {
+        return false;
+      }
+    })();
+    if (exists) assert.equal(openNativeChaChaPoly() !== undefined, ffi);
+    else assert.equal(openNativeChaChaPoly(), undefined);
+  },
+);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Env } from "../../mod.ts";
 import { localFileData } from "../../src/host/files.ts";
 import { startSshServers } from "../../src/testing/mod.ts";
-import { CONTEXT, keyHost } from "./_setup.ts";
+import { CONTEXT, keyHost, run } from "./_setup.ts";
 import { NEEDS_SSH } from "../_support/needs.ts";
 
 const KiB = 1024;
@@ -161,6 +161,87 @@ Deno.test(
     } finally {
       await host.run(`rm -rf '${remote}'`).catch(() => {});
       await Deno.remove(local, { recursive: true });
+    }
+  },
+);
+
+/** The PID of the `cat` that writes into a file under `dir`, once there is one. */
+async function catWritingUnder(dir: string, until: Promise<unknown>): Promise<number> {
+  let ended = false;
+  until.finally(() => (ended = true)).catch(() => {});
+  while (!ended) {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const comm = Deno.readTextFileSync(`/proc/${entry.name}/comm`).trim();
+        if (comm === "cat" && Deno.readLinkSync(`/proc/${entry.name}/fd/1`).startsWith(dir)) {
+          return Number(entry.name);
+        }
+      } catch {
+        // gone meanwhile, or not ours to read
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return -1; // (the caller's race has settled already)
+}
+
+Deno.test(
+  "putFile: a server that stops taking data holds the upload back (nothing piles up here)",
+  NEEDS_SSH,
+  async () => {
+    await using ssh = await startSshServers(1);
+    const connection = await keyHost(ssh).connect(CONTEXT);
+    const remote = `${await connection.home()}/held-${crypto.randomUUID()}`;
+    const CHUNK = 256 * KiB;
+    const TOTAL = 48 * MiB;
+    let pulled = 0;
+    // Chunk i holds the byte i % 251 throughout; the source counts what was taken from it.
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= TOTAL) return controller.close();
+        controller.enqueue(new Uint8Array(CHUNK).fill((pulled / CHUNK) % 251));
+        pulled += CHUNK;
+      },
+    }, { highWaterMark: 0 });
+    let cat: number | undefined;
+    try {
+      assert.equal((await run(connection, `mkdir '${remote}'`)).code, 0);
+      const upload = connection.writeFile(`${remote}/big`, source);
+      upload.catch(() => {}); // awaited below
+      cat = await Promise.race([
+        catWritingUnder(remote, upload),
+        upload.then(() => Promise.reject(new Error("the upload ended before its cat was seen"))),
+      ]);
+      Deno.kill(cat, "SIGSTOP");
+      // Wait until nothing more is taken from the source (the server's window is used up).
+      for (let last = -1, still = 0; still < 10; await new Promise((r) => setTimeout(r, 50))) {
+        still = pulled === last ? still + 1 : 0;
+        last = pulled;
+      }
+      const written = Deno.statSync(Deno.readLinkSync(`/proc/${cat}/fd/1`)).size;
+      // Taken but not in the file: the server's window (2 MiB for OpenSSH), the pipe to
+      // `cat` and a few of our pieces; never the rest of the 48 MiB.
+      assert.ok(pulled - written <= 8 * MiB, `${pulled - written} bytes taken ahead of the file`);
+      assert.ok(pulled < TOTAL);
+      Deno.kill(cat, "SIGCONT");
+      cat = undefined;
+      await upload;
+      const file = await Deno.open(`${remote}/big`);
+      try {
+        const chunk = new Uint8Array(CHUNK);
+        for (let i = 0; i < TOTAL / CHUNK; i++) {
+          for (let at = 0; at < CHUNK;) at += (await file.read(chunk.subarray(at)))!;
+          assert.ok(chunk.every((b) => b === i % 251), `chunk ${i}`);
+        }
+        assert.equal(await file.read(chunk), null);
+      } finally {
+        file.close();
+      }
+    } finally {
+      if (cat !== undefined) Deno.kill(cat, "SIGCONT");
+      await run(connection, `rm -rf '${remote}'`).catch(() => {});
+      await connection.close();
     }
   },
 );
