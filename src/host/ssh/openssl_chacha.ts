@@ -40,7 +40,27 @@ const SYMBOLS = {
   EVP_MAC_final: { parameters: ["pointer", "buffer", "buffer", "usize"], result: "i32" },
 } as const;
 
+/** Library names the system's loader finds (with the whole `--allow-ffi`). */
 const LIBRARIES = ["libcrypto.so.3", "libcrypto.3.dylib"];
+/** Where libcrypto 3 usually is, for a grant of its path only (`--allow-ffi=<path>`). */
+const PATHS = [
+  "/usr/lib/x86_64-linux-gnu/libcrypto.so.3",
+  "/usr/lib/aarch64-linux-gnu/libcrypto.so.3",
+  "/usr/lib64/libcrypto.so.3",
+  "/usr/lib/libcrypto.so.3",
+  "/opt/homebrew/lib/libcrypto.3.dylib",
+  "/usr/local/lib/libcrypto.3.dylib",
+];
+
+/** Whether loading native code (from `path`, or from anywhere) is already granted. */
+function granted(path?: string): boolean {
+  try {
+    const descriptor: Deno.FfiPermissionDescriptor = path ? { name: "ffi", path } : { name: "ffi" };
+    return Deno.permissions.querySync(descriptor).state === "granted";
+  } catch {
+    return false;
+  }
+}
 
 function cString(text: string): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(`${text}\0`);
@@ -49,12 +69,7 @@ function cString(text: string): Uint8Array<ArrayBuffer> {
 /** Loads libcrypto, or undefined (no FFI permission, no Deno.dlopen, no library). */
 function load(): Deno.DynamicLibrary<typeof SYMBOLS> | undefined {
   if (typeof Deno.dlopen !== "function") return undefined;
-  try {
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return undefined;
-  } catch {
-    return undefined;
-  }
-  for (const name of LIBRARIES) {
+  for (const name of granted() ? LIBRARIES : PATHS.filter((path) => granted(path))) {
     try {
       return Deno.dlopen(name, SYMBOLS);
     } catch {
