@@ -42,6 +42,12 @@ interface Job {
   remote: string;
   /** Small mode: how many times the files are uploaded (under new names each time). */
   rounds?: number;
+  /**
+   * Give up the FFI permission first (the cipher of the default `deno run` flags). Deno then
+   * refuses /proc, so the server's CPU is not measured and the parent takes the peak RSS
+   * from `/usr/bin/time`.
+   */
+  noFfi?: boolean;
 }
 
 /**
@@ -93,6 +99,7 @@ function vmHwmKiB(): number {
 }
 
 async function child(job: Job): Promise<void> {
+  if (job.noFfi) Deno.permissions.revokeSync({ name: "ffi" });
   const host = new SshHost({
     slug: "bench",
     address: "127.0.0.1",
@@ -108,7 +115,7 @@ async function child(job: Job): Promise<void> {
   const h = env.host(host);
   await h.run(sh`true`);
   const uid = uidOf(job.username);
-  const server = cpuByPid(uid);
+  const server = job.noFfi ? undefined : cpuByPid(uid);
   const start = performance.now();
   const cpu = process.cpuUsage();
   if (job.mode === "big") {
@@ -131,10 +138,10 @@ async function child(job: Job): Promise<void> {
   }
   const s = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
-  const serverCpu = cpuSince(uid, server);
+  const serverCpu = server && cpuSince(uid, server);
   console.log(JSON.stringify({
     s,
-    mib: vmHwmKiB() / 1024,
+    mib: job.noFfi ? undefined : vmHwmKiB() / 1024,
     cpu: (used.user + used.system) / 1e6,
     serverCpu,
     openssl: openNativeChaChaPoly() !== undefined,
@@ -142,20 +149,24 @@ async function child(job: Job): Promise<void> {
 }
 
 async function framework(job: Job): Promise<Sample> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      ...(V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : []),
-      new URL(import.meta.url).pathname,
-      "--child",
-      JSON.stringify(job),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) throw new Error(`child failed: ${new TextDecoder().decode(out.stderr)}`);
-  return JSON.parse(new TextDecoder().decode(out.stdout)) as Sample;
+  const deno = [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    ...(V8_FLAGS ? [`--v8-flags=${V8_FLAGS}`] : []),
+    new URL(import.meta.url).pathname,
+    "--child",
+    JSON.stringify(job),
+  ];
+  // Without FFI the child cannot read its own VmHWM: `/usr/bin/time` reports the peak.
+  const [command, ...args] = job.noFfi ? ["/usr/bin/time", "-f", "%M", ...deno] : deno;
+  const out = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" })
+    .output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`child failed: ${stderr}`);
+  const sample = JSON.parse(new TextDecoder().decode(out.stdout)) as Sample;
+  if (job.noFfi) sample.mib = Number(/(\d+)\s*$/.exec(stderr)![1]) / 1024;
+  return sample;
 }
 
 /** CPU seconds (user + system) one process has used so far. */
@@ -275,15 +286,22 @@ async function measure(fx: Fixture, reps: number, warmup: number, only?: string)
     if (only !== "small") {
       // `ssh … 'cat > file'` (OpenSSH's client with the framework's server side): tells the
       // server's share of the time from the client's.
-      const rows: Record<string, Sample[]> = { putFile: [], scp: [], "ssh cat": [] };
+      const rows: Record<string, Sample[]> = {
+        putFile: [],
+        "putFile, no FFI": [],
+        scp: [],
+        "ssh cat": [],
+      };
       for (let i = 0; i < WARMUP + REPS; i++) {
-        const a = await framework({
+        const job: Job = {
           ...base,
           mode: "big",
           source: fx.bigFile,
           names: [],
           remote: await fx.remoteDir(),
-        });
+        };
+        const a = await framework(job);
+        const d = await framework({ ...job, remote: await fx.remoteDir(), noFfi: true });
         const scpArgs = ["scp", "-q", ...commonOptions(ssh), "-P", String(ssh.port)];
         const b = await timedShell(
           `${scpArgs.map(quote).join(" ")} ${quote(fx.bigFile)} ${
@@ -309,7 +327,10 @@ async function measure(fx: Fixture, reps: number, warmup: number, only?: string)
               c.s.toFixed(2)
             } s (CPU ${c.cpu?.toFixed(2)} s, server ${c.serverCpu?.toFixed(2)} s)`,
         );
-        if (i >= WARMUP) rows.putFile.push(a), rows.scp.push(b), rows["ssh cat"].push(c);
+        if (i >= WARMUP) {
+          rows.putFile.push(a), rows.scp.push(b), rows["ssh cat"].push(c);
+          rows["putFile, no FFI"].push(d);
+        }
       }
       measured.big = rows;
     }
@@ -405,6 +426,27 @@ export async function run(context: BenchContext): Promise<RowReport> {
       } + sshd ${sec(big["ssh cat"], "serverCpu")} (${
         median(big["ssh cat"], "s").median.toFixed(2)
       } s); load ${load}`,
+    });
+  }
+  const noFfi = big?.["putFile, no FFI"];
+  if (big && noFfi?.length) {
+    const ratio = median(big.scp, "s").median / median(noFfi, "s").median;
+    const rss = median(noFfi, "mib");
+    rows.push({
+      scenario:
+        `upload one ${BIG_MIB} MiB file (\`putFile\`, own process, without \`--allow-ffi\`)`,
+      unit: "s",
+      framework: median(noFfi, "s"),
+      openssh: median(big.scp, "s"),
+      reference: "openssh",
+      target: "throughput ≥ 0.8× scp, peak RSS ≤ 100 MB",
+      met: ratio >= 0.8 && rss.max * 1.048576 <= 100,
+      note: `${ratio.toFixed(2)}× scp; chacha20-poly1305 through ${
+        noFfi.every((x) => x.openssl)
+          ? "OpenSSL (FFI)"
+          : "node:crypto + WebAssembly"
+      }; peak RSS ${mb(rss)} (max ${(rss.max * 1.048576).toFixed(0)} MB); CPU s (median) ` +
+        `deployer ${sec(noFfi, "cpu")} + sshd ${sec(noFfi, "serverCpu")}`,
     });
   }
   const small = m.small;
