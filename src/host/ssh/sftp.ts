@@ -14,7 +14,7 @@ import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
 import { installChaChaPoly } from "./ssh2_chacha.ts";
-import { SftpGuard, sftpOp } from "./sftp_guard.ts";
+import { ChannelBusyError, SftpGuard, sftpOp } from "./sftp_guard.ts";
 import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 
 export { sftpError } from "./sftp_guard.ts";
@@ -177,13 +177,37 @@ export class SftpFiles {
     return sweeping;
   }
 
-  /** `cat` on an exec channel for the bytes of large writes, when the server has it. */
-  async #streamer(): Promise<((path: string, data: FileData) => Promise<void>) | undefined> {
+  /**
+   * `cat` on an exec channel for the bytes of large writes, when the server has it. `exec`
+   * fails with {@linkcode ChannelBusyError} at once when no channel is free: the write then
+   * goes as SFTP writes (a command that waits for the file must not block it).
+   */
+  async #streamer(): Promise<
+    ((path: string, data: FileData, tail: Uint8Array) => Promise<boolean>) | undefined
+  > {
     const exec = this.#exec;
     if (!exec) return undefined;
-    this.#streams ??= canStream(exec);
-    if (!(await this.#streams)) return undefined;
-    return (path, data) => streamFile(exec, this.#host, path, data);
+    let busy = false;
+    const probing =
+      (this.#streams ??= canStream((command, options) =>
+        exec(command, options).catch((error) => {
+          busy ||= error instanceof ChannelBusyError;
+          throw error;
+        })
+      ));
+    const streams = await probing;
+    // Not known yet: asked again by the next large write.
+    if (busy && this.#streams === probing) this.#streams = undefined;
+    if (!streams) return undefined;
+    return async (path, data, tail) => {
+      try {
+        await streamFile(exec, this.#host, path, data, tail);
+        return true;
+      } catch (error) {
+        if (error instanceof ChannelBusyError) return false;
+        throw error;
+      }
+    };
   }
 
   #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {
