@@ -2,8 +2,8 @@
  * The data of a large upload as one raw stream: `cat > <temporary file>` on an exec channel
  * of the same connection, instead of SFTP write requests. Each byte then costs one SSH
  * packet and no SFTP framing, request or answer, and the local file is read into two
- * buffers that are used again and again. The SFTP session still creates the temporary file,
- * sets its mode and renames it (`sftp_upload.ts`): only the bytes take the other way.
+ * buffers that are used again and again. The shell creates the temporary file; the SFTP
+ * session then checks it, sets its mode and renames it (`sftp_upload.ts`).
  *
  * @module
  */

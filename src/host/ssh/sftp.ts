@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
-import { ConnectionError } from "../../errors.ts";
+import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
@@ -49,6 +49,22 @@ export function toStat(filename: string, attrs: Attributes): Stat {
     isSymlink: type === 0o120000,
     mtime: new Date(attrs.mtime * 1000),
   };
+}
+
+/**
+ * The error of a temporary file the shell could not create as the kind SFTP's create gives
+ * (dash and bash word it differently): NotFound, PermissionDenied, or `error` itself.
+ */
+function createError(error: unknown): unknown {
+  if (!(error instanceof DeployerError)) return error;
+  const why = error.message.split(": ").pop() ?? "";
+  if (/^(Directory nonexistent|No such file or directory)$/.test(why)) {
+    return new Deno.errors.NotFound(error.message, { cause: error });
+  }
+  if (why === "Permission denied") {
+    return new Deno.errors.PermissionDenied(error.message, { cause: error });
+  }
+  return error;
 }
 
 /** Reads a whole file with up to READ_DEPTH reads in flight. */
@@ -205,7 +221,7 @@ export class SftpFiles {
         return true;
       } catch (error) {
         if (error instanceof ChannelBusyError) return false;
-        throw error;
+        throw createError(error);
       }
     };
   }
