@@ -260,9 +260,16 @@ async function unseal(
         "was written (another user can write its directory); nothing was changed",
     );
   }
-  // Cut first: a truncation by a user who is not root clears set-user-ID bits.
-  await op(() => guard.callVoid((cb) => sftp.fsetstat(handle, { size } as never, cb)));
-  await sftpOp(host, "chmod", temp, () => guard.callVoid((cb) => sftp.fchmod(handle, mode, cb)));
+  // Cut first (the server answers in order): a truncation by a user who is not root
+  // clears set-user-ID bits.
+  const cut = op(() => guard.callVoid((cb) => sftp.fsetstat(handle, { size } as never, cb)));
+  const chmod = sftpOp(
+    host,
+    "chmod",
+    temp,
+    () => guard.callVoid((cb) => sftp.fchmod(handle, mode, cb)),
+  );
+  await Promise.all([cut, chmod]);
 }
 
 /**
