@@ -136,8 +136,9 @@ export class SftpFiles {
    * Wraps an open SFTP session of host `host` (its slug, for messages). `temps` holds the
    * temporary files of writes in progress; a write that cannot remove its temporary file
    * (the connection was lost) leaves it there, for {@linkcode SftpFiles.removeLeftovers}
-   * on the next session. With `exec` (the connection's), the bytes of large writes go
-   * through `cat` on an exec channel when the server has it (asked once per session).
+   * on the next session. With `exec` (the connection's, failing with
+   * {@linkcode ChannelBusyError} when no channel is free at once), the bytes of large writes
+   * go through `cat` on an exec channel when the server has it (asked once per session).
    */
   constructor(sftp: SFTPWrapper, host: string, temps: Set<string> = new Set(), exec?: Exec) {
     this.#sftp = sftp;
