@@ -2,7 +2,7 @@
  * Review of the process-wide chacha20-poly1305 patch: a direct connection (chacha20-poly1305
  * preferred) and a nested one through it (another cipher) move a few MiB each way at the
  * same time, intact. (With servers that offer only chacha20-poly1305 the nested connection
- * never authenticates: see chacha_jump_repro.ts.)
+ * never authenticated: see tests/ssh/chacha_jump_test.ts.)
  */
 import assert from "node:assert/strict";
 import { SshHost } from "../../src/host/ssh/mod.ts";

@@ -2,8 +2,8 @@
  * The data of a large upload as one raw stream: `cat > <temporary file>` on an exec channel
  * of the same connection, instead of SFTP write requests. Each byte then costs one SSH
  * packet and no SFTP framing, request or answer, and the local file is read into two
- * buffers that are used again and again. The SFTP session still creates the temporary file,
- * sets its mode and renames it (`sftp_upload.ts`): only the bytes take the other way.
+ * buffers that are used again and again. The shell creates the temporary file; the SFTP
+ * session then checks it, sets its mode and renames it (`sftp_upload.ts`).
  *
  * @module
  */
@@ -89,8 +89,9 @@ async function* piecesOf(data: FileData): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * Writes `data` into the existing file `path` with `cat` on a new exec channel; resolves
- * when `cat` has exited 0 (every byte is in the file). Writes wait for the server's window,
+ * Creates the file `path` (mode 0600; fails if it exists) and writes `data`, then `tail`,
+ * into it with `cat` on a new exec channel; resolves when `cat` has exited 0 (every byte is
+ * in the file). Writes wait for the server's window,
  * so at most two pieces are held here. Fails with a {@linkcode ConnectionError} when the
  * channel closes without an exit status (the connection was lost), with a
  * {@linkcode DeployerError} naming the host, the path and `cat`'s message when it fails, and
@@ -105,13 +106,14 @@ async function* piecesOf(data: FileData): AsyncGenerator<Uint8Array> {
  *   interactive: false,
  *   confirm: () => Promise.resolve(false),
  * });
- * const path = await Deno.makeTempFile();
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/upload-0a1b`;
  * try {
  *   const exec = (command: string) => connection.exec(command);
  *   await streamFile(exec, "local", path, new TextEncoder().encode("hello\n"));
  *   assert.equal(await Deno.readTextFile(path), "hello\n");
  * } finally {
- *   await Deno.remove(path);
+ *   await Deno.remove(dir, { recursive: true });
  *   await connection.close();
  * }
  * ```
@@ -121,18 +123,27 @@ export async function streamFile(
   host: string,
   path: string,
   data: FileData,
+  tail: Uint8Array = new Uint8Array(),
 ): Promise<void> {
   let stderr = "";
   const decoder = new TextDecoder();
-  const proc = await exec(`sh -c 'exec cat > "$1"' deployer-upload '${esc1(path)}'`, {
-    onStderr: (chunk) =>
-      void (stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-2000)),
-  });
+  // The shell creates the file (noclobber: O_EXCL, never through a link) and `cat` writes
+  // through that one descriptor. A random hex end of the name goes on stdin, not in argv.
+  const hidden = /-([0-9a-f]+)$/.exec(path)?.[1] ?? "";
+  const shown = path.slice(0, path.length - hidden.length);
+  const proc = await exec(
+    `sh -c 'IFS= read -r n && umask 077 && set -C && exec cat > "$1$n"' deployer-upload ` +
+      `'${esc1(shown)}'`,
+    {
+      onStderr: (chunk) =>
+        void (stderr = (stderr + decoder.decode(chunk, { stream: true })).slice(-2000)),
+    },
+  );
   let ended = false;
   const status = proc.status.finally(() => (ended = true));
   let refused = false; // a write failed: the channel closed under it
   let complete = false;
-  let writing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> = proc.write(`${hidden}\n`).catch(() => void (refused = true));
   try {
     for await (const piece of piecesOf(data)) {
       await writing; // the piece before it is sent: its buffer is free for the next read
@@ -140,6 +151,7 @@ export async function streamFile(
       writing = proc.write(piece).catch(() => void (refused = true));
     }
     await writing;
+    if (tail.length && !ended && !refused) await proc.write(tail).catch(() => (refused = true));
     complete = !ended && !refused;
   } catch (error) {
     // The source failed: `cat` gets EOF and ends; the caller removes the partial file.

@@ -21,6 +21,7 @@ import type {
 import { isTempName } from "../file_names.ts";
 import { ChannelCommand } from "./command.ts";
 import { SftpFiles } from "./sftp.ts";
+import { ChannelBusyError } from "./sftp_guard.ts";
 import { type HopTarget, openClient } from "./transport.ts";
 
 /** What an {@linkcode SshConnection} connects to. */
@@ -193,8 +194,10 @@ export class SshConnection implements Connection {
   async #channel(
     open: (client: Client, cb: (error: Error | undefined, channel: ClientChannel) => void) => void,
     options: ExecOptions,
+    now = false, // no channel free at once: ChannelBusyError instead of waiting
   ): Promise<RunningCommand> {
     const session = await this.#ensure();
+    if (now && this.#used >= this.#limit) throw new ChannelBusyError(this.#plan.slug);
     let release = await this.#slot();
     for (let attempt = 0;; attempt++) {
       try {
@@ -221,11 +224,16 @@ export class SshConnection implements Connection {
           // channels to close, then try again.
           this.#limit = Math.min(this.#limit, others);
           release();
+          if (now) throw new ChannelBusyError(this.#plan.slug);
           release = await this.#slot();
           attempt = -1;
           continue;
         }
         // Another client of the same connection may hold sessions: wait and retry.
+        if (refused && now) {
+          release();
+          throw new ChannelBusyError(this.#plan.slug);
+        }
         if (refused && attempt < CHANNEL_OPEN_RETRIES) {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
           continue;
@@ -299,7 +307,12 @@ export class SshConnection implements Connection {
 
   #wrapSftp(session: Session, sftp: SFTPWrapper): Promise<SftpFiles> {
     session.sftp = sftp;
-    const files = new SftpFiles(sftp, this.#plan.slug, this.#temps, (c, o) => this.exec(c, o));
+    const files = new SftpFiles(
+      sftp,
+      this.#plan.slug,
+      this.#temps,
+      (c, o = {}) => this.#channel((client, cb) => client.exec(c, {}, cb as never), o, true),
+    );
     sftp.on("close", () => (session.files = undefined));
     // ssh2 does not fail SFTP requests in flight when the connection drops.
     session.main.on(

@@ -9,12 +9,12 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
-import { ConnectionError } from "../../errors.ts";
+import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { FileData, Stat } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
 import { installChaChaPoly } from "./ssh2_chacha.ts";
-import { SftpGuard, sftpOp } from "./sftp_guard.ts";
+import { ChannelBusyError, SftpGuard, sftpOp } from "./sftp_guard.ts";
 import { removeTemps, replaceFile, writeAtomic } from "./sftp_upload.ts";
 
 export { sftpError } from "./sftp_guard.ts";
@@ -49,6 +49,22 @@ export function toStat(filename: string, attrs: Attributes): Stat {
     isSymlink: type === 0o120000,
     mtime: new Date(attrs.mtime * 1000),
   };
+}
+
+/**
+ * The error of a temporary file the shell could not create as the kind SFTP's create gives
+ * (dash and bash word it differently): NotFound, PermissionDenied, or `error` itself.
+ */
+function createError(error: unknown): unknown {
+  if (!(error instanceof DeployerError)) return error;
+  const why = error.message.split(": ").pop() ?? "";
+  if (/^(Directory nonexistent|No such file or directory)$/.test(why)) {
+    return new Deno.errors.NotFound(error.message, { cause: error });
+  }
+  if (why === "Permission denied") {
+    return new Deno.errors.PermissionDenied(error.message, { cause: error });
+  }
+  return error;
 }
 
 /** Reads a whole file with up to READ_DEPTH reads in flight. */
@@ -120,8 +136,9 @@ export class SftpFiles {
    * Wraps an open SFTP session of host `host` (its slug, for messages). `temps` holds the
    * temporary files of writes in progress; a write that cannot remove its temporary file
    * (the connection was lost) leaves it there, for {@linkcode SftpFiles.removeLeftovers}
-   * on the next session. With `exec` (the connection's), the bytes of large writes go
-   * through `cat` on an exec channel when the server has it (asked once per session).
+   * on the next session. With `exec` (the connection's, failing with
+   * {@linkcode ChannelBusyError} when no channel is free at once), the bytes of large writes
+   * go through `cat` on an exec channel when the server has it (asked once per session).
    */
   constructor(sftp: SFTPWrapper, host: string, temps: Set<string> = new Set(), exec?: Exec) {
     this.#sftp = sftp;
@@ -177,13 +194,37 @@ export class SftpFiles {
     return sweeping;
   }
 
-  /** `cat` on an exec channel for the bytes of large writes, when the server has it. */
-  async #streamer(): Promise<((path: string, data: FileData) => Promise<void>) | undefined> {
+  /**
+   * `cat` on an exec channel for the bytes of large writes, when the server has it. `exec`
+   * fails with {@linkcode ChannelBusyError} at once when no channel is free: the write then
+   * goes as SFTP writes (a command that waits for the file must not block it).
+   */
+  async #streamer(): Promise<
+    ((path: string, data: FileData, tail: Uint8Array) => Promise<boolean>) | undefined
+  > {
     const exec = this.#exec;
     if (!exec) return undefined;
-    this.#streams ??= canStream(exec);
-    if (!(await this.#streams)) return undefined;
-    return (path, data) => streamFile(exec, this.#host, path, data);
+    let busy = false;
+    const probing =
+      (this.#streams ??= canStream((command, options) =>
+        exec(command, options).catch((error) => {
+          busy ||= error instanceof ChannelBusyError;
+          throw error;
+        })
+      ));
+    const streams = await probing;
+    // Not known yet: asked again by the next large write.
+    if (busy && this.#streams === probing) this.#streams = undefined;
+    if (!streams) return undefined;
+    return async (path, data, tail) => {
+      try {
+        await streamFile(exec, this.#host, path, data, tail);
+        return true;
+      } catch (error) {
+        if (error instanceof ChannelBusyError) return false;
+        throw createError(error);
+      }
+    };
   }
 
   #op<T>(op: string, path: string, fn: () => Promise<T>): Promise<T> {

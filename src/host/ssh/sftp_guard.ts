@@ -120,3 +120,24 @@ export class SftpGuard {
     return this.call<void>((cb) => fn((error) => cb(error, undefined)));
   }
 }
+
+/**
+ * Thrown by the exec that a connection gives its SFTP files when no session channel is
+ * free at once (its own limit is reached, or the server refused one): a large upload then
+ * sends its bytes as SFTP writes instead of waiting for a channel.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ChannelBusyError } from "./sftp_guard.ts";
+ * const error = new ChannelBusyError("web1");
+ * assert.match(error.message, /web1/);
+ * ```
+ */
+export class ChannelBusyError extends Error {
+  /** Says that host `host` has no session channel free now. */
+  constructor(host: string) {
+    super(`no session channel is free on host "${host}" now`);
+    this.name = "ChannelBusyError";
+  }
+}

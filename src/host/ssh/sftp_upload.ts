@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
-import { ConnectionError } from "../../errors.ts";
+import { ConnectionError, DeployerError } from "../../errors.ts";
 import type { FileData } from "../connection.ts";
 import { dirOf, refuseNul, tempPath } from "../file_names.ts";
 import { answered, sftpError, type SftpGuard, sftpOp } from "./sftp_guard.ts";
@@ -61,10 +61,14 @@ export interface UploadSession {
   sweep(dir: string): Promise<void>;
   /**
    * How to send a large upload's bytes outside SFTP (`channel_upload.ts`: `cat` on an exec
-   * channel): a function that writes `data` into the existing file `path`, or undefined when
-   * the server cannot (then the bytes go as SFTP writes).
+   * channel): a function that creates the file `path` (0600, never through a link) and writes
+   * `data` and then `tail` into it, resolving true; false when no channel was free at once
+   * (nothing read or created). Undefined when the server cannot: then the bytes go as SFTP
+   * writes.
    */
-  streamer(): Promise<((path: string, data: FileData) => Promise<void>) | undefined>;
+  streamer(): Promise<
+    ((path: string, data: FileData, tail: Uint8Array) => Promise<boolean>) | undefined
+  >;
 }
 
 /**
@@ -226,6 +230,49 @@ export function replaceFile(
 }
 
 /**
+ * Checks that `handle` (the temporary file `temp`, reopened by name after `cat` wrote it)
+ * is the file `cat` created: a regular file ending in `seal`, bytes only this upload knows
+ * (the file is 0600). Another user who can write the directory may have put a link or a
+ * file of their own under the name. Then cuts the seal off and sets `mode`.
+ */
+async function unseal(
+  session: UploadSession,
+  temp: string,
+  handle: Buffer,
+  seal: Uint8Array,
+  mode: number,
+): Promise<void> {
+  const { sftp, host, guard } = session;
+  const op = <T>(fn: () => Promise<T>) => sftpOp(host, "write", temp, fn);
+  const attrs = await op(() => guard.call<Attributes>((cb) => sftp.fstat(handle, cb)));
+  const size = attrs.size - seal.length;
+  let end = Buffer.alloc(0);
+  if ((attrs.mode & S_IFMT) === 0o100000 && size >= 0) {
+    end = Buffer.alloc(seal.length);
+    const n = await op(() =>
+      guard.call<number>((cb) => sftp.read(handle, end, 0, seal.length, size, cb))
+    );
+    end = end.subarray(0, n);
+  }
+  if (!Buffer.from(seal).equals(end)) {
+    throw new DeployerError(
+      `Cannot write "${temp}" on host "${host}": the temporary file was replaced while it ` +
+        "was written (another user can write its directory); nothing was changed",
+    );
+  }
+  // Cut first (the server answers in order): a truncation by a user who is not root
+  // clears set-user-ID bits.
+  const cut = op(() => guard.callVoid((cb) => sftp.fsetstat(handle, { size } as never, cb)));
+  const chmod = sftpOp(
+    host,
+    "chmod",
+    temp,
+    () => guard.callVoid((cb) => sftp.fchmod(handle, mode, cb)),
+  );
+  await Promise.all([cut, chmod]);
+}
+
+/**
  * Writes atomically through `.<name>.deployer-tmp-<random>` in the same directory. The
  * mode is `options.mode`, else the existing file's mode, else 0644. The first write to
  * a directory also removes stale temporary files there (`session.sweep`).
@@ -275,24 +322,24 @@ export async function writeAtomic(
   let handle: Buffer | undefined;
   try {
     temps.add(temp);
-    // Written by `cat` (not through this handle): the owner must be able to write it.
-    const created = stream ? 0o600 : mode;
-    handle = await sftpOp(
-      host,
-      "create",
-      temp,
-      () => guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode: created }, cb)),
-    );
-    const written = handle;
-    if (stream) {
-      await stream(temp, data);
-      await sftpOp(
+    // Ends what `cat` writes: proves that the file reopened below is the one it wrote.
+    const seal = crypto.getRandomValues(new Uint8Array(16));
+    if (stream && await stream(temp, data, seal)) {
+      handle = await sftpOp(
         host,
-        "chmod",
+        "open",
         temp,
-        () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)),
+        () => guard.call<Buffer>((cb) => sftp.open(temp, "r+", cb)),
       );
+      await unseal(session, temp, handle, seal, mode);
     } else {
+      handle = await sftpOp(
+        host,
+        "create",
+        temp,
+        () => guard.call<Buffer>((cb) => sftp.open(temp, "wx", { mode }, cb)),
+      );
+      const written = handle;
       const setMode = () =>
         sftpOp(host, "chmod", temp, () => guard.callVoid((cb) => sftp.fchmod(written, mode, cb)));
       // Sent ahead of the data (the server answers in order): no round trip of its own.
