@@ -107,10 +107,17 @@ async function discard(data: FileData | undefined): Promise<void> {
  * import { ConnectionError } from "../errors.ts";
  * import { Transfers } from "./transfer_abort.ts";
  * const transfers = new Transfers("web1");
+ * // A transfer that ends only when stopped.
  * const endless = transfers.run("write file /srv/a", undefined, (signal) =>
- *   new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))));
+ *   new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))))
+ *   .catch((error) => error);
  * await transfers.close();
- * await assert.rejects(endless, ConnectionError);
+ * const error = await endless;
+ * assert.ok(error instanceof ConnectionError);
+ * assert.equal(
+ *   error.message,
+ *   'Cannot connect to host "web1": the connection was closed (write file /srv/a)',
+ * );
  * ```
  */
 export class Transfers {
