@@ -39,6 +39,7 @@ Deno.test(
       const status = await cli.finish();
       assert.equal(status.code, 130, cli.text);
       assert.match(cli.text, /Interrupted Put\.put/);
+      assert.match(cli.text, /host "sshd1" was stopped: aborted: put file \S+\/big -> \S+\/big/);
       assert.doesNotMatch(cli.text, /did not stop/);
       assert.deepEqual([...Deno.readDirSync(remote)].map((e) => e.name), []);
       assert.deepEqual(await settled(() => openersIn(remote)), []);
