@@ -7,8 +7,9 @@
  * @module
  */
 import { DeployerError } from "../errors.ts";
-import type { FileData, Stat } from "./connection.ts";
+import type { FileData, Stat, TransferOptions, WriteFileOptions } from "./connection.ts";
 import { dirOf, isStaleTemp, refuseNul, tempPath } from "./file_names.ts";
+import { abortableData, abortableStream } from "./transfer_abort.ts";
 
 /** Maps a local failure to an error naming the host, the operation and the path. */
 export function fileError(host: string, op: string, path: string, error: unknown): Error {
@@ -57,18 +58,25 @@ function toStat(filename: string, info: Deno.FileInfo): Stat {
   };
 }
 
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) offset += await file.write(bytes.subarray(offset));
+/** Bytes per write of data in memory: an abort is noticed between two writes. */
+const WRITE_PIECE = 4 * 1024 * 1024;
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+  for (let offset = 0; offset < bytes.length;) {
+    signal?.throwIfAborted();
+    offset += await file.write(bytes.subarray(offset, offset + WRITE_PIECE));
+  }
 }
 
-async function writeData(file: Deno.FsFile, data: FileData): Promise<void> {
-  if (data instanceof Uint8Array) return await writeAll(file, data);
+async function writeData(file: Deno.FsFile, data: FileData, signal?: AbortSignal): Promise<void> {
+  if (data instanceof Uint8Array) return await writeAll(file, data, signal);
   const reader = data.getReader();
   try {
     while (true) {
+      signal?.throwIfAborted();
       const { done, value } = await reader.read();
       if (done) return;
-      await writeAll(file, value);
+      await writeAll(file, value, signal);
     }
   } catch (error) {
     await reader.cancel(error).catch(() => {});
@@ -88,14 +96,28 @@ export class LocalFiles {
     this.#host = slug;
   }
 
-  /** Reads a whole file. */
-  readFile(path: string): Promise<Uint8Array> {
-    return attempt(this.#host, "read", path, () => Deno.readFile(path));
+  /** Reads a whole file; `options.signal` stops the read (it rejects with its reason). */
+  async readFile(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
+    const { signal } = options;
+    try {
+      return await attempt(this.#host, "read", path, () => Deno.readFile(path, { signal }));
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
   }
 
-  /** Opens a file as a stream (the file closes when the stream ends or is cancelled). */
-  readStream(path: string): Promise<ReadableStream<Uint8Array>> {
-    return attempt(this.#host, "read", path, async () => (await Deno.open(path)).readable);
+  /**
+   * Opens a file as a stream (the file closes when the stream ends or is cancelled, or when
+   * `options.signal` aborts: the stream then errors with its reason).
+   */
+  readStream(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return attempt(
+      this.#host,
+      "read",
+      path,
+      async () => abortableStream((await Deno.open(path)).readable, options.signal),
+    );
   }
 
   /** Removes, once per directory, stale temporary files of interrupted writes there. */
@@ -118,15 +140,20 @@ export class LocalFiles {
    * written, fsync'ed, given its mode (`options.mode`, else the existing file's mode and
    * owner, else 0644), then renamed over the target. A symbolic link is written through
    * (its target is replaced, the link stays). The first write to a directory also
-   * removes temporary files that interrupted writes left there over an hour ago.
+   * removes temporary files that interrupted writes left there over an hour ago. When
+   * `options.signal` aborts, the write stops, the temporary file is removed and the
+   * promise rejects with the signal's reason.
    */
-  async writeFile(path: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+  async writeFile(path: string, source: FileData, options: WriteFileOptions = {}): Promise<void> {
+    const { signal } = options;
     try {
       refuseNul(this.#host, "write", path);
+      signal?.throwIfAborted();
     } catch (error) {
-      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+      if (source instanceof ReadableStream) await source.cancel().catch(() => {});
       throw error;
     }
+    const data = abortableData(source, signal);
     const target = await Deno.realPath(path).catch(() => path);
     const temp = tempPath(target);
     const sweeping = this.#sweep(dirOf(target));
@@ -141,9 +168,10 @@ export class LocalFiles {
         () => Deno.open(temp, { write: true, createNew: true, mode: 0o600 }),
       );
       await attempt(this.#host, "write", path, async () => {
-        await writeData(file!, data);
+        await writeData(file!, data, signal);
         await file!.sync();
       });
+      signal?.throwIfAborted(); // nothing is replaced once stopped
       file.close();
       file = undefined;
       if (existing?.uid != null && existing.gid != null && Deno.uid() === 0) {
@@ -155,6 +183,7 @@ export class LocalFiles {
       if (data instanceof ReadableStream && !data.locked) await data.cancel().catch(() => {});
       file?.close();
       await Deno.remove(temp).catch(() => {});
+      signal?.throwIfAborted();
       throw error;
     } finally {
       await sweeping;

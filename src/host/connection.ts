@@ -77,6 +77,21 @@ export interface RunningCommand {
 /** A source of bytes to write to a file. */
 export type FileData = Uint8Array | ReadableStream<Uint8Array>;
 
+/** Options of a file transfer on a connection. */
+export interface TransferOptions {
+  /**
+   * Stops the transfer: it rejects at once, the remote side is stopped and no temporary
+   * file is left. Closing the connection stops its transfers too.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of {@linkcode Connection.writeFile}. */
+export interface WriteFileOptions extends TransferOptions {
+  /** The mode of the file (default: the existing file's, else 0644). */
+  mode?: number;
+}
+
 /**
  * A live link to one host. Obtained from {@linkcode Host} through an `Env`, which opens at
  * most one per host and closes it when the Env closes.
@@ -112,15 +127,15 @@ export interface Connection {
   /** The home directory of the login user. */
   home(): Promise<string>;
   /** Reads a whole file. */
-  readFile(path: string): Promise<Uint8Array>;
-  /** Reads a file as a stream (for large files). */
-  readStream(path: string): Promise<ReadableStream<Uint8Array>>;
+  readFile(path: string, options?: TransferOptions): Promise<Uint8Array>;
+  /** Reads a file as a stream (for large files); the signal errors the stream. */
+  readStream(path: string, options?: TransferOptions): Promise<ReadableStream<Uint8Array>>;
   /**
    * Writes a file atomically: the data goes to a temporary file in the same directory,
    * which is renamed over `path` only when everything was written. On failure the
-   * temporary file is removed and `path` is untouched.
+   * temporary file is removed and `path` is untouched (also when `options.signal` aborts).
    */
-  writeFile(path: string, data: FileData, options?: { mode?: number }): Promise<void>;
+  writeFile(path: string, data: FileData, options?: WriteFileOptions): Promise<void>;
   /** Stats a path, following symbolic links unless `lstat` is set. Rejects when it does not exist. */
   stat(path: string, options?: { lstat?: boolean }): Promise<Stat>;
   /** Lists a directory with the stat of every entry (not `.` and `..`), sorted by name. */

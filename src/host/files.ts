@@ -11,6 +11,7 @@ import { uploadName } from "./file_names.ts";
 import type { Host } from "./host.ts";
 import type { CommandResult, RunOptions } from "./run.ts";
 import type { HostServices } from "./services.ts";
+import { abortedTransfer, anySignal } from "./transfer_abort.ts";
 
 export { localFileData } from "./local_file_data.ts";
 
@@ -37,6 +38,20 @@ export interface WriteOptions {
   mode?: number;
   /** The local source path, for logs (`putFile`). */
   localPath?: string;
+  /**
+   * Stops the write, as the environment's signal does (Ctrl-C): the transfer ends at once,
+   * its temporary files are removed, the target stays as it was, and the call rejects with
+   * a `CommandError` (reason `aborted`) naming the host and the path.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of file reads. */
+export interface ReadOptions {
+  /** Read as root (through `sudo base64`). */
+  useSudo?: boolean;
+  /** Stops the read, as the environment's signal does (rejects with a `CommandError`). */
+  signal?: AbortSignal;
 }
 
 /** `"r"` to read, `"w"` to replace. */
@@ -51,8 +66,21 @@ function base64Decode(text: string): Uint8Array {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
+/** A transfer as errors show it: `(sudo) put file ./app.conf -> /etc/app.conf`. */
+function describe(
+  operation: "read" | "write" | "put" | "get",
+  path: string,
+  options: { useSudo?: boolean; localPath?: string },
+): string {
+  const how = options.useSudo ? "(sudo) " : "";
+  if (operation === "put") return `${how}put file ${options.localPath} -> ${path}`;
+  if (operation === "get") return `${how}get file ${path} -> ${options.localPath}`;
+  return `${how}${operation} file ${path}`;
+}
+
 /**
- * Reads a file (with sudo through `base64`).
+ * Reads a file (with sudo through `base64`). The environment's signal, or
+ * `options.signal`, stops it: it rejects with a `CommandError` (reason `aborted`).
  *
  * @example Usage
  * ```ts
@@ -74,15 +102,22 @@ function base64Decode(text: string): Uint8Array {
 export async function readFile(
   handle: FileTarget,
   path: string,
-  options: { useSudo?: boolean } = {},
+  options: ReadOptions = {},
 ): Promise<Uint8Array> {
+  const signal = anySignal(options.signal, handle.services.signal);
   try {
+    if (signal?.aborted) throw abortedTransfer(handle.slug, describe("read", path, options));
     let bytes: Uint8Array;
     if (options.useSudo) {
-      const r = await handle.sudo(sh`base64 < ${path}`, { silent: true, sandbox: false });
+      const r = await handle.sudo(sh`base64 < ${path}`, {
+        silent: true,
+        sandbox: false,
+        signal: options.signal,
+      });
       bytes = base64Decode(r.stdout);
     } else {
-      bytes = await (await handle.services.connection(handle.definition)).readFile(path);
+      const connection = await handle.services.connection(handle.definition);
+      bytes = await connection.readFile(path, { signal });
     }
     handle.services.emit(fileEvent(handle, "read", path, {
       bytes: bytes.length,
@@ -90,7 +125,10 @@ export async function readFile(
       sudo: options.useSudo,
     }));
     return bytes;
-  } catch (error) {
+  } catch (caught) {
+    const error = signal?.aborted
+      ? abortedTransfer(handle.slug, describe("read", path, options), caught)
+      : caught;
     handle.services.emit(
       fileEvent(handle, "read", path, { ok: false, error, sudo: options.useSudo }),
     );
@@ -100,7 +138,10 @@ export async function readFile(
 
 /**
  * Writes a file atomically. With `useSudo` the data is uploaded to a private temporary
- * file and moved in place by root, keeping an existing file's owner and mode.
+ * file and moved in place by root, keeping an existing file's owner and mode. The
+ * environment's signal (Ctrl-C), or `options.signal`, stops it: the transfer ends, no
+ * temporary file is left, the target stays as it was, and it rejects with a `CommandError`
+ * (reason `aborted`) naming the host and the path.
  *
  * @example Usage
  * ```ts
@@ -127,6 +168,16 @@ export async function writeFile(
 ): Promise<void> {
   const operation = options.localPath ? "put" : "write";
   const services = handle.services;
+  const what = describe(operation, path, options);
+  const signal = anySignal(options.signal, services.signal);
+  const event = { localPath: options.localPath, sudo: options.useSudo };
+  if (signal?.aborted) {
+    // Nothing was started: nothing can be left behind.
+    if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+    const error = abortedTransfer(handle.slug, what);
+    services.emit(fileEvent(handle, operation, path, { ...event, ok: false, error }));
+    throw error;
+  }
   if (services.sandbox) {
     if (data instanceof ReadableStream) await data.cancel();
     services.recordPlan(
@@ -139,7 +190,9 @@ export async function writeFile(
     );
     return;
   }
-  const connection = await services.connection(handle.definition);
+  const connection = await services.connection(handle.definition).catch((error) => {
+    throw signal?.aborted ? abortedTransfer(handle.slug, what, error) : error;
+  });
   let bytes: number | undefined = typeof data === "string"
     ? new TextEncoder().encode(data).length
     : data instanceof Uint8Array
@@ -147,29 +200,27 @@ export async function writeFile(
     : undefined;
   try {
     if (!options.useSudo) {
-      await connection.writeFile(path, toData(data), { mode: options.mode });
+      await connection.writeFile(path, toData(data), { mode: options.mode, signal });
     } else {
       const home = await connection.home();
       // A recognisable name: left behind by a dropped connection, it is removed later.
       const temp = `${home}/${uploadName()}`;
-      await connection.writeFile(temp, toData(data), { mode: 0o600 });
+      await connection.writeFile(temp, toData(data), { mode: 0o600, signal });
       try {
         await handle.sudo(installCommand(temp, path, options.mode), {
           silent: true,
           sandbox: false,
+          signal: options.signal,
         });
       } finally {
         await connection.remove(temp).catch(() => {});
       }
     }
     bytes ??= (await connection.stat(path).catch(() => undefined))?.size;
-    services.emit(
-      fileEvent(handle, operation, path, { ...options, bytes, ok: true, sudo: options.useSudo }),
-    );
-  } catch (error) {
-    services.emit(
-      fileEvent(handle, operation, path, { ...options, ok: false, error, sudo: options.useSudo }),
-    );
+    services.emit(fileEvent(handle, operation, path, { ...event, bytes, ok: true }));
+  } catch (caught) {
+    const error = signal?.aborted ? abortedTransfer(handle.slug, what, caught) : caught;
+    services.emit(fileEvent(handle, operation, path, { ...event, ok: false, error }));
     throw error;
   }
 }
@@ -181,10 +232,10 @@ function installCommand(temp: string, target: string, mode: number | undefined) 
   // always wins), then rename it over the target: replaced whole or not at all.
   const script = 'set -e; t="$1"; if [ -L "$t" ]; then t="$(readlink -f "$t")"; fi; ' +
     'n="$(mktemp "$(dirname "$t")/.deployer-tmp-XXXXXXXX")"; ' +
-    `trap 'rm -f "$n"' EXIT; cat "$2" > "$n"; ` +
+    `trap 'rm -f "$n"' EXIT; trap 'exit 143' HUP INT TERM; cat "$2" > "$n"; ` +
     'if [ -e "$t" ]; then chown --reference="$t" "$n"; chmod --reference="$t" "$n"; ' +
     'else chmod 644 "$n"; fi; if [ -n "$3" ]; then chmod "$3" "$n"; fi; ' +
-    'mv -f "$n" "$t"; trap - EXIT';
+    'mv -f "$n" "$t"; trap - EXIT HUP INT TERM';
   const octal = mode === undefined ? "" : mode.toString(8);
   return sh`sh -c ${script} deployer-install ${target} ${temp} ${octal}`;
 }

@@ -15,6 +15,7 @@ import {
   openFile,
   type OpenMode,
   readFile,
+  type ReadOptions,
   type RemoteFile,
   writeFile,
   type WriteOptions,
@@ -24,6 +25,7 @@ import { type NetworkInterface, parseIfconfig } from "./ifconfig.ts";
 import { type CommandResult, runCommand, type RunOptions } from "./run.ts";
 import type { HostServices } from "./services.ts";
 import { interactiveShell } from "./shell_session.ts";
+import { abortedTransfer, anySignal } from "./transfer_abort.ts";
 
 /**
  * A host bound to an environment: runs commands, moves files, and keeps the `cd`,
@@ -231,16 +233,19 @@ export class HostHandle {
   }
 
   /** Reads a whole file as text. */
-  async readText(path: string, options: { useSudo?: boolean } = {}): Promise<string> {
+  async readText(path: string, options: ReadOptions = {}): Promise<string> {
     return new TextDecoder().decode(await this.readFile(path, options));
   }
 
-  /** Reads a whole file. */
-  async readFile(path: string, options: { useSudo?: boolean } = {}): Promise<Uint8Array> {
+  /** Reads a whole file; the environment's signal or `options.signal` stops it. */
+  async readFile(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
     return await readFile(this, await this.expandPath(path), options);
   }
 
-  /** Writes a file atomically (temp file + rename); nothing is written in sandbox mode. */
+  /**
+   * Writes a file atomically (temp file + rename); nothing is written in sandbox mode. The
+   * environment's signal (Ctrl-C) or `options.signal` stops it and leaves the file as it was.
+   */
   async writeFile(
     path: string,
     data: FileData | string,
@@ -254,28 +259,47 @@ export class HostHandle {
     return await openFile(this, await this.expandPath(path), mode, options);
   }
 
-  /** Uploads a local file (atomically). */
+  /** Uploads a local file (atomically); stopped as {@linkcode HostHandle.writeFile} is. */
   async putFile(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
     const target = await this.expandPath(remotePath);
     await writeFile(this, target, await localFileData(localPath), { ...options, localPath });
   }
 
-  /** Downloads a file to a local path (written atomically). */
-  async getFile(remotePath: string, localPath: string): Promise<void> {
+  /**
+   * Downloads a file to a local path (written atomically). The environment's signal
+   * (Ctrl-C) or `options.signal` stops it: the local file stays as it was, no temporary
+   * file is left, and it rejects with a `CommandError` (reason `aborted`).
+   */
+  async getFile(
+    remotePath: string,
+    localPath: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
     const full = await this.expandPath(remotePath);
+    const signal = anySignal(options.signal, this.#services.signal);
+    const what = `get file ${full} -> ${localPath}`;
+    const fail = (error: unknown) => {
+      if (signal?.aborted) error = abortedTransfer(this.slug, what, error);
+      this.#services.emit(fileEvent(this, "get", full, { localPath, ok: false, error }));
+      return error;
+    };
+    if (signal?.aborted) throw fail(undefined);
     const connection = await this.#services.connection(this.definition);
-    const stream = await connection.readStream(full);
+    const stream = await connection.readStream(full, { signal }).catch((error) => {
+      throw signal?.aborted ? fail(error) : error;
+    });
     const dir = posix.dirname(localPath);
     const temp = posix.join(dir, `.${posix.basename(localPath)}.deployer-${crypto.randomUUID()}`);
     try {
-      await Deno.writeFile(temp, stream);
+      await Deno.writeFile(temp, stream, { signal });
+      signal?.throwIfAborted(); // a stopped download replaces nothing
       await Deno.rename(temp, localPath);
       const bytes = (await Deno.stat(localPath)).size;
       this.#services.emit(fileEvent(this, "get", full, { localPath, bytes, ok: true }));
     } catch (error) {
+      await stream.cancel().catch(() => {});
       await Deno.remove(temp).catch(() => {});
-      this.#services.emit(fileEvent(this, "get", full, { localPath, ok: false, error }));
-      throw error;
+      throw fail(error);
     }
   }
 

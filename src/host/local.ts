@@ -18,10 +18,13 @@ import type {
   PtyRequest,
   RunningCommand,
   Stat,
+  TransferOptions,
+  WriteFileOptions,
 } from "./connection.ts";
 import { Host, type HostOptions } from "./host.ts";
 import { LocalCommand, type LocalSpawn, ptySpawn, shellQuote } from "./_local_command.ts";
 import { LocalFiles } from "./_local_files.ts";
+import { Transfers } from "./transfer_abort.ts";
 
 function envVar(name: string): string | undefined {
   try {
@@ -33,7 +36,8 @@ function envVar(name: string): string | undefined {
 
 /**
  * The {@linkcode Connection} of a {@linkcode LocalHost}: no network, every operation
- * acts on this machine. `close()` kills the commands still running.
+ * acts on this machine. `close()` kills the commands still running and stops the file
+ * transfers in flight.
  *
  * @example Usage
  * ```ts
@@ -55,11 +59,13 @@ export class LocalConnection implements Connection {
   #files: LocalFiles;
   #closed = false;
   #running = new Set<LocalCommand>();
+  #transfers: Transfers;
 
   /** Creates a connection for the host named `slug` (used in error messages). */
   constructor(slug: string) {
     this.#slug = slug;
     this.#files = new LocalFiles(slug);
+    this.#transfers = new Transfers(slug);
   }
 
   /** Whether the connection is still usable (until {@linkcode LocalConnection.close}). */
@@ -130,22 +136,43 @@ export class LocalConnection implements Connection {
     return path;
   }
 
-  /** Reads a whole file. */
-  readFile(path: string): Promise<Uint8Array> {
-    return this.#files.readFile(path);
+  /**
+   * Reads a whole file. An abort of `options.signal` rejects with a `CommandError` (reason
+   * `aborted`), closing the connection with a `ConnectionError`.
+   */
+  readFile(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
+    return this.#transfers.run(
+      `read file ${path}`,
+      options.signal,
+      (signal) => this.#files.readFile(path, { signal }),
+    );
   }
 
-  /** Reads a file as a stream (read it to the end or cancel it). */
-  readStream(path: string): Promise<ReadableStream<Uint8Array>> {
-    return this.#files.readStream(path);
+  /**
+   * Reads a file as a stream (read it to the end or cancel it); `options.signal`, or
+   * closing the connection, errors it.
+   */
+  readStream(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return this.#transfers.run(
+      `read file ${path}`,
+      options.signal,
+      (signal) => this.#files.readStream(path, { signal }),
+    );
   }
 
   /**
    * Writes a file atomically (temporary file in the same directory, fsync, chmod, rename).
-   * The mode is `options.mode`, else the existing file's, else 0644.
+   * The mode is `options.mode`, else the existing file's, else 0644. An abort of
+   * `options.signal` stops it (nothing is replaced, the temporary file is removed) and
+   * rejects with a `CommandError` (reason `aborted`).
    */
-  writeFile(path: string, data: FileData, options?: { mode?: number }): Promise<void> {
-    return this.#files.writeFile(path, data, options);
+  writeFile(path: string, data: FileData, options: WriteFileOptions = {}): Promise<void> {
+    return this.#transfers.run(
+      `write file ${path}`,
+      options.signal,
+      (signal) => this.#files.writeFile(path, data, { mode: options.mode, signal }),
+      data,
+    );
   }
 
   /** Stats a path, following symbolic links unless `lstat` is set. */
@@ -189,12 +216,15 @@ export class LocalConnection implements Connection {
     await Promise.all([...this.#running].map((command) => command.killNow()));
   }
 
-  /** Kills every command still running and waits for them to end. */
+  /**
+   * Kills every command still running and stops every file transfer in flight (their
+   * temporary files removed), and waits for them to end.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const running = [...this.#running];
     for (const command of running) command.kill();
-    await Promise.all(running.map((command) => command.status));
+    await Promise.all([...running.map((command) => command.status), this.#transfers.close()]);
   }
 }
 

@@ -32,6 +32,8 @@ export {
   type PtyRequest,
   type RunningCommand,
   type Stat,
+  type TransferOptions,
+  type WriteFileOptions,
 } from "./connection.ts";
 export { type CdEntry, type EnvValueOptions, HostContext } from "./context.ts";
 export type {
@@ -43,7 +45,7 @@ export type {
   MessageEvent,
 } from "./events.ts";
 export type { HostServices, Terminal } from "./services.ts";
-export type { FileTarget, OpenMode, RemoteFile, WriteOptions } from "./files.ts";
+export type { FileTarget, OpenMode, ReadOptions, RemoteFile, WriteOptions } from "./files.ts";
 export type { ShellTarget } from "./shell_session.ts";
 export type { NetworkInterface } from "./ifconfig.ts";
 export type { DirTransferOptions } from "./dir_transfer.ts";

@@ -96,6 +96,9 @@ async function* piecesOf(data: FileData): AsyncGenerator<Uint8Array> {
  * channel closes without an exit status (the connection was lost), with a
  * {@linkcode DeployerError} naming the host, the path and `cat`'s message when it fails, and
  * with the source's own error when reading `data` fails (then `cat` gets EOF and ends).
+ * When `signal` aborts, `cat` is killed (its channel closed when it does not end), reading
+ * stops, and the promise rejects with the signal's reason once `cat` has ended; the caller
+ * removes the partial file.
  *
  * @example Usage
  * ```ts
@@ -124,7 +127,9 @@ export async function streamFile(
   path: string,
   data: FileData,
   tail: Uint8Array = new Uint8Array(),
+  signal?: AbortSignal,
 ): Promise<void> {
+  signal?.throwIfAborted();
   let stderr = "";
   const decoder = new TextDecoder();
   // The shell creates the file (noclobber: O_EXCL, never through a link) and `cat` writes
@@ -141,31 +146,46 @@ export async function streamFile(
   );
   let ended = false;
   const status = proc.status.finally(() => (ended = true));
+  // Stopped: `cat` is killed before anything could end its input (EOF would let it end
+  // well, with a partial file); the writes waiting for the window then fail.
+  const stop = () => proc.kill();
+  if (signal?.aborted) stop();
+  else signal?.addEventListener("abort", stop, { once: true });
   let refused = false; // a write failed: the channel closed under it
   let complete = false;
   let writing: Promise<void> = proc.write(`${hidden}\n`).catch(() => void (refused = true));
   try {
     for await (const piece of piecesOf(data)) {
       await writing; // the piece before it is sent: its buffer is free for the next read
-      if (ended || refused) break;
+      if (ended || refused || signal?.aborted) break;
       writing = proc.write(piece).catch(() => void (refused = true));
     }
     await writing;
-    if (tail.length && !ended && !refused) await proc.write(tail).catch(() => (refused = true));
+    if (tail.length && !ended && !refused && !signal?.aborted) {
+      await proc.write(tail).catch(() => (refused = true));
+    }
     complete = !ended && !refused;
   } catch (error) {
     // The source failed: `cat` gets EOF and ends; the caller removes the partial file.
     await writing;
-    await proc.closeStdin();
+    if (!signal?.aborted) await proc.closeStdin();
     await status;
+    signal?.removeEventListener("abort", stop);
+    signal?.throwIfAborted();
     throw error;
   }
+  if (signal?.aborted) {
+    await status;
+    signal.removeEventListener("abort", stop);
+    signal.throwIfAborted();
+  }
+  signal?.removeEventListener("abort", stop);
   await proc.closeStdin();
-  const { code, signal } = await status;
+  const { code, signal: killedBy } = await status;
   if (code === 0 && complete) return;
-  if (code === null && !signal) throw lost(host, path);
+  if (code === null && !killedBy) throw lost(host, path);
   const why = stderr.trim().split("\n").pop() ||
-    (signal ? `cat ended by ${signal}` : `cat exited with ${code}`);
+    (killedBy ? `cat ended by ${killedBy}` : `cat exited with ${code}`);
   throw new DeployerError(`Cannot write "${path}" on host "${host}": ${why}`);
 }
 

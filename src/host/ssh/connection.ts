@@ -17,8 +17,11 @@ import type {
   PtyRequest,
   RunningCommand,
   Stat,
+  TransferOptions,
+  WriteFileOptions,
 } from "../connection.ts";
 import { isTempName } from "../file_names.ts";
+import { Transfers } from "../transfer_abort.ts";
 import { ChannelCommand } from "./command.ts";
 import { SftpFiles } from "./sftp.ts";
 import { ChannelBusyError } from "./sftp_guard.ts";
@@ -101,10 +104,13 @@ export class SshConnection implements Connection {
   readonly #temps: Set<string>;
   /** The session every command was started on (for {@linkcode SshConnection.learnLoginShell}). */
   readonly #started = new WeakMap<RunningCommand, Session>();
+  /** The file transfers in flight: stopped by their signal, or when the connection closes. */
+  readonly #transfers: Transfers;
 
   /** Prepares a connection; nothing is opened until {@linkcode SshConnection.open}. */
   constructor(plan: SshConnectionPlan, context: ConnectContext) {
     this.#plan = plan;
+    this.#transfers = new Transfers(plan.slug);
     this.#context = context;
     this.#limit = Math.max(1, plan.maxSessions ?? 8);
     this.#temps = plan.leftovers ?? new Set();
@@ -338,26 +344,43 @@ export class SshConnection implements Connection {
     return this.startPath();
   }
 
-  /** Reads a whole file. */
-  async readFile(path: string): Promise<Uint8Array> {
-    return await (await this.#files()).readFile(path);
+  /**
+   * Reads a whole file. An abort of `options.signal` stops it and rejects with a
+   * `CommandError` (reason `aborted`); closing the connection with a `ConnectionError`.
+   */
+  readFile(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
+    return this.#transfers.run(
+      `read file ${path}`,
+      options.signal,
+      async (signal) => await (await this.#files()).readFile(path, { signal }),
+    );
   }
 
-  /** Reads a file as a stream. */
-  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
-    return await (await this.#files()).readStream(path);
+  /** Reads a file as a stream; `options.signal`, or closing the connection, errors it. */
+  readStream(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    return this.#transfers.run(
+      `read file ${path}`,
+      options.signal,
+      async (signal) => await (await this.#files()).readStream(path, { signal }),
+    );
   }
 
-  /** Writes a file atomically (temporary file + rename). */
-  async writeFile(path: string, data: FileData, options?: { mode?: number }): Promise<void> {
-    let files: SftpFiles;
-    try {
-      files = await this.#files();
-    } catch (error) {
-      if (data instanceof ReadableStream) await data.cancel().catch(() => {});
-      throw error;
-    }
-    return await files.writeFile(path, data, options);
+  /**
+   * Writes a file atomically (temporary file + rename). An abort of `options.signal` stops
+   * it (the remote `cat` or the SFTP writes; the temporary file removed, the target left as
+   * it was) and rejects with a `CommandError` (reason `aborted`).
+   */
+  writeFile(path: string, data: FileData, options: WriteFileOptions = {}): Promise<void> {
+    return this.#transfers.run(`write file ${path}`, options.signal, async (signal) => {
+      let files: SftpFiles;
+      try {
+        files = await this.#files();
+      } catch (error) {
+        if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+        throw error;
+      }
+      return await files.writeFile(path, data, { mode: options.mode, signal });
+    }, data);
   }
 
   /** Stats a path. */
@@ -390,10 +413,16 @@ export class SshConnection implements Connection {
     return await (await this.#files()).rename(from, to);
   }
 
-  /** Closes the connection, its channels and its jump hosts. Idempotent. */
+  /**
+   * Closes the connection, its channels and its jump hosts; file transfers in flight are
+   * stopped first (their temporary files removed). Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Stopped as the commands are, and given a moment to remove their temporary files over
+    // the session still open.
+    await this.#transfers.close();
     await this.#opening?.catch(() => {});
     const session = this.#session;
     this.#session = undefined;

@@ -10,8 +10,9 @@ import { Readable } from "node:stream";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
 import { ConnectionError, DeployerError } from "../../errors.ts";
-import type { FileData, Stat } from "../connection.ts";
+import type { FileData, Stat, TransferOptions, WriteFileOptions } from "../connection.ts";
 import { isStaleTemp, refuseNul } from "../file_names.ts";
+import { abortableStream } from "../transfer_abort.ts";
 import { canStream, type Exec, streamFile } from "./channel_upload.ts";
 import { installChaChaPoly } from "./ssh2_chacha.ts";
 import { ChannelBusyError, SftpGuard, sftpOp } from "./sftp_guard.ts";
@@ -67,12 +68,16 @@ function createError(error: unknown): unknown {
   return error;
 }
 
-/** Reads a whole file with up to READ_DEPTH reads in flight. */
+/**
+ * Reads a whole file with up to READ_DEPTH reads in flight. When `signal` aborts, no more
+ * reads are sent: it rejects with the reason once those in flight are answered.
+ */
 async function readAll(
   guard: SftpGuard,
   sftp: SFTPWrapper,
   handle: Buffer,
   size: number,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
   const result = Buffer.alloc(size);
   const reads: Promise<number>[] = [];
@@ -81,6 +86,7 @@ async function readAll(
       .then((n) => (n > 0 && n < length ? readAt(position + n, length - n).then((m) => n + m) : n));
   let total = 0;
   for (let at = 0; at < size; at += READ_CHUNK * READ_DEPTH) {
+    signal?.throwIfAborted();
     for (let p = at; p < Math.min(size, at + READ_CHUNK * READ_DEPTH); p += READ_CHUNK) {
       reads.push(readAt(p, Math.min(READ_CHUNK, size - p)));
     }
@@ -91,6 +97,7 @@ async function readAll(
   // The file may have grown since fstat: read on until EOF.
   const more: Uint8Array[] = [out];
   for (let position = size;;) {
+    signal?.throwIfAborted();
     const buffer = Buffer.alloc(READ_CHUNK);
     const n = await guard.call<number>((cb) =>
       sftp.read(handle, buffer, 0, READ_CHUNK, position, cb)
@@ -200,7 +207,8 @@ export class SftpFiles {
    * goes as SFTP writes (a command that waits for the file must not block it).
    */
   async #streamer(): Promise<
-    ((path: string, data: FileData, tail: Uint8Array) => Promise<boolean>) | undefined
+    | ((path: string, data: FileData, tail: Uint8Array, signal?: AbortSignal) => Promise<boolean>)
+    | undefined
   > {
     const exec = this.#exec;
     if (!exec) return undefined;
@@ -216,9 +224,9 @@ export class SftpFiles {
     // Not known yet: asked again by the next large write.
     if (busy && this.#streams === probing) this.#streams = undefined;
     if (!streams) return undefined;
-    return async (path, data, tail) => {
+    return async (path, data, tail, signal) => {
       try {
-        await streamFile(exec, this.#host, path, data, tail);
+        await streamFile(exec, this.#host, path, data, tail, signal);
         return true;
       } catch (error) {
         if (error instanceof ChannelBusyError) return false;
@@ -240,33 +248,55 @@ export class SftpFiles {
     );
   }
 
-  /** Reads a whole file. */
-  readFile(path: string): Promise<Uint8Array> {
+  /**
+   * Reads a whole file. When `options.signal` aborts, no more reads are sent and it rejects
+   * with the signal's reason.
+   */
+  async readFile(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
+    const { signal } = options;
     const sftp = this.#sftp;
-    return this.#op("read", path, async () => {
-      const handle = await this.#guard.call<Buffer>((cb) => sftp.open(path, "r", cb));
-      try {
-        const attrs = await this.#guard.call<Attributes>((cb) => sftp.fstat(handle, cb));
-        return await readAll(this.#guard, sftp, handle, attrs.size);
-      } finally {
-        await this.#guard.callVoid((cb) => sftp.close(handle, cb)).catch(() => {});
-      }
-    });
+    try {
+      return await this.#op("read", path, async () => {
+        signal?.throwIfAborted();
+        const handle = await this.#guard.call<Buffer>((cb) => sftp.open(path, "r", cb));
+        try {
+          const attrs = await this.#guard.call<Attributes>((cb) => sftp.fstat(handle, cb));
+          return await readAll(this.#guard, sftp, handle, attrs.size, signal);
+        } finally {
+          await this.#guard.callVoid((cb) => sftp.close(handle, cb)).catch(() => {});
+        }
+      });
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
   }
 
-  /** Reads a file as a stream. */
-  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+  /**
+   * Reads a file as a stream. When `options.signal` aborts, the stream errors with the
+   * signal's reason and the remote file is closed.
+   */
+  async readStream(
+    path: string,
+    options: TransferOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
     await this.stat(path); // also refuses a NUL byte
+    options.signal?.throwIfAborted();
     const stream = this.#sftp.createReadStream(path, { highWaterMark: 256 * 1024 });
-    return Readable.toWeb(stream as unknown as Readable) as unknown as ReadableStream<Uint8Array>;
+    const web = Readable.toWeb(stream as unknown as Readable) as unknown as ReadableStream<
+      Uint8Array
+    >;
+    return abortableStream(web, options.signal);
   }
 
   /**
    * Writes atomically through `.<name>.deployer-tmp-<random>` in the same directory. The
    * mode is `options.mode`, else the existing file's mode, else 0644. The first write to
-   * a directory also removes stale temporary files there (see `file_names.ts`).
+   * a directory also removes stale temporary files there (see `file_names.ts`). When
+   * `options.signal` aborts, it stops, removes the temporary file, leaves the target as it
+   * was and rejects with the signal's reason.
    */
-  writeFile(target: string, data: FileData, options: { mode?: number } = {}): Promise<void> {
+  writeFile(target: string, data: FileData, options: WriteFileOptions = {}): Promise<void> {
     const session = {
       sftp: this.#sftp,
       host: this.#host,

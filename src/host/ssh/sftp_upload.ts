@@ -10,8 +10,9 @@ import { Buffer } from "node:buffer";
 // @ts-types="npm:@types/ssh2@1.15.6"
 import type { Attributes, SFTPWrapper } from "npm:ssh2@1.17.0";
 import { ConnectionError, DeployerError } from "../../errors.ts";
-import type { FileData } from "../connection.ts";
+import type { FileData, WriteFileOptions } from "../connection.ts";
 import { dirOf, refuseNul, tempPath } from "../file_names.ts";
+import { abortableData } from "../transfer_abort.ts";
 import { answered, sftpError, type SftpGuard, sftpOp } from "./sftp_guard.ts";
 
 /** Data from this size on (and every stream) goes through {@linkcode UploadSession.streamer}. */
@@ -64,10 +65,11 @@ export interface UploadSession {
    * channel): a function that creates the file `path` (0600, never through a link) and writes
    * `data` and then `tail` into it, resolving true; false when no channel was free at once
    * (nothing read or created). Undefined when the server cannot: then the bytes go as SFTP
-   * writes.
+   * writes. An abort of `signal` stops it (its `cat` ended) and rejects with the reason.
    */
   streamer(): Promise<
-    ((path: string, data: FileData, tail: Uint8Array) => Promise<boolean>) | undefined
+    | ((path: string, data: FileData, tail: Uint8Array, signal?: AbortSignal) => Promise<boolean>)
+    | undefined
   >;
 }
 
@@ -109,7 +111,9 @@ async function* pieces(data: FileData): AsyncGenerator<Uint8Array> {
 /**
  * Writes every piece of `data` to an open handle, keeping up to DEPTH writes in flight. The
  * next piece is read only when a slot is free, so a stream is pulled no faster than the
- * server takes it: memory stays bounded by DEPTH pieces (plus ssh2's copies of them).
+ * server takes it: memory stays bounded by DEPTH pieces (plus ssh2's copies of them). When
+ * `signal` aborts, no more pieces are sent; it rejects with the reason once the writes in
+ * flight are answered.
  */
 async function writeAll(
   guard: SftpGuard,
@@ -117,6 +121,7 @@ async function writeAll(
   handle: Buffer,
   data: FileData,
   remoteError: (error: unknown) => Error,
+  signal?: AbortSignal,
 ): Promise<number> {
   let position = 0;
   let inflight = 0;
@@ -132,7 +137,7 @@ async function writeAll(
   try {
     for await (const piece of pieces(data)) {
       while (inflight >= DEPTH && !failure) await wait();
-      if (failure) break;
+      if (failure || signal?.aborted) break;
       const buffer = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
       inflight++;
       guard.callVoid((cb) => sftp.write(handle, buffer, 0, buffer.length, position, cb)).then(
@@ -149,6 +154,7 @@ async function writeAll(
   } finally {
     while (inflight > 0) await wait();
   }
+  signal?.throwIfAborted();
   if (failure) throw failure;
   return position;
 }
@@ -275,7 +281,10 @@ async function unseal(
 /**
  * Writes atomically through `.<name>.deployer-tmp-<random>` in the same directory. The
  * mode is `options.mode`, else the existing file's mode, else 0644. The first write to
- * a directory also removes stale temporary files there (`session.sweep`).
+ * a directory also removes stale temporary files there (`session.sweep`). When
+ * `options.signal` aborts, the transfer stops (no more SFTP writes; `cat` killed), the
+ * temporary file is removed, the target is left as it was, and the promise rejects with the
+ * signal's reason.
  *
  * @example Usage
  * ```ts
@@ -292,16 +301,20 @@ async function unseal(
 export async function writeAtomic(
   session: UploadSession,
   target: string,
-  data: FileData,
-  options: { mode?: number } = {},
+  source: FileData,
+  options: WriteFileOptions = {},
 ): Promise<void> {
   const { sftp, host, guard, temps } = session;
+  const { signal } = options;
   try {
     refuseNul(host, "write", target);
+    signal?.throwIfAborted();
   } catch (error) {
-    if (data instanceof ReadableStream) await data.cancel().catch(() => {});
+    if (source instanceof ReadableStream) await source.cancel().catch(() => {});
     throw error;
   }
+  // A source that never delivers another chunk must not hold a stopped transfer.
+  const data = abortableData(source, signal);
   // A symbolic link is written through (the file it points to is replaced), as locally.
   const link = await guard.call<Attributes>((cb) => sftp.lstat(target, cb))
     .catch(() => undefined);
@@ -324,7 +337,8 @@ export async function writeAtomic(
     temps.add(temp);
     // Ends what `cat` writes: proves that the file reopened below is the one it wrote.
     const seal = crypto.getRandomValues(new Uint8Array(16));
-    if (stream && await stream(temp, data, seal)) {
+    signal?.throwIfAborted();
+    if (stream && await stream(temp, data, seal, signal)) {
       handle = await sftpOp(
         host,
         "open",
@@ -348,9 +362,11 @@ export async function writeAtomic(
       const ahead = (mode & 0o6000) === 0;
       const chmod = ahead ? setMode() : undefined;
       chmod?.catch(() => {}); // awaited below, unless a write fails first
-      await writeAll(guard, sftp, written, data, (e) => sftpError(host, "write", temp, e));
+      const failed = (e: unknown) => sftpError(host, "write", temp, e);
+      await writeAll(guard, sftp, written, data, failed, signal);
       await (chmod ?? setMode());
     }
+    signal?.throwIfAborted(); // a stopped write replaces nothing
     const h = handle;
     handle = undefined;
     await sftpOp(host, "write", temp, () => guard.callVoid((cb) => sftp.close(h, cb)));
@@ -364,6 +380,7 @@ export async function writeAtomic(
       () => temps.delete(temp),
       (e) => answered(e) && temps.delete(temp),
     );
+    signal?.throwIfAborted();
     throw error;
   } finally {
     await sweeping;
