@@ -25,6 +25,7 @@ import { Transfers } from "../transfer_abort.ts";
 import { ChannelCommand } from "./command.ts";
 import { SftpFiles } from "./sftp.ts";
 import { ChannelBusyError } from "./sftp_guard.ts";
+import { CHANNEL_OPEN_RETRIES, refusalMessage, SessionSlots } from "./session_slots.ts";
 import { type HopTarget, openClient } from "./transport.ts";
 
 /** What an {@linkcode SshConnection} connects to. */
@@ -54,8 +55,6 @@ interface Session {
   /** Whether the login shell is the host's `/bin/sh` (unknown until a command says). */
   loginShellIsSh?: boolean;
 }
-
-const CHANNEL_OPEN_RETRIES = 5;
 
 function waitClosed(client: Client, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -97,9 +96,7 @@ export class SshConnection implements Connection {
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
   #closed = false;
-  #limit: number;
-  #used = 0;
-  #waiting: (() => void)[] = [];
+  readonly #slots: SessionSlots;
   /** Temporary files a lost connection kept us from removing; removed after reconnecting. */
   readonly #temps: Set<string>;
   /** The session every command was started on (for {@linkcode SshConnection.learnLoginShell}). */
@@ -112,7 +109,7 @@ export class SshConnection implements Connection {
     this.#plan = plan;
     this.#transfers = new Transfers(plan.slug);
     this.#context = context;
-    this.#limit = Math.max(1, plan.maxSessions ?? 8);
+    this.#slots = new SessionSlots(plan.maxSessions ?? 8);
     this.#temps = plan.leftovers ?? new Set();
   }
 
@@ -182,29 +179,14 @@ export class SshConnection implements Connection {
     return session;
   }
 
-  async #slot(): Promise<() => void> {
-    // A loop: the limit may have been lowered while this one waited.
-    while (this.#used >= this.#limit && !this.#closed) {
-      await new Promise<void>((r) => this.#waiting.push(r));
-    }
-    this.#used++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.#used--;
-      this.#waiting.shift()?.();
-    };
-  }
-
   async #channel(
     open: (client: Client, cb: (error: Error | undefined, channel: ClientChannel) => void) => void,
     options: ExecOptions,
     now = false, // no channel free at once: ChannelBusyError instead of waiting
   ): Promise<RunningCommand> {
     const session = await this.#ensure();
-    if (now && this.#used >= this.#limit) throw new ChannelBusyError(this.#plan.slug);
-    let release = await this.#slot();
+    if (now && this.#slots.full) throw new ChannelBusyError(this.#plan.slug);
+    let release = await this.#slots.take();
     for (let attempt = 0;; attempt++) {
       try {
         if (session.dead) {
@@ -224,14 +206,14 @@ export class SshConnection implements Connection {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const refused = !session.dead && /open failed/i.test(message);
-        const others = this.#used - 1;
+        const others = this.#slots.used - 1;
         if (refused && others > 0 && !this.#closed) {
           // sshd's MaxSessions is below ours: learn its limit, wait for one of our own
           // channels to close, then try again.
-          this.#limit = Math.min(this.#limit, others);
+          this.#slots.lower(others);
           release();
           if (now) throw new ChannelBusyError(this.#plan.slug);
-          release = await this.#slot();
+          release = await this.#slots.take();
           attempt = -1;
           continue;
         }
@@ -256,12 +238,12 @@ export class SshConnection implements Connection {
 
   /** Why the server refused a session channel, and what to do about it. */
   #refusal(message: string): string {
-    const open = `${this.#used} command channel${this.#used === 1 ? "" : "s"}` +
-      `${this.#session?.sftp ? " and the SFTP session" : ""}`;
-    return `the server refused to open a new session channel (${message}; ${open} open ` +
-      `on this connection): its MaxSessions (sshd_config) is likely lower than ` +
-      `maxSessions (${this.#plan.maxSessions ?? 8}) plus one for SFTP; lower maxSessions ` +
-      "for this host";
+    const { maxSessions = 8 } = this.#plan;
+    return refusalMessage(message, {
+      used: this.#slots.used,
+      sftp: !!this.#session?.sftp,
+      maxSessions,
+    });
   }
 
   /** Starts `command` on a new channel (with a PTY when `options.pty` is given). */
@@ -302,7 +284,7 @@ export class SshConnection implements Connection {
       const refused = !session.dead && /open failed/i.test(opened.message);
       if (refused && attempt < CHANNEL_OPEN_RETRIES) {
         // Our commands hold every session sshd allows: leave room for SFTP from now on.
-        if (this.#used > 1) this.#limit = Math.min(this.#limit, this.#used - 1);
+        if (this.#slots.used > 1) this.#slots.lower(this.#slots.used - 1);
         await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         continue;
       }
@@ -426,7 +408,7 @@ export class SshConnection implements Connection {
     await this.#opening?.catch(() => {});
     const session = this.#session;
     this.#session = undefined;
-    for (const wake of this.#waiting.splice(0)) wake();
+    this.#slots.close();
     if (!session) return;
     session.dead = true;
     const closed = session.clients.map((c) => waitClosed(c, 2000));
