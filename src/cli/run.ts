@@ -96,9 +96,14 @@ const STOP_SIGNALS: ReadonlyArray<readonly [Deno.Signal, number]> = [
 class StopTracker implements Logger {
   readonly stopped: Set<string> = new Set();
   readonly unconfirmed: Set<string> = new Set();
+  /** Hosts whose file transfers the abort stopped. */
+  readonly transfers: Set<string> = new Set();
   #running = 0;
   #idle: (() => void)[] = [];
   log(event: LogEvent): void {
+    if (event.type === "file" && !event.ok && /\baborted\b/.test(event.error ?? "")) {
+      this.transfers.add(event.host);
+    }
     if (event.type === "command.start") this.#running++;
     if (event.type !== "command.end") return;
     this.#running = Math.max(0, this.#running - 1);
@@ -123,6 +128,9 @@ class StopTracker implements Logger {
     const stopped = [...this.stopped].filter((h) => !this.unconfirmed.has(h));
     const parts = [];
     if (stopped.length) parts.push(`stopped the commands on ${stopped.join(", ")}`);
+    if (this.transfers.size) {
+      parts.push(`stopped the file transfers on ${[...this.transfers].join(", ")}`);
+    }
     if (this.unconfirmed.size) {
       parts.push(
         `could not confirm that the commands on ${[...this.unconfirmed].join(", ")} stopped ` +
@@ -362,7 +370,7 @@ export async function executeRun(request: RunRequest): Promise<number> {
     const text = outcome.ok === "timeout"
       ? `the action did not stop within ${STOP_GRACE_MS / 1000} s` +
         (summary ? `; ${summary}` : "")
-      : summary || "no command was running";
+      : summary || "nothing was running";
     const by = interrupted.name === "SIGINT" ? "" : ` (${interrupted.name})`;
     tryWrite(io, `Interrupted ${action.path}${by}: ${text}.\n`);
     report.ok = false;

@@ -41,6 +41,7 @@ Deno.test(
       assert.match(cli.text, /Interrupted Put\.put/);
       assert.match(cli.text, /host "sshd1" was stopped: aborted: put file \S+\/big -> \S+\/big/);
       assert.doesNotMatch(cli.text, /did not stop/);
+      assert.match(cli.text, /Interrupted Put\.put: stopped the file transfers on sshd1\./);
       assert.deepEqual([...Deno.readDirSync(remote)].map((e) => e.name), []);
       assert.deepEqual(await settled(() => openersIn(remote)), []);
     } finally {
