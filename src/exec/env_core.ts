@@ -13,7 +13,7 @@ import { HostHandle } from "../host/handle.ts";
 import type { Host } from "../host/host.ts";
 import { HostSet } from "../host/host_set.ts";
 import { limiter } from "../host/limit.ts";
-import { noSudoPassword } from "../host/run.ts";
+import { noSudoPassword } from "../host/sudo_probe.ts";
 import type { HostServices, Terminal } from "../host/services.ts";
 import type { ActionCall, NodeEnv, NodeRuntime, RoleMap } from "../node/runtime.ts";
 import type { BatchOptions } from "../outcome.ts";

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { compose, composeLaunch, type Composition } from "../command/compose.ts";
-import { isSecret, secretsOf, toCommand } from "../command/sh.ts";
+import { composeLaunch, type Composition } from "../command/compose.ts";
+import { isSecret, secretsOf } from "../command/sh.ts";
 import type { ShellCommand } from "../command/sh.ts";
 import { CommandError, DeployerError } from "../errors.ts";
 import type { Connection, RunningCommand } from "./connection.ts";
@@ -17,6 +17,7 @@ import { LocalHost } from "./local.ts";
 import { OutputFilter } from "./output_filter.ts";
 import type { HostServices } from "./services.ts";
 import { SessionReport, stopSession } from "./_stop.ts";
+import { needsSudoPassword } from "./sudo_probe.ts";
 
 /** Options of `run()` and `sudo()`. */
 export interface RunOptions {
@@ -72,7 +73,6 @@ export interface RunRequest {
   readonly options: RunOptions;
 }
 
-const PROBE_TIMEOUT = 30_000;
 /** The longest command line a PTY command may have (Linux limits one argument to 128 KiB). */
 const MAX_COMMAND_LINE = 128 * 1024 - 1;
 /** How much of a long command errors and logs show. */
@@ -82,29 +82,6 @@ const SHOWN_LENGTH = 300;
 function shorten(command: string, max: number = SHOWN_LENGTH): string {
   if (command.length <= max) return command;
   return `${command.slice(0, max)}… (${command.length} characters)`;
-}
-
-/** Whether sudo needs a password on this host for `user` (asked once per Env, shared). */
-function needsSudoPassword(request: RunRequest, user: string | undefined): Promise<boolean> {
-  const memo = request.services.memo(request.host);
-  const key = `sudo-needs-password:${user ?? ""}`;
-  if (!memo.has(key)) {
-    const probe = request.services.limit(async () => {
-      const text = compose(toCommand("true"), { sudo: { user }, stdinNull: true }).text;
-      const connection = await request.services.connection(request.host);
-      const proc = await connection.exec(text);
-      const timer = setTimeout(() => proc.kill(), PROBE_TIMEOUT);
-      try {
-        await proc.closeStdin();
-        return (await proc.status).code !== 0;
-      } finally {
-        clearTimeout(timer);
-      }
-    });
-    probe.catch(() => memo.delete(key));
-    memo.set(key, probe);
-  }
-  return memo.get(key) as Promise<boolean>;
 }
 
 /** Everything secret that the command's output must never show. */
@@ -144,7 +121,7 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
   let password: string | undefined;
   let sudo: Composition["sudo"];
   if (request.sudo && !sandbox) {
-    if (await needsSudoPassword(request, options.user)) {
+    if (await needsSudoPassword(services, host, options.user)) {
       password = await services.sudoPassword(host, options.user ?? "root");
       sudo = { user: options.user, marker: services.sudoMarker };
     } else {
@@ -412,25 +389,4 @@ export async function runCommand(request: RunRequest): Promise<CommandResult> {
       release?.();
     }
   });
-}
-
-/**
- * The error for sudo without a way to get a password.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- * import { noSudoPassword } from "./run.ts";
- * assert.equal(
- *   noSudoPassword("web1", "root").message,
- *   'sudo on host "web1" (as root) needs a password: ' +
- *     "give the host a password or run interactively",
- * );
- * ```
- */
-export function noSudoPassword(host: string, user: string): DeployerError {
-  return new DeployerError(
-    `sudo on host "${host}" (as ${user}) needs a password: give the host a password or run ` +
-      `interactively`,
-  );
 }
