@@ -1,8 +1,8 @@
 /**
- * Review: a large upload needs a second channel (`cat` beside the SFTP session). Against a
- * server that allows one session per connection (`MaxSessions 1`) it must still arrive (by
- * SFTP), not wait forever or fail. (With a command holding the second of two sessions it
- * waits for that command: see upload_sessions_repro.ts.)
+ * A large upload sends its bytes with `cat` on a second channel beside the SFTP session.
+ * Where the server has no channel to spare — `MaxSessions 1`, or `MaxSessions 2` with a
+ * command holding the second session — it must not wait for one (a command that waits for
+ * the uploaded file would deadlock with it): the bytes go as SFTP writes and arrive.
  */
 import assert from "node:assert/strict";
 import { Env, sh } from "../../mod.ts";
@@ -16,9 +16,22 @@ function pattern(size: number): Uint8Array {
   return data;
 }
 
-for (const max of [1]) {
+/**
+ * `max`: sshd's MaxSessions; with 2, a command holds the second session during the upload.
+ * `warm`: an earlier large upload has already found that the server streams with cat.
+ */
+const CASES = [
+  { max: 1, warm: false },
+  { max: 2, warm: false },
+  { max: 2, warm: true },
+];
+
+for (const { max, warm } of CASES) {
+  const what = max === 2 ? ", a command running" : "";
   Deno.test(
-    `review upload: sshd MaxSessions ${max}: a large upload arrives`,
+    `upload: sshd MaxSessions ${max}${what}: a large upload arrives${
+      warm ? " (streaming known)" : ""
+    }`,
     NEEDS_SSH,
     async () => {
       await using ssh = await startSshServers(1, { config: [`MaxSessions ${max}`] });
@@ -27,7 +40,7 @@ for (const max of [1]) {
       const home = (await host.run("echo $HOME")).stdout.trim();
       const flag = `${home}/go`;
       const data = pattern(2 * 1024 * 1024 + 3);
-      // With 2 sessions: a command holds the second one while the upload runs.
+      if (warm) await host.writeFile(`${home}/first.bin`, data);
       const holding = max === 2
         ? host.run(sh`while [ ! -e ${flag} ]; do sleep 0.05; done`).catch((e) => e)
         : Promise.resolve();
